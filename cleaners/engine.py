@@ -1,0 +1,109 @@
+"""Run rule packs over a document. Pure: text or a tree in, clean text and an audit trail out."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .model import CleanResult, Edit, Line
+from .packs import Pack, RuleBook
+from .rules import KIND_ORDER, CleaningContext, DropBlock, Rule, word_count
+
+# Share of the words the rules may remove before the document is flagged for a person to look at.
+LARGE_REMOVAL_SHARE = 0.5
+# Passes are repeated until nothing changes, which makes cleaning idempotent; this bounds the loop.
+MAX_PASSES = 8
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with surrounding whitespace trimmed; whitespace-only lines go (they carry no text)."""
+    out = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if stripped:
+            out.append(Line(index=len(out), text=stripped))
+    return out
+
+
+def join_lines(lines: Iterable[Line], paragraph_gap: str = "\n") -> str:
+    return paragraph_gap.join(ln.text for ln in lines if ln.kept)
+
+
+def _ordered_text_rules(packs: list[Pack]) -> list[Rule]:
+    rules = [r for p in packs for r in p.rules if r.stage == "text"]
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(rules, key=lambda r: rank.get(r.kind, len(rank)))
+
+
+def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
+    """Apply rules pass after pass until a pass changes nothing."""
+    edits: list[Edit] = []
+    for _ in range(MAX_PASSES):
+        changed = []
+        for rule in rules:
+            changed += rule.apply(lines, ctx)
+        if not changed:
+            break
+        edits += changed
+    return edits
+
+
+class Cleaner:
+    """The cleaners with a loaded rule book. Create one per process and reuse it."""
+
+    def __init__(self, rulebook: RuleBook | None = None):
+        self.rulebook = rulebook or RuleBook.load()
+
+    def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
+                  lines: Iterable[str] = ()) -> list[Pack]:
+        return self.rulebook.choose(hostname, html_sample, lines)
+
+    def clean_tree(self, tree: Any, hostname: str | None = None, html_sample: str | None = None) -> list[Edit]:
+        """Drop clutter blocks from a parsed page in place, before extraction. Returns the edits."""
+        rules = [r for p in self.packs_for(hostname, html_sample) for r in p.rules if isinstance(r, DropBlock)]
+        if not rules:
+            return []
+        body = tree.find(".//body")
+        page_words = word_count((body if body is not None else tree).text_content())
+        edits: list[Edit] = []
+        for rule in rules:
+            edits += rule.apply_tree(tree, page_words)
+        return edits
+
+    def clean_text(self, text: str, title: str | None = None, hostname: str | None = None,
+                   html_sample: str | None = None, rules: list[Rule] | None = None) -> CleanResult:
+        """Clean extracted (or plain) text.
+
+        ``title`` lets the repeated-title rule drop the headline from the body; ``hostname`` and
+        ``html_sample`` choose site and CMS packs; ``rules`` overrides the choice (used to test one rule).
+        """
+        lines = split_lines(text)
+        if rules is None:
+            packs = self.packs_for(hostname, html_sample, (ln.text for ln in lines))
+            rules = _ordered_text_rules(packs)
+            pack_names = [p.name for p in packs]
+        else:
+            pack_names = sorted({r.pack for r in rules})
+        ctx = CleaningContext(title=title)
+        edits = run_text_rules(lines, rules, ctx)
+        clean = join_lines(lines)
+        flags = []
+        before = word_count(text)
+        if before and edits and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
+            flags.append("large-removal")
+        return CleanResult(text=clean, edits=edits, facts=dict(ctx.facts.values), flags=flags,
+                           packs=pack_names, lines=lines)
+
+
+_default: Cleaner | None = None
+
+
+def default_cleaner() -> Cleaner:
+    """A process-wide cleaner with the built-in packs, loaded on first use."""
+    global _default
+    if _default is None:
+        _default = Cleaner()
+    return _default
+
+
+def clean_text(text: str, title: str | None = None, hostname: str | None = None) -> CleanResult:
+    return default_cleaner().clean_text(text, title=title, hostname=hostname)

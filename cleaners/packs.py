@@ -1,0 +1,169 @@
+"""Rule packs: TOML files of rules, how a pack recognises the pages it is for, and the rule book.
+
+A pack applies to a page when:
+- it has no ``detect`` table and no ``domains`` (the generic pack, say): always;
+- it lists ``domains`` (a site pack): the page's host is one of them or a subdomain;
+- it has a ``detect`` table (a CMS pack): one of its ``html`` patterns occurs in the page source, or one
+  of its ``lines`` patterns matches a whole line of the extracted text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from .rules import KINDS, Example, Rule, RuleError
+
+_RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
+
+
+@dataclass
+class Pack:
+    name: str
+    description: str = ""
+    origin: str = ""
+    domains: tuple[str, ...] = ()
+    detect_html: tuple[re.Pattern[str], ...] = ()
+    detect_lines: tuple[re.Pattern[str], ...] = ()
+    rules: list[Rule] = field(default_factory=list)
+
+    @property
+    def always(self) -> bool:
+        return not self.domains and not self.detect_html and not self.detect_lines
+
+    def matches_host(self, hostname: str | None) -> bool:
+        if not hostname or not self.domains:
+            return False
+        host = hostname.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def detected(self, html_sample: str | None, lines: Iterable[str]) -> bool:
+        if html_sample and any(p.search(html_sample) for p in self.detect_html):
+            return True
+        if self.detect_lines:
+            return any(p.fullmatch(line.strip()) for line in lines for p in self.detect_lines)
+        return False
+
+
+def parse_pack(data: dict[str, Any], origin: str) -> Pack:
+    """Build a pack from parsed TOML; every error names the file and the rule."""
+    head = data.get("pack")
+    if not isinstance(head, dict) or not isinstance(head.get("name"), str):
+        raise RuleError(f"{origin}: a pack needs a [pack] table with a name")
+    detect = head.get("detect", {}) or {}
+    try:
+        detect_html = tuple(re.compile(p, re.IGNORECASE) for p in detect.get("html", []))
+        detect_lines = tuple(re.compile(p, re.IGNORECASE) for p in detect.get("lines", []))
+    except re.error as exc:
+        raise RuleError(f"{origin}: bad detect pattern: {exc}") from None
+    pack = Pack(
+        name=head["name"],
+        description=head.get("description", ""),
+        origin=origin,
+        domains=tuple(d.lower().lstrip(".") for d in head.get("domains", [])),
+        detect_html=detect_html,
+        detect_lines=detect_lines,
+    )
+    for raw in data.get("rule", []):
+        pack.rules.append(parse_rule(raw, pack.name, origin))
+    return pack
+
+
+def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
+    rid = raw.get("id", "?")
+    where = f"{origin}: rule {rid}"
+    for key in ("id", "name", "kind", "why"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise RuleError(f"{where}: '{key}' is required")
+    cls = KINDS.get(raw["kind"])
+    if cls is None:
+        raise RuleError(f"{where}: unknown kind {raw['kind']!r}; known kinds: {', '.join(sorted(KINDS))}")
+    params = {k: v for k, v in raw.items() if k not in _RULE_COMMON}
+    allowed = set(cls.__dataclass_fields__) - _RULE_COMMON - {"pack", "regex", "xpath"}
+    unknown = set(params) - allowed
+    if unknown:
+        raise RuleError(f"{where}: unknown parameter(s) {', '.join(sorted(unknown))} for kind {cls.kind}")
+    if not raw.get("remove"):
+        raise RuleError(f"{where}: a rule needs at least one 'remove' example")
+    try:
+        return cls(
+            id=raw["id"],
+            name=raw["name"],
+            why=raw["why"],
+            pack=pack_name,
+            remove=tuple(Example.parse(e, where) for e in raw.get("remove", [])),
+            keep=tuple(Example.parse(e, where) for e in raw.get("keep", [])),
+            **params,
+        )
+    except TypeError as exc:
+        raise RuleError(f"{where}: {exc}") from None
+
+
+def load_pack_file(path: Any, origin: str | None = None) -> Pack:
+    """Read one pack; ``path`` is a Path or an importlib resource."""
+    origin = origin or str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{origin}: cannot read pack: {exc}") from None
+    return parse_pack(data, origin)
+
+
+def _builtin_pack_files() -> list[Any]:
+    root = resources.files("cleaners") / "packs"
+    files = [p for p in root.iterdir() if p.name.endswith(".toml")]
+    sites = root / "sites"
+    if sites.is_dir():
+        files += [p for p in sites.iterdir() if p.name.endswith(".toml")]
+    return sorted(files, key=lambda p: p.name)
+
+
+class RuleBook:
+    """All loaded packs. Built once per process; choosing packs for a page is cheap."""
+
+    def __init__(self, packs: list[Pack]):
+        self.packs = packs
+        seen: dict[str, str] = {}
+        for pack in packs:
+            for rule in pack.rules:
+                if rule.id in seen:
+                    raise RuleError(f"rule id {rule.id} is used twice: in {seen[rule.id]} and {pack.origin}")
+                seen[rule.id] = pack.origin
+
+    @classmethod
+    def load(cls, extra_dirs: Iterable[str | Path] = ()) -> "RuleBook":
+        """The built-in packs, plus every ``*.toml`` under each extra folder. A user pack with the name of a
+        built-in one replaces it."""
+        by_name: dict[str, Pack] = {}
+        for f in _builtin_pack_files():
+            pack = load_pack_file(f, f"builtin:{f.name}")
+            by_name[pack.name] = pack
+        for folder in extra_dirs:
+            folder = Path(folder)
+            if not folder.is_dir():
+                raise RuleError(f"{folder}: --rules expects a folder of .toml packs")
+            for f in sorted(folder.rglob("*.toml")):
+                pack = load_pack_file(f)
+                by_name[pack.name] = pack
+        return cls(list(by_name.values()))
+
+    def rules(self) -> list[Rule]:
+        return [r for p in self.packs for r in p.rules]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        wanted = rule_id.upper()
+        for r in self.rules():
+            if r.id.upper() == wanted or r.name == rule_id:
+                return r
+        return None
+
+    def choose(self, hostname: str | None, html_sample: str | None, lines: Iterable[str]) -> list[Pack]:
+        lines = list(lines)
+        return [
+            p for p in self.packs
+            if p.always or p.matches_host(hostname) or p.detected(html_sample, lines)
+        ]

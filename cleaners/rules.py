@@ -1,0 +1,381 @@
+"""Rule kinds. A rule is data (from a TOML pack) plus one of these behaviours.
+
+Every text rule works on whole lines, within a zone, under a word cap: a sentence that merely contains a
+trigger word is never touched. Rules mark lines as removed instead of deleting them, so positions stay
+stable for the audit trail and for ``presswash explain``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .model import Edit, Facts, Line
+
+ZONES = ("any", "head", "tail")
+
+
+class RuleError(ValueError):
+    """A rule in a pack is malformed; the message names the pack, the rule and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    title: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> "Example":
+        if isinstance(raw, str):
+            return cls(raw)
+        if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+            return cls(raw["text"], raw.get("title"))
+        raise RuleError(f"{where}: an example is a string or a table with 'text' (and optional 'title')")
+
+
+@dataclass(slots=True)
+class CleaningContext:
+    """What one run of the text cleaners shares between rules."""
+
+    title: str | None = None
+    facts: Facts = field(default_factory=Facts)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def fold(text: str) -> str:
+    """Compare-friendly form of a line: case-folded, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+@dataclass(kw_only=True)
+class Rule:
+    """Fields every rule has. Subclasses add their parameters and ``apply``."""
+
+    kind: ClassVar[str] = ""
+    stage: ClassVar[str] = "text"  # "text" rules run on extracted text, "dom" rules on the tree
+
+    id: str
+    name: str
+    why: str
+    pack: str = ""
+    remove: tuple[Example, ...] = ()
+    keep: tuple[Example, ...] = ()
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """Parameters worth showing in ``presswash rules ID``."""
+        return {}
+
+    def _edit(self, line: Line, text: str, action: str = "drop") -> Edit:
+        return Edit(rule=self.id, name=self.name, text=text, line=line.index, action=action)
+
+
+def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+
+
+@dataclass(kw_only=True)
+class LineRule(Rule):
+    """A rule that looks at single lines, inside a zone, under a word cap."""
+
+    pattern: str
+    zone: str = "any"
+    zone_lines: int = 5
+    max_words: int = 12
+    case_sensitive: bool = False
+    regex: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.zone not in ZONES:
+            raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
+        self.regex = _compile(self.pattern, self.case_sensitive, self.id)
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"pattern": self.pattern, "zone": self.zone, "max_words": self.max_words}
+        if self.zone != "any":
+            out["zone_lines"] = self.zone_lines
+        return out
+
+    def candidates(self, lines: list[Line]):
+        """Kept lines in this rule's zone. Zones count kept lines only, which keeps cleaning idempotent."""
+        if self.zone == "any":
+            yield from (ln for ln in lines if ln.kept)
+            return
+        ordered = lines if self.zone == "head" else reversed(lines)
+        seen = 0
+        for ln in ordered:
+            if seen >= self.zone_lines:
+                return
+            if not ln.kept:
+                continue
+            yield ln
+            if ln.kept:  # the rule did not remove it, so it counts towards the zone
+                seen += 1
+
+    def match(self, text: str) -> re.Match[str] | None:
+        stripped = text.strip()
+        if word_count(stripped) > self.max_words:
+            return None
+        return self.regex.fullmatch(stripped)
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        edits = []
+        for ln in self.candidates(lines):
+            m = self.match(ln.text)
+            if m is None:
+                continue
+            self.harvest(m, ctx)
+            ln.removed_by = self._edit(ln, ln.text)
+            edits.append(ln.removed_by)
+        return edits
+
+    def harvest(self, match: re.Match[str], ctx: CleaningContext) -> None:
+        """Record facts carried by the matched clutter (nothing, for a plain drop)."""
+
+
+@dataclass(kw_only=True)
+class DropLine(LineRule):
+    kind: ClassVar[str] = "drop-line"
+
+
+_NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3}
+
+
+def parse_count(raw: str) -> int | None:
+    raw = raw.strip().lower().replace(",", "").replace(".", "").replace("\u00a0", "")
+    if raw in _NUMBER_WORDS:
+        return _NUMBER_WORDS[raw]
+    mult = 1
+    if raw.endswith("k"):
+        raw, mult = raw[:-1], 1000
+    return int(raw) * mult if raw.isdigit() else None
+
+
+@dataclass(kw_only=True)
+class Counter(LineRule):
+    """A counter line ("0 comments:", "12 Shares"). The named group ``n`` becomes the fact."""
+
+    kind: ClassVar[str] = "counter"
+    fact: str = "comment_count"
+    max_words: int = 6
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "n" not in self.regex.groupindex:
+            raise RuleError(f"{self.id}: a counter pattern needs a named group (?P<n>…) for the number (n2, n3… in other branches)")
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "fact": self.fact}
+
+    def harvest(self, match: re.Match[str], ctx: CleaningContext) -> None:
+        # Alternatives of one pattern name their groups n, n2, n3…; the one that matched holds the number.
+        for name, value in match.groupdict().items():
+            if value is not None and (name == "n" or (name[0] == "n" and name[1:].isdigit())):
+                count = parse_count(value)
+                if count is not None:
+                    ctx.facts.add(self.fact, count)
+                return
+
+
+@dataclass(kw_only=True)
+class Attribution(LineRule):
+    """A source line ("Source : news.yahoo.com"). The named group ``source`` moves to ``attribution``."""
+
+    kind: ClassVar[str] = "attribution"
+    fact: str = "attribution"
+    zone: str = "tail"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "source" not in self.regex.groupindex:
+            raise RuleError(f"{self.id}: an attribution pattern needs a named group (?P<source>…)")
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "fact": self.fact}
+
+    def harvest(self, match: re.Match[str], ctx: CleaningContext) -> None:
+        source = (match.group("source") or "").strip(" .:;-–—")
+        if source:
+            ctx.facts.add(self.fact, source)
+
+
+@dataclass(kw_only=True)
+class StripPrefix(LineRule):
+    """Clutter glued to the start of a line ("151.jpgBush …"). The named group ``value`` is harvested."""
+
+    kind: ClassVar[str] = "strip-prefix"
+    zone: str = "head"
+    max_words: int = 10_000
+    fact: str | None = "images"
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "fact": self.fact}
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        edits = []
+        for ln in self.candidates(lines):
+            m = self.regex.match(ln.text)
+            if m is None or m.end() == 0:
+                continue
+            rest = ln.text[m.end():].lstrip()
+            if not rest:  # the whole line is the prefix: that is a drop-line's job, not ours
+                continue
+            if self.fact:
+                value = m.group("value") if "value" in self.regex.groupindex else m.group(0)
+                if value and value.strip():
+                    ctx.facts.add(self.fact, value.strip())
+            edit = self._edit(ln, ln.text[: m.end()], action="strip")
+            ln.text = rest
+            edits.append(edit)
+        return edits
+
+
+@dataclass(kw_only=True)
+class TruncateTail(LineRule):
+    """A related-posts heading near the end: the heading and the teasers after it go.
+
+    Guards: at least ``min_words_before`` words of article above; the tail is no longer than the text
+    above it; every line below is teaser-sized; and there are at most ``max_teaser_lines`` of them.
+    """
+
+    kind: ClassVar[str] = "truncate-tail"
+    max_words: int = 6
+    min_words_before: int = 40
+    teaser_max_words: int = 45
+    max_teaser_lines: int = 40
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "min_words_before": self.min_words_before,
+            "teaser_max_words": self.teaser_max_words,
+            "max_teaser_lines": self.max_teaser_lines,
+        }
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        kept = [ln for ln in lines if ln.kept]
+        words_before = 0
+        for pos, ln in enumerate(kept):
+            if words_before >= self.min_words_before and self.match(ln.text):
+                tail = kept[pos + 1:]
+                tail_words = sum(word_count(t.text) for t in tail)
+                if (
+                    len(tail) <= self.max_teaser_lines
+                    and tail_words <= words_before
+                    and all(word_count(t.text) <= self.teaser_max_words for t in tail)
+                ):
+                    edits = []
+                    for t in kept[pos:]:
+                        t.removed_by = self._edit(t, t.text)
+                        edits.append(t.removed_by)
+                    return edits
+            words_before += word_count(ln.text)
+        return []
+
+
+@dataclass(kw_only=True)
+class RepeatedTitle(Rule):
+    """The headline repeated as a line at the top of the text (extractors often keep the <h1>)."""
+
+    kind: ClassVar[str] = "repeated-title"
+    zone_lines: int = 3
+
+    def describe(self) -> dict[str, Any]:
+        return {"zone": "head", "zone_lines": self.zone_lines}
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        if not ctx.title:
+            return []
+        title = fold(ctx.title)
+        if not title:
+            return []
+        edits = []
+        seen = 0
+        for ln in lines:
+            if seen >= self.zone_lines:
+                break
+            if not ln.kept:
+                continue
+            if fold(ln.text) == title:
+                ln.removed_by = self._edit(ln, ln.text)
+                edits.append(ln.removed_by)
+            else:
+                seen += 1
+        return edits
+
+
+@dataclass(kw_only=True)
+class DropBlock(Rule):
+    """An element of the page tree, found by CSS selector, dropped before extraction.
+
+    Guarded by ``max_words``: a selector that hits a container holding the article itself is ignored.
+    """
+
+    kind: ClassVar[str] = "drop-block"
+    stage: ClassVar[str] = "dom"
+    selector: str
+    max_words: int = 150
+    max_share: float = 0.4  # of the page's words; a block bigger than that is probably the article
+    xpath: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from lxml.cssselect import CSSSelector, SelectorError
+
+        try:
+            self.xpath = CSSSelector(self.selector, translator="html")
+        except SelectorError as exc:
+            raise RuleError(f"{self.id}: bad CSS selector {self.selector!r}: {exc}") from None
+
+    def describe(self) -> dict[str, Any]:
+        return {"selector": self.selector, "max_words": self.max_words, "max_share": self.max_share}
+
+    def apply_tree(self, tree: Any, page_words: int) -> list[Edit]:
+        edits = []
+        for el in self.xpath(tree):
+            parent = el.getparent()
+            if parent is None:
+                continue
+            text = " ".join(el.text_content().split())
+            words = word_count(text)
+            if words > self.max_words or (page_words and words > self.max_share * page_words):
+                continue
+            remove_element(el)
+            if text:
+                edits.append(Edit(rule=self.id, name=self.name, text=text, action="block"))
+        return edits
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        return []
+
+
+def remove_element(el: Any) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = el.getparent()
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+KINDS: dict[str, type[Rule]] = {
+    cls.kind: cls
+    for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock)
+}
+
+# The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
+KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "repeated-title", "strip-prefix")

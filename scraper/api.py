@@ -1,0 +1,20 @@
+"""Convenience functions over the pipeline for library users."""
+
+from __future__ import annotations
+
+from .document import Outcome, Page
+from .process import Options, process_page
+
+
+def clean_html(html: str | bytes, url: str | None = None, options: Options | None = None) -> Outcome:
+    """Extract and clean one HTML page. Returns an Article, or a Failure whose ``error`` says why."""
+    body = html.encode("utf-8") if isinstance(html, str) else html
+    headers = {"content-type": "text/html; charset=utf-8"} if isinstance(html, str) else {}
+    return process_page(Page(body=body, source=url or "<html>", url=url, headers=headers, kind="html"), options)
+
+
+def clean_text(text: str, url: str | None = None, options: Options | None = None) -> Outcome:
+    """Clean already extracted text (a text dump). A leading headline line becomes the title."""
+    page = Page(body=text.encode("utf-8"), source=url or "<text>", url=url,
+                headers={"content-type": "text/plain; charset=utf-8"}, kind="text")
+    return process_page(page, options)

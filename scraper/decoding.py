@@ -1,0 +1,109 @@
+"""Bytes to text: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then detection.
+
+A declared charset that does not fit the bytes still wins over detection (browsers do the same), but
+the bad bytes become U+FFFD and the page is flagged ``decode-errors`` so nothing is silently garbled.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from bs4.dammit import EncodingDetector
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels browsers treat as another codec (the WHATWG encoding standard maps these the same way).
+_ALIASES = {
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+    "ascii": "cp1252", "iso8859-1": "cp1252", "shift_jis": "cp932", "shift-jis": "cp932",
+    "sjis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932", "gb2312": "gb18030", "gbk": "gb18030",
+    "euc-kr": "cp949", "tis-620": "cp874", "iso-8859-9": "cp1254", "utf8": "utf-8",
+}
+
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+# How much of the page detection looks at: enough to decide, cheap on a 20 MB page.
+_DETECT_SAMPLE = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    how: str  # bom | http | meta | utf-8 | detected | fallback
+    errors: bool = False
+
+
+def normalise_label(label: str | None) -> str | None:
+    """A codec name Python knows for a charset label, or None for an unknown or unusable one."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # A page cannot really be UTF-16 if it declared that in ASCII-compatible bytes we could read.
+    return "utf-8" if name.startswith("utf-16") or name.startswith("utf-32") else name
+
+
+def charset_from_content_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _CHARSET_PARAM.search(value)
+    return normalise_label(m.group(1)) if m else None
+
+
+def _decode_declared(data: bytes, encoding: str, how: str) -> Decoded:
+    try:
+        return Decoded(data.decode(encoding), encoding, how)
+    except UnicodeDecodeError:
+        return Decoded(data.decode(encoding, errors="replace"), encoding, how, errors=True)
+
+
+def detect_encoding(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:_DETECT_SAMPLE]).best()
+    return normalise_label(best.encoding) if best is not None else None
+
+
+def decode(data: bytes, content_type: str | None = None, is_html: bool = True) -> Decoded:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_declared(data[len(bom):], encoding, "bom")
+    declared = charset_from_content_type(content_type)
+    if declared:
+        return _decode_declared(data, declared, "http")
+    if is_html:
+        meta = EncodingDetector.find_declared_encoding(data[:64 * 1024], is_html=True)
+        meta = normalise_label(meta)
+        if meta:
+            return _decode_declared(data, meta, "meta")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
+    except UnicodeDecodeError as exc:
+        # Mostly valid UTF-8 with a few bad bytes is UTF-8 with damage, not another charset.
+        if exc.start > 0 and _mostly_utf8(data):
+            return Decoded(data.decode("utf-8", errors="replace"), "utf-8", "utf-8", errors=True)
+    detected = detect_encoding(data)
+    if detected:
+        return _decode_declared(data, detected, "detected")
+    return Decoded(data.decode("cp1252", errors="replace"), "cp1252", "fallback", errors=True)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when nearly all non-ASCII bytes form valid UTF-8 sequences."""
+    sample = data[:_DETECT_SAMPLE]
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good > 0 and bad <= max(2, good // 20)

@@ -1,0 +1,124 @@
+"""The two ends of the flow: a Page (what was fetched or read) and its outcome, an Article or a Failure.
+
+Both outcomes turn into one JSON Lines record with the same keys, so a consumer never has to guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+PageKind = Literal["html", "text"]
+
+
+@dataclass(slots=True)
+class Page:
+    """Raw input: bytes plus what is known about where they came from.
+
+    ``kind`` is "html" or "text"; None lets the pipeline sniff it from the bytes. ``headers`` are HTTP
+    response headers (lower-case names) when the page came from the web or a WARC file.
+    """
+
+    body: bytes
+    source: str
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: PageKind | None = None
+    fetched_at: str | None = None
+    # A reason the page could not even be read (truncated gzip, unreadable file); it becomes a Failure.
+    read_error: str | None = None
+
+
+def short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def record_id(page: Page) -> str:
+    """Stable across runs: the same source and URL always give the same id."""
+    return short_hash(f"{page.source}\x00{page.url or ''}")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+# Every record has these keys, in this order; a Failure fills the ones it knows and sets ``error``.
+RECORD_FIELDS = (
+    "id", "url", "canonical_url", "source", "fetched_at",
+    "title", "author", "date_published", "date_modified", "sitename", "hostname", "language",
+    "description", "tags", "image",
+    "text", "word_count", "content_hash",
+    "attribution", "comment_count", "images",
+    "removed", "flags", "extractor", "error",
+)
+
+
+@dataclass(slots=True)
+class Article:
+    id: str
+    source: str
+    text: str
+    url: str | None = None
+    canonical_url: str | None = None
+    fetched_at: str | None = None
+    title: str | None = None
+    author: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    sitename: str | None = None
+    hostname: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    attribution: str | None = None
+    comment_count: int | None = None
+    images: list[str] = field(default_factory=list)
+    removed: list[dict[str, str]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    extractor: dict[str, str] = field(default_factory=dict)
+    packs: list[str] = field(default_factory=list)
+    # The full audit (with line positions), for ``presswash explain``; not part of the record.
+    audit: Any = field(default=None, repr=False)
+
+    ok = True
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def to_record(self) -> dict[str, Any]:
+        values = {name: getattr(self, name, None) for name in RECORD_FIELDS}
+        values["error"] = None
+        return values
+
+
+@dataclass(slots=True)
+class Failure:
+    """A document that produced no article, with a reason a person can act on."""
+
+    id: str
+    source: str
+    error: str
+    url: str | None = None
+    fetched_at: str | None = None
+    flags: list[str] = field(default_factory=list)
+    extractor: dict[str, str] = field(default_factory=dict)
+
+    ok = False
+
+    def to_record(self) -> dict[str, Any]:
+        values: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
+        values.update(id=self.id, source=self.source, url=self.url, fetched_at=self.fetched_at,
+                      error=self.error, flags=self.flags, extractor=self.extractor,
+                      tags=[], images=[], removed=[])
+        return values
+
+
+Outcome = Article | Failure

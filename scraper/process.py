@@ -1,0 +1,210 @@
+"""The one processing function: Page -> Article | Failure. The CLI, the library API and the Scrapy item
+pipeline all call it, so a rule fixed once is fixed everywhere.
+
+Steps: check -> sniff -> decode -> parse (once) -> DOM cleaners -> trafilatura -> text cleaners -> Article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from cleaners import Cleaner, RuleBook
+from cleaners.model import CleanResult
+
+from . import __version__
+from .decoding import decode
+from .document import Article, Failure, Outcome, Page, PageKind, record_id
+from .extraction import EXTRACTOR, ExtractionError, extract, parse_html, read_signals
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Settings for processing; picklable, so worker processes build their own Processor from it."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    include_comments: bool = False
+    favor_precision: bool = False
+    dom_rules: bool = True
+    text_rules: bool = True
+    rules_dirs: tuple[str, ...] = ()
+
+
+class DocumentError(Exception):
+    """A reason this document yields no article; becomes the record's ``error``."""
+
+
+# File signatures of formats that are not pages; a renamed image should say so, not yield mojibake.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "gzip data (name the file .gz to have it decompressed)"),
+    (b"BZh", "bzip2 data"),
+    (b"\x7fELF", "an executable"),
+    (b"OggS", "an Ogg media file"),
+    (b"ID3", "an MP3 file"),
+    (b"\x00\x00\x01\x00", "an icon file"),
+)
+_HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
+                         re.IGNORECASE | re.DOTALL)
+_UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a binary body is, or None when it may be text."""
+    if body.startswith(_UTF_BOMS):
+        return None
+    if body.startswith(b"RIFF") and body[8:12] == b"WEBP":
+        return "a WebP image"
+    for magic, what in _MAGIC:
+        if body.startswith(magic):
+            return what
+    if b"\x00" in body[:8192]:
+        return "binary data (it contains NUL bytes)"
+    return None
+
+
+def sniff_kind(body: bytes) -> PageKind:
+    head = body[:4096]
+    for bom in _UTF_BOMS:
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    return "html" if _HTML_START.match(head) or b"<html" in head.lower() else "text"
+
+
+def leading_headline(text: str) -> str | None:
+    """The first line of a text dump, when it reads as a headline: short, no closing period, followed by
+    a longer paragraph."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    first, second = lines[0], lines[1]
+    words = len(first.split())
+    if not 1 <= words <= 20 or first[-1] in ".,;:!…" or len(first) > 200:
+        return None
+    return first if len(second) > len(first) else None
+
+
+def hostname_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    return host.lower() if host else None
+
+
+@dataclass
+class Processor:
+    """Holds the loaded rule book; call it on a Page. Build one per process and reuse it."""
+
+    options: Options = field(default_factory=Options)
+    cleaner: Cleaner | None = None
+
+    def __post_init__(self) -> None:
+        if self.cleaner is None:
+            self.cleaner = Cleaner(RuleBook.load(self.options.rules_dirs))
+
+    def __call__(self, page: Page) -> Outcome:
+        try:
+            return self._process(page)
+        except DocumentError as exc:
+            return self._failure(page, str(exc))
+        except ExtractionError as exc:
+            return self._failure(page, str(exc))
+        except RecursionError:
+            return self._failure(page, "the page is nested too deeply to process")
+        except MemoryError:
+            return self._failure(page, "the page needs more memory than is available")
+        except Exception as exc:  # a bug or a library failure must not take the batch down
+            return self._failure(page, f"internal error while processing ({type(exc).__name__}: {exc})")
+
+    def _failure(self, page: Page, reason: str) -> Failure:
+        return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
+                       error=reason, extractor=self._extractor())
+
+    def _extractor(self) -> dict[str, str]:
+        return {**EXTRACTOR, "presswash": __version__}
+
+    def _process(self, page: Page) -> Outcome:
+        body = page.body
+        if page.read_error:
+            raise DocumentError(page.read_error)
+        if not body or not body.strip():
+            raise DocumentError("the document is empty")
+        if len(body) > self.options.max_bytes:
+            raise DocumentError(
+                f"the document is {len(body) / 1e6:.1f} MB, over the {self.options.max_bytes / 1e6:.0f} MB "
+                "limit (raise it with --max-size)"
+            )
+        what = binary_kind(body)
+        if what:
+            raise DocumentError(f"not a web page or text: the bytes are {what}")
+        kind = page.kind or sniff_kind(body)
+        decoded = decode(body, page.headers.get("content-type"), is_html=kind == "html")
+        flags = ["decode-errors"] if decoded.errors else []
+        if kind == "html":
+            return self._from_html(page, decoded.text, flags)
+        return self._from_text(page, decoded.text, flags)
+
+    def _from_html(self, page: Page, html: str, flags: list[str]) -> Outcome:
+        tree = parse_html(html)
+        signals = read_signals(tree, page.url, page.headers)
+        url = page.url or signals.canonical_url
+        host = hostname_of(url)
+        sample = html[:20_000]
+        dom_edits = self.cleaner.clean_tree(tree, host, sample) if self.options.dom_rules else []
+        ext = extract(tree, url, self.options.include_comments, self.options.favor_precision)
+        cleaned = self._clean(ext.text, ext.title, host or ext.hostname, sample)
+        return self._article(
+            page, cleaned, flags, dom_edits,
+            url=url, canonical_url=signals.canonical_url, title=ext.title, author=ext.author,
+            date_published=ext.date_published, date_modified=signals.date_modified,
+            sitename=ext.sitename, hostname=host or ext.hostname,
+            language=signals.language or ext.language, description=ext.description, tags=ext.tags,
+            image=ext.image,
+        )
+
+    def _from_text(self, page: Page, text: str, flags: list[str]) -> Outcome:
+        title = leading_headline(text)
+        host = hostname_of(page.url)
+        cleaned = self._clean(text, title, host, None)
+        return self._article(page, cleaned, flags, [], url=page.url, title=title, hostname=host)
+
+    def _clean(self, text: str, title: str | None, host: str | None, sample: str | None) -> CleanResult:
+        if not self.options.text_rules:
+            return self.cleaner.clean_text(text, title=title, rules=[])
+        return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample)
+
+    def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list, **meta) -> Outcome:
+        if not cleaned.text.strip():
+            removed = len(cleaned.edits) + len(dom_edits)
+            raise DocumentError(f"no text left: the cleaner rules removed all of it ({removed} removals; "
+                                "see `presswash explain`)")
+        facts = cleaned.facts
+        return Article(
+            id=record_id(page), source=page.source, text=cleaned.text, fetched_at=page.fetched_at,
+            attribution=facts.get("attribution"), comment_count=facts.get("comment_count"),
+            images=list(facts.get("images", [])),
+            removed=[e.to_record() for e in dom_edits + cleaned.edits],
+            flags=flags + cleaned.flags, extractor=self._extractor(), packs=cleaned.packs,
+            audit=(dom_edits, cleaned), **meta,
+        )
+
+
+_processors: dict[Options, Processor] = {}
+
+
+def process_page(page: Page, options: Options | None = None) -> Outcome:
+    """Process one page with a cached Processor for these options."""
+    options = options or Options()
+    proc = _processors.get(options)
+    if proc is None:
+        proc = _processors[options] = Processor(options)
+    return proc(page)
