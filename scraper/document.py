@@ -40,6 +40,12 @@ def record_id(page: Page) -> str:
     return short_hash(f"{page.source}\x00{page.url or ''}")
 
 
+def too_big(limit: int, size: int | None = None, what: str = "the file") -> str:
+    """The error for an input over the size limit; ``size`` is None when only "more than" is known."""
+    how_big = f"is {size / 1e6:.1f} MB, over" if size is not None else "is over"
+    return f"{what} {how_big} the {limit / 1e6:.0f} MB limit (raise it with --max-size)"
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 

@@ -15,7 +15,7 @@ from cleaners.model import CleanResult
 
 from . import __version__
 from .decoding import decode
-from .document import Article, Failure, Outcome, Page, PageKind, record_id
+from .document import Article, Failure, Outcome, Page, PageKind, record_id, too_big
 from .extraction import EXTRACTOR, ExtractionError, extract, parse_html, read_signals
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -139,10 +139,7 @@ class Processor:
         if not body or not body.strip():
             raise DocumentError("the document is empty")
         if len(body) > self.options.max_bytes:
-            raise DocumentError(
-                f"the document is {len(body) / 1e6:.1f} MB, over the {self.options.max_bytes / 1e6:.0f} MB "
-                "limit (raise it with --max-size)"
-            )
+            raise DocumentError(too_big(self.options.max_bytes, len(body), "the document"))
         what = binary_kind(body)
         if what:
             raise DocumentError(f"not a web page or text: the bytes are {what}")

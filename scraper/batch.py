@@ -1,0 +1,117 @@
+"""Run the pipeline over many pages, in this process or a pool of worker processes, keeping input order.
+
+Pages are handed to workers through a bounded window, so memory stays flat however many files stream
+through. A worker that dies (a crash inside a C library, the OOM killer) costs only the documents it held:
+they become error records and a fresh pool carries on.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .document import Failure, Outcome, Page, record_id
+from .process import Options, Processor
+
+_worker: Processor | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _worker
+    _worker = Processor(options)
+
+
+def _work(page: Page) -> Outcome:
+    outcome = _worker(page)
+    if outcome.ok:
+        outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
+    return outcome
+
+
+def _worker_died(page: Page) -> Failure:
+    return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
+                   error="the worker process died while processing this document (a crash or out of memory)")
+
+
+def process_pages(pages: Iterable[Page], options: Options, jobs: int = 1) -> Iterator[Outcome]:
+    """Outcomes of ``pages``, in input order."""
+    if jobs <= 1:
+        processor = Processor(options)
+        for page in pages:
+            yield processor(page)
+        return
+    yield from _parallel(iter(pages), options, jobs)
+
+
+def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Outcome]:
+    window = jobs * 4
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+    pending: collections.deque[tuple[Page, Future]] = collections.deque()
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                page = next(pages, None)
+                if page is None:
+                    exhausted = True
+                    break
+                pending.append((page, pool.submit(_work, page)))
+            if not pending:
+                return
+            page, future = pending.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield _worker_died(page)
+                # Every pending future of the broken pool fails too; resubmit them to a new pool.
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+                pending = collections.deque((p, pool.submit(_work, p)) for p, _ in pending)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class BatchStats:
+    """Counts for the end-of-run summary."""
+
+    ok: int = 0
+    errors: int = 0
+    rules: collections.Counter = field(default_factory=collections.Counter)
+    reasons: collections.Counter = field(default_factory=collections.Counter)
+    flags: collections.Counter = field(default_factory=collections.Counter)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.errors
+
+    def add(self, outcome: Outcome) -> None:
+        self.flags.update(outcome.flags)
+        if outcome.ok:
+            self.ok += 1
+            self.rules.update(r["rule"] for r in outcome.removed)
+        else:
+            self.errors += 1
+            self.reasons[outcome.error.split(":")[0]] += 1
+
+    def summary(self, rulebook=None, top: int = 5) -> str:
+        elapsed = time.monotonic() - self.started
+        rate = self.total / elapsed if elapsed > 0 else 0.0
+        lines = [f"presswash: {self.total} documents, {self.ok} ok, {self.errors} errors "
+                 f"in {elapsed:.1f} s ({rate:.1f} docs/s)"]
+        if self.rules:
+            def label(rule_id: str) -> str:
+                rule = rulebook.rule(rule_id) if rulebook else None
+                return f"{rule_id} {rule.name}" if rule else rule_id
+            fired = ", ".join(f"{label(r)} ×{n}" for r, n in self.rules.most_common(top))
+            lines.append(f"  rules fired most: {fired}")
+        for reason, n in self.reasons.most_common(top):
+            lines.append(f"  error ×{n}: {reason}")
+        if self.flags:
+            lines.append("  flags: " + ", ".join(f"{f} ×{n}" for f, n in self.flags.most_common()))
+        return "\n".join(lines)
