@@ -10,8 +10,6 @@ from .rules import KIND_ORDER, CleaningContext, DropBlock, Rule, word_count
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
 LARGE_REMOVAL_SHARE = 0.5
-# Passes are repeated until nothing changes, which makes cleaning idempotent; this bounds the loop.
-MAX_PASSES = 8
 
 
 def split_lines(text: str) -> list[Line]:
@@ -35,9 +33,16 @@ def _ordered_text_rules(packs: list[Pack]) -> list[Rule]:
 
 
 def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
-    """Apply rules pass after pass until a pass changes nothing."""
+    """Apply rules pass after pass until a pass changes nothing.
+
+    Reaching that fixed point is what makes cleaning idempotent: a fixed number of passes is not enough,
+    because one removal can bring the next piece of clutter into a rule's zone (or a stripped prefix can
+    uncover another). Every pass that changes something removes a line or shortens one, so the loop ends;
+    the bound below is that measure, not a tuning knob.
+    """
     edits: list[Edit] = []
-    for _ in range(MAX_PASSES):
+    bound = sum(len(ln.text) + 1 for ln in lines if ln.kept) + 1
+    for _ in range(bound):
         changed = []
         for rule in rules:
             changed += rule.apply(lines, ctx)
@@ -77,14 +82,13 @@ class Cleaner:
         ``html_sample`` choose site and CMS packs; ``rules`` overrides the choice (used to test one rule).
         """
         lines = split_lines(text)
+        ctx = CleaningContext(title=title)
         if rules is None:
-            packs = self.packs_for(hostname, html_sample, (ln.text for ln in lines))
-            rules = _ordered_text_rules(packs)
+            packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample)
             pack_names = [p.name for p in packs]
         else:
             pack_names = sorted({r.pack for r in rules})
-        ctx = CleaningContext(title=title)
-        edits = run_text_rules(lines, rules, ctx)
+            edits = run_text_rules(lines, rules, ctx)
         clean = join_lines(lines)
         flags = []
         before = word_count(text)
@@ -92,6 +96,29 @@ class Cleaner:
             flags.append("large-removal")
         return CleanResult(text=clean, edits=edits, facts=dict(ctx.facts.values), flags=flags,
                            packs=pack_names, lines=lines)
+
+    def _run_chosen_packs(self, lines: list[Line], ctx: CleaningContext, hostname: str | None,
+                          html_sample: str | None) -> tuple[list[Pack], list[Edit]]:
+        """Choose packs from the lines, clean, and choose again while cleaning uncovers new lines.
+
+        A stripped prefix can turn "151.jpgPost a Comment" into a line that detects a CMS pack. Packs are
+        chosen from every line text seen so far, so cleaning the clean text again chooses no pack that
+        this run did not also apply, and finds nothing left to do (idempotence).
+        """
+        seen = list(dict.fromkeys(ln.text for ln in lines))
+        packs = self.packs_for(hostname, html_sample, seen)
+        edits: list[Edit] = []
+        while True:
+            edits += run_text_rules(lines, _ordered_text_rules(packs), ctx)
+            known = set(seen)
+            new = [ln.text for ln in lines if ln.kept and ln.text not in known]
+            if not new:
+                return packs, edits
+            seen += new
+            more = self.packs_for(hostname, html_sample, seen)
+            if [p.name for p in more] == [p.name for p in packs]:
+                return packs, edits
+            packs = more
 
 
 _default: Cleaner | None = None

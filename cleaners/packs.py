@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -73,6 +73,17 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
     return pack
 
 
+_TYPE_NAMES = {str: "string", int: "whole number", float: "number", bool: "true or false"}
+
+
+def _param_type(cls: type[Rule], key: str) -> type | None:
+    """The TOML type a rule parameter takes: its default's type; a parameter without a default is a string."""
+    f = cls.__dataclass_fields__[key]
+    if f.default is MISSING:
+        return str
+    return type(f.default) if type(f.default) in _TYPE_NAMES else None
+
+
 def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
     rid = raw.get("id", "?")
     where = f"{origin}: rule {rid}"
@@ -83,24 +94,28 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
     if cls is None:
         raise RuleError(f"{where}: unknown kind {raw['kind']!r}; known kinds: {', '.join(sorted(KINDS))}")
     params = {k: v for k, v in raw.items() if k not in _RULE_COMMON}
-    allowed = set(cls.__dataclass_fields__) - _RULE_COMMON - {"pack", "regex", "xpath"}
+    allowed = {f.name for f in fields(cls) if f.init} - _RULE_COMMON - {"pack"}
     unknown = set(params) - allowed
     if unknown:
         raise RuleError(f"{where}: unknown parameter(s) {', '.join(sorted(unknown))} for kind {cls.kind}")
+    for key, value in params.items():
+        expected = _param_type(cls, key)
+        if expected is not None and not (type(value) is expected or (expected is float and type(value) is int)):
+            raise RuleError(f"{where}: '{key}' must be a {_TYPE_NAMES[expected]}, not {value!r}")
+    for key in ("remove", "keep"):
+        if not isinstance(raw.get(key, []), list):
+            raise RuleError(f"{where}: '{key}' must be a list of examples")
     if not raw.get("remove"):
         raise RuleError(f"{where}: a rule needs at least one 'remove' example")
+    remove = tuple(Example.parse(e, where) for e in raw.get("remove", []))
+    keep = tuple(Example.parse(e, where) for e in raw.get("keep", []))
     try:
-        return cls(
-            id=raw["id"],
-            name=raw["name"],
-            why=raw["why"],
-            pack=pack_name,
-            remove=tuple(Example.parse(e, where) for e in raw.get("remove", [])),
-            keep=tuple(Example.parse(e, where) for e in raw.get("keep", [])),
-            **params,
-        )
+        return cls(id=raw["id"], name=raw["name"], why=raw["why"], pack=pack_name, remove=remove, keep=keep,
+                   **params)
     except TypeError as exc:
         raise RuleError(f"{where}: {exc}") from None
+    except RuleError as exc:  # raised by the rule itself ("GEN001: bad pattern …"): add the file
+        raise RuleError(f"{origin}: rule {exc}") from None
 
 
 def load_pack_file(path: Any, origin: str | None = None) -> Pack:

@@ -152,14 +152,31 @@ class DropLine(LineRule):
 _NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3}
 
 
+_SUFFIXES = {"k": 1_000, "m": 1_000_000}
+
+
 def parse_count(raw: str) -> int | None:
-    raw = raw.strip().lower().replace(",", "").replace(".", "").replace("\u00a0", "")
+    """The number a counter shows: "12", "1,234", "1.234", "1.2k", "3K", "no", "one". None if it is none.
+
+    Without a suffix, "," and "." group thousands; before a k/m suffix they mark decimals ("1.2k" is 1200).
+    """
+    raw = "".join(raw.split()).lower()
     if raw in _NUMBER_WORDS:
         return _NUMBER_WORDS[raw]
-    mult = 1
-    if raw.endswith("k"):
-        raw, mult = raw[:-1], 1000
-    return int(raw) * mult if raw.isdigit() else None
+    mult = _SUFFIXES.get(raw[-1:], 1)
+    if mult > 1:
+        raw = raw[:-1].replace(",", ".")
+        if raw.count(".") > 1:
+            return None
+    else:
+        raw = raw.replace(",", "").replace(".", "")
+    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", raw):
+        return None
+    try:
+        value = float(raw) if "." in raw else int(raw)
+    except ValueError:  # \d also matches digits int() does not read
+        return None
+    return int(round(value * mult))
 
 
 @dataclass(kw_only=True)
@@ -241,12 +258,22 @@ class StripPrefix(LineRule):
         return edits
 
 
+# How a line ends: a full sentence (closing quotes and brackets allowed), or an excerpt cut short.
+_SENTENCE_END = re.compile(r"[.!][\"'”’»)\]]*\s*$")
+_LIST_ITEM = re.compile(r"\s*([-–—•·*▪►]|\d{1,2}[.)])\s")
+_CUT_EXCERPT_END = re.compile(r"(\.\.\.|…|\[\s*(…|\.\.\.)\s*\])[\"'”’»)\]]*\s*$")
+
+
 @dataclass(kw_only=True)
 class TruncateTail(LineRule):
     """A related-posts heading near the end: the heading and the teasers after it go.
 
     Guards: at least ``min_words_before`` words of article above; the tail is no longer than the text
-    above it; every line below is teaser-sized; and there are at most ``max_teaser_lines`` of them.
+    above it; every line below is teaser-sized; there are at most ``max_teaser_lines`` of them; and no two
+    of them in a row read as article paragraphs (not a list item, ``prose_min_words`` words or more, ending
+    with a full stop rather than the ellipsis of a cut excerpt). The last guard keeps an inline "Related
+    Posts" box in the middle of an article from taking the short paragraphs after it, while a teaser with a
+    one-sentence blurb is still cut.
     """
 
     kind: ClassVar[str] = "truncate-tail"
@@ -254,6 +281,7 @@ class TruncateTail(LineRule):
     min_words_before: int = 40
     teaser_max_words: int = 45
     max_teaser_lines: int = 40
+    prose_min_words: int = 12  # 0 turns the prose guard off
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -261,7 +289,24 @@ class TruncateTail(LineRule):
             "min_words_before": self.min_words_before,
             "teaser_max_words": self.teaser_max_words,
             "max_teaser_lines": self.max_teaser_lines,
+            "prose_min_words": self.prose_min_words,
         }
+
+    def is_prose(self, text: str) -> bool:
+        """A line that reads as article text: not a list item, long enough, and it ends a sentence (not a
+        cut excerpt)."""
+        return (
+            self.prose_min_words > 0
+            and _LIST_ITEM.match(text) is None
+            and word_count(text) >= self.prose_min_words
+            and _SENTENCE_END.search(text) is not None
+            and _CUT_EXCERPT_END.search(text) is None
+        )
+
+    def has_prose_run(self, tail: list[Line]) -> bool:
+        """Two article-like paragraphs in a row: the text below the heading goes on with the article."""
+        flags = [self.is_prose(t.text) for t in tail]
+        return any(a and b for a, b in zip(flags, flags[1:]))
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         kept = [ln for ln in lines if ln.kept]
@@ -274,6 +319,7 @@ class TruncateTail(LineRule):
                     len(tail) <= self.max_teaser_lines
                     and tail_words <= words_before
                     and all(word_count(t.text) <= self.teaser_max_words for t in tail)
+                    and not self.has_prose_run(tail)
                 ):
                     edits = []
                     for t in kept[pos:]:
