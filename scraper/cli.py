@@ -94,11 +94,18 @@ def cmd_clean(args: argparse.Namespace) -> int:
     stats = BatchStats()
     progress = Progress(total=count_documents(args.paths), enabled=False if args.no_progress else None)
     pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes)
-    with sink:
-        for outcome in process_pages(pages, options, jobs):
-            sink.write(outcome.to_record())
-            stats.add(outcome)
-            progress.update(outcome.ok)
+    try:
+        with sink:
+            for outcome in process_pages(pages, options, jobs):
+                sink.write(outcome.to_record())
+                stats.add(outcome)
+                progress.update(outcome.ok)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # the output, not a document, failed (disk full, name too long): stop, no traceback
+        progress.close()
+        print(f"presswash clean: cannot write the output: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     progress.close()
     if not args.quiet:
         print(stats.summary(RuleBook.load(options.rules_dirs)), file=sys.stderr)

@@ -31,6 +31,7 @@ _ALIASES = {
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # How much of the page detection looks at: enough to decide, cheap on a 20 MB page.
 _DETECT_SAMPLE = 256 * 1024
+_HIGH_BYTES = bytes(range(128, 256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +73,26 @@ def _decode_declared(data: bytes, encoding: str, how: str) -> Decoded:
 def detect_encoding(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:_DETECT_SAMPLE]).best()
-    return normalise_label(best.encoding) if best is not None else None
+    sample = data[:_DETECT_SAMPLE]
+    results = from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return None
+    # Western European text often scores the same in cp1250 and cp1252, or a hair apart when only a few
+    # bytes are not ASCII, and list order decides (cp1250: "après" becomes "aprčs"). cp1252 is the web's
+    # default legacy charset (what browsers assume): prefer it unless the evidence is clearly elsewhere.
+    few = len(sample) - len(sample.translate(None, _HIGH_BYTES)) < 64
+    for candidate in results:
+        # could_be_from_charset: codecs that decode these bytes to the very same text.
+        if ("cp1252" in candidate.could_be_from_charset and candidate.chaos <= best.chaos
+                and (few or candidate.coherence == best.coherence)
+                and not _SYMBOL_IN_WORD.search(sample.decode("cp1252", errors="replace"))):
+            return "cp1252"
+    return normalise_label(best.encoding)
+
+
+# A symbol glued to a letter ("odby³o", "£odzi"): how Central European letters look when read as cp1252.
+_SYMBOL_IN_WORD = re.compile(r"[^\W\d_][¹²³£¥¯¤¦¨¬°±´¸¼½¾×÷]|[¹²³£¥¯¤¦¨¬°±´¸¼½¾×÷][^\W\d_]")
 
 
 def decode(data: bytes, content_type: str | None = None, is_html: bool = True) -> Decoded:

@@ -55,6 +55,7 @@ _MAGIC = (
 _HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
                          re.IGNORECASE | re.DOTALL)
 _UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
 
 
 def binary_kind(body: bytes) -> str | None:
@@ -66,8 +67,14 @@ def binary_kind(body: bytes) -> str | None:
     for magic, what in _MAGIC:
         if body.startswith(magic):
             return what
-    if b"\x00" in body[:8192]:
+    head = body[:8192]
+    if b"\x00" in head:
         return "binary data (it contains NUL bytes)"
+    # Text in any charset a page may use has almost no C0 control bytes (ESC starts ISO-2022 shifts);
+    # without this check, random bytes decode to a "text" of mojibake.
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(head) // 100):
+        return f"binary data ({controls} control bytes in the first {len(head)})"
     return None
 
 
@@ -88,7 +95,8 @@ def leading_headline(text: str) -> str | None:
         return None
     first, second = lines[0], lines[1]
     words = len(first.split())
-    if not 1 <= words <= 20 or first[-1] in ".,;:!…" or len(first) > 200:
+    # A line ending like a sentence is not a headline; CJK and Arabic have their own stops and commas.
+    if not 1 <= words <= 20 or first[-1] in ".,;:!…。．！，、،؛" or len(first) > 200:
         return None
     return first if len(second) > len(first) else None
 
@@ -151,13 +159,23 @@ class Processor:
         return self._from_text(page, decoded.text, flags)
 
     def _from_html(self, page: Page, html: str, flags: list[str]) -> Outcome:
-        tree = parse_html(html)
+        notes: list[str] = []
+        tree = parse_html(html, notes)
         signals = read_signals(tree, page.url, page.headers)
         url = page.url or signals.canonical_url
         host = hostname_of(url)
         sample = html[:20_000]
         dom_edits = self.cleaner.clean_tree(tree, host, sample) if self.options.dom_rules else []
-        ext = extract(tree, url, self.options.include_comments, self.options.favor_precision)
+        try:
+            ext = extract(tree, url, self.options.include_comments, self.options.favor_precision,
+                          page_chars=len(html))
+        except ExtractionError:
+            # "No article text" misleads when the parser dropped most of the page: say what happened.
+            if notes:
+                raise ExtractionError(f"{notes[0]}; no article text came before that point") from None
+            raise
+        if notes:
+            flags = flags + ["parse-truncated"]
         cleaned = self._clean(ext.text, ext.title, host or ext.hostname, sample)
         return self._article(
             page, cleaned, flags, dom_edits,

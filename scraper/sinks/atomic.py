@@ -18,7 +18,8 @@ class AtomicFile:
     def __init__(self, path: str | Path, encoding: str = "utf-8"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        # A short prefix: the temporary name must fit the file system's limit even when the target just does.
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name[:40]}.", suffix=".part", dir=self.path.parent)
         self.tmp = Path(tmp)
         self.fh: IO[str] = os.fdopen(fd, "w", encoding=encoding, newline="\n")
 

@@ -14,16 +14,19 @@ from .jsonl import dumps
 
 INDEX_NAME = "_index.jsonl"
 MAX_STEM = 80
+MAX_STEM_BYTES = 120
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
 
 
 def safe_stem(name: str, fallback: str) -> str:
-    """A file name stem of letters, digits, '-', '_' and '.', at most 80 characters, never '.' or '..',
-    never a name Windows reserves, never empty."""
+    """A file name stem of letters, digits, '-', '_' and '.', at most 80 characters and 120 UTF-8 bytes,
+    never '.' or '..', never a name Windows reserves, never empty."""
     name = unicodedata.normalize("NFKC", name).replace("\x00", "")
     name = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE)
-    name = re.sub(r"-{2,}", "-", name).strip(".-_ ")[:MAX_STEM].rstrip(".-_ ")
+    name = re.sub(r"-{2,}", "-", name).strip(".-_ ")[:MAX_STEM]
+    # File systems count bytes (255 at most), and 80 CJK letters are 240: leave room for "-<id>.txt".
+    name = name.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(".-_ ")
     if not name:
         return fallback
     if name.split(".")[0].lower() in _WINDOWS_RESERVED:
@@ -59,8 +62,11 @@ class TextDirSink:
 
     def _unique(self, stem: str, record_id: str) -> str:
         name = f"{stem}.txt"
-        if name.lower() in self.used:
-            name = f"{stem}-{record_id}.txt"
+        n = 1
+        # The same file given twice has the same id too, so count on until the name is free.
+        while name.lower() in self.used:
+            name = f"{stem}-{record_id}.txt" if n == 1 else f"{stem}-{record_id}-{n}.txt"
+            n += 1
         self.used.add(name.lower())
         return name
 

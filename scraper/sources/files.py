@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from ..document import Page, PageKind, too_big
-from .warc import is_warc_name, looks_like_warc, warc_pages
+from .warc import is_warc_name, looks_like_warc, sniff_head, warc_pages
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -42,11 +44,18 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes:
 
 def gunzip_limited(data: bytes, limit: int) -> bytes:
     """Decompress gzip data, stopping past ``limit`` bytes so a gzip bomb cannot exhaust memory."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = inflater.decompress(data, limit + 1)
-    if len(out) <= limit and not inflater.eof:
-        raise EOFError("truncated")
-    return out
+    out = b""
+    # A gzip file may hold several members one after another (`cat a.gz b.gz`); gunzip reads them all.
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out += inflater.decompress(data, limit + 1 - len(out))
+        if len(out) > limit:
+            return out
+        if not inflater.eof:
+            raise EOFError("truncated")
+        data = inflater.unused_data
+        if data[:2] != b"\x1f\x8b":  # the end, or padding after the last member (gunzip ignores it too)
+            return out
 
 
 def _read_file(path: Path, limit: int) -> tuple[bytes, str | None]:
@@ -63,7 +72,9 @@ def _read_file(path: Path, limit: int) -> tuple[bytes, str | None]:
         return b"", "no such file"
     except OSError as exc:
         return b"", f"the file cannot be read: {exc.strerror or exc}"
-    if path.name.lower().endswith(".gz"):
+    if path.name.lower().endswith(".gz") and data:  # an empty file is reported as empty, not as bad gzip
+        if data[:2] != b"\x1f\x8b":
+            return b"", "not gzip data, though the name ends in .gz (rename the file without .gz)"
         try:
             data = gunzip_limited(data, limit)
         except EOFError:
@@ -89,16 +100,22 @@ def file_pages(path: Path, given: str, url: str | None, limit: int) -> Iterator[
 
 def stdin_pages(url: str | None, limit: int, stream: BinaryIO | None = None) -> Iterator[Page]:
     stream = stream or sys.stdin.buffer
-    data = read_limited(stream, limit)
+    head = stream.read(4096)
+    if looks_like_warc(sniff_head(head)):
+        # A WARC file is many documents, each under the limit, not one: spool all of it for warcio.
+        spool = tempfile.TemporaryFile()
+        spool.write(head)
+        shutil.copyfileobj(stream, spool)
+        spool.seek(0)
+        yield from warc_pages(spool, "-", limit)
+        return
+    data = head + read_limited(stream, max(limit - len(head), 0))
     if data[:2] == b"\x1f\x8b":
         try:
             data = gunzip_limited(data, limit)
         except (EOFError, zlib.error):
             yield Page(body=b"", source="-", url=url, read_error="truncated or damaged gzip data on stdin")
             return
-    if looks_like_warc(data):
-        yield from warc_pages(data, "-", limit)
-        return
     yield Page(body=data, source="-", url=url)
 
 
