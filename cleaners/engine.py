@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
+from .literals import any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
-from .rules import KIND_ORDER, CleaningContext, DropBlock, Rule, word_count
+from .rules import KIND_ORDER, CleaningContext, DropBlock, Rule, marked_elements, word_count
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
 LARGE_REMOVAL_SHARE = 0.5
@@ -52,11 +54,37 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     return edits
 
 
+class _ValueMemo:
+    """Remembers whether a class or id value matches a combined pattern; bounded, cleared when full."""
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self, class_re: re.Pattern[str] | None, id_re: re.Pattern[str] | None):
+        self.patterns = {"class": class_re, "id": id_re}
+        self.seen: dict[tuple[str, str], bool] = {}
+
+    def _test(self, attr: str, value: str | None) -> bool:
+        pattern = self.patterns[attr]
+        if not value or pattern is None:
+            return False
+        key = (attr, value)
+        hit = self.seen.get(key)
+        if hit is None:
+            if len(self.seen) >= self.MAX_ENTRIES:
+                self.seen.clear()
+            hit = self.seen[key] = pattern.search(value) is not None
+        return hit
+
+    def hit(self, class_value: str | None, id_value: str | None) -> bool:
+        return self._test("class", class_value) or self._test("id", id_value)
+
+
 class Cleaner:
     """The cleaners with a loaded rule book. Create one per process and reuse it."""
 
     def __init__(self, rulebook: RuleBook | None = None):
         self.rulebook = rulebook or RuleBook.load()
+        self._prefilters: dict[tuple[str, ...], _ValueMemo] = {}
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
                   lines: Iterable[str] = ()) -> list[Pack]:
@@ -69,10 +97,24 @@ class Cleaner:
             return []
         body = tree.find(".//body")
         page_words = word_count((body if body is not None else tree).text_content())
+        fast = tuple(r for r in rules if r.fast)
+        marked = self._prefilter(fast, marked_elements(tree)) if fast else None
         edits: list[Edit] = []
         for rule in rules:
-            edits += rule.apply_tree(tree, page_words)
+            edits += rule.apply_tree(tree, page_words, marked)
         return edits
+
+    def _prefilter(self, fast: tuple[DropBlock, ...], elements: list[Any]) -> list[Any]:
+        """Elements any of the fast rules could match (a necessary condition; the rules then test exactly).
+        Class and id values repeat within a page and across a site's pages, so each distinct value is
+        checked once and the answer remembered."""
+        key = tuple(r.id for r in fast)
+        memo = self._prefilters.get(key)
+        if memo is None:
+            memo = self._prefilters[key] = _ValueMemo(
+                any_match_check([r.class_match for r in fast if r.class_match]),
+                any_match_check([r.id_match for r in fast if r.id_match]))
+        return [el for el in elements if memo.hit(el.get("class"), el.get("id"))]
 
     def clean_text(self, text: str, title: str | None = None, hostname: str | None = None,
                    html_sample: str | None = None, rules: list[Rule] | None = None) -> CleanResult:

@@ -80,7 +80,7 @@ def _param_type(cls: type[Rule], key: str) -> type | None:
     """The TOML type a rule parameter takes: its default's type; a parameter without a default is a string."""
     f = cls.__dataclass_fields__[key]
     if f.default is MISSING:
-        return str
+        return None if f.default_factory is not MISSING else str
     return type(f.default) if type(f.default) in _TYPE_NAMES else None
 
 

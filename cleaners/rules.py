@@ -363,35 +363,83 @@ class RepeatedTitle(Rule):
 
 @dataclass(kw_only=True)
 class DropBlock(Rule):
-    """An element of the page tree, found by CSS selector, dropped before extraction.
+    """An element of the page tree dropped before extraction.
 
-    Guarded by ``max_words``: a selector that hits a container holding the article itself is ignored.
+    Found either by ``selector`` (any CSS selector: general, but one tree search per rule) or by the fast
+    form: ``tags`` plus ``class_match`` / ``id_match`` regexes searched in the class and id attributes.
+    Fast-form rules share one scan of the elements that have a class or an id, which keeps a pack of
+    many rules cheap. Guarded by ``max_words`` and ``max_share``: a block that big probably holds the
+    article itself.
     """
 
     kind: ClassVar[str] = "drop-block"
     stage: ClassVar[str] = "dom"
-    selector: str
+    selector: str = ""
+    tags: list = field(default_factory=list)
+    class_match: str = ""
+    id_match: str = ""
     max_words: int = 150
-    max_share: float = 0.4  # of the page's words; a block bigger than that is probably the article
+    max_share: float = 0.4  # of the page's words
     xpath: Any = field(init=False, repr=False)
+    tag_set: frozenset = field(init=False, repr=False)
+    class_re: re.Pattern[str] | None = field(init=False, repr=False)
+    id_re: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from lxml.cssselect import CSSSelector, SelectorError
+        fast = bool(self.tags or self.class_match or self.id_match)
+        if self.selector and fast:
+            raise RuleError(f"{self.id}: give either 'selector' or 'tags'/'class_match'/'id_match', not both")
+        if not self.selector and not (self.class_match or self.id_match):
+            raise RuleError(f"{self.id}: a drop-block rule needs 'selector', or 'class_match' or 'id_match'")
+        self.xpath = None
+        if self.selector:
+            from lxml.cssselect import CSSSelector, SelectorError
 
-        try:
-            self.xpath = CSSSelector(self.selector, translator="html")
-        except SelectorError as exc:
-            raise RuleError(f"{self.id}: bad CSS selector {self.selector!r}: {exc}") from None
+            try:
+                self.xpath = CSSSelector(self.selector, translator="html")
+            except SelectorError as exc:
+                raise RuleError(f"{self.id}: bad CSS selector {self.selector!r}: {exc}") from None
+        self.tag_set = frozenset(t.lower() for t in self.tags)
+        self.class_re = _compile(self.class_match, True, self.id) if self.class_match else None
+        self.id_re = _compile(self.id_match, True, self.id) if self.id_match else None
+
+    @property
+    def fast(self) -> bool:
+        return self.xpath is None
 
     def describe(self) -> dict[str, Any]:
-        return {"selector": self.selector, "max_words": self.max_words, "max_share": self.max_share}
+        found = ({"selector": self.selector} if self.selector else
+                 {k: v for k, v in (("tags", self.tags), ("class_match", self.class_match),
+                                    ("id_match", self.id_match)) if v})
+        return {**found, "max_words": self.max_words, "max_share": self.max_share}
 
-    def apply_tree(self, tree: Any, page_words: int) -> list[Edit]:
+    def matches(self, el: Any) -> bool:
+        """Fast form: does this element (one with a class or an id) match?"""
+        if self.tag_set and el.tag not in self.tag_set:
+            return False
+        if self.class_re is not None:
+            value = el.get("class")
+            if value and self.class_re.search(value):
+                return True
+        if self.id_re is not None:
+            value = el.get("id")
+            if value and self.id_re.search(value):
+                return True
+        return False
+
+    def find(self, tree: Any, marked: list[Any] | None = None) -> list[Any]:
+        if self.xpath is not None:
+            return self.xpath(tree)
+        if marked is None:
+            marked = marked_elements(tree)
+        return [el for el in marked if self.matches(el)]
+
+    def apply_tree(self, tree: Any, page_words: int, marked: list[Any] | None = None) -> list[Edit]:
+        root = tree.getroottree().getroot()
         edits = []
-        for el in self.xpath(tree):
-            parent = el.getparent()
-            if parent is None:
-                continue
+        for el in self.find(tree, marked):
+            if el.getparent() is None or el.getroottree().getroot() is not root:
+                continue  # already gone with a block removed before it
             text = " ".join(el.text_content().split())
             words = word_count(text)
             if words > self.max_words or (page_words and words > self.max_share * page_words):
@@ -403,6 +451,11 @@ class DropBlock(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         return []
+
+
+def marked_elements(tree: Any) -> list[Any]:
+    """Elements with a class or an id, in document order: what fast-form block rules look at."""
+    return tree.xpath("//*[@class or @id]")
 
 
 def remove_element(el: Any) -> None:

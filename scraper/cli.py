@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except KeyboardInterrupt:
-        print("presswash: interrupted; no partial output was left behind", file=sys.stderr)
+        # The JSON Lines file (or _index.jsonl) is discarded whole; .txt files already written are complete.
+        print("presswash: interrupted; the output file was not written", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `presswash clean … | head`
         sys.stderr.close()

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import set_date_params
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
 
@@ -19,20 +20,45 @@ class ExtractionError(Exception):
     """The page could not be parsed or held no article text; the message says why."""
 
 
-@lru_cache(maxsize=1)
-def _parser() -> lxml.html.HTMLParser:
+@lru_cache(maxsize=2)
+def _parser(huge: bool = False) -> lxml.html.HTMLParser:
     # Text arrives already decoded and is handed over as UTF-8, so lxml must ignore <meta charset>.
-    # No huge_tree: libxml2's default depth and size limits are a guard against hostile pages.
-    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # No huge_tree by default: libxml2's depth and size limits are a guard against hostile pages.
+    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=huge)
 
 
-def parse_html(text: str) -> Any:
+def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
+    """The message of a libxml2 resource-limit error from the last parse, or None.
+
+    Such an error is fatal: the parser stops there and silently drops the rest of the page."""
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT" or "XML_PARSE_HUGE" in error.message:
+            return error.message
+    return None
+
+
+def parse_html(text: str, notes: list[str] | None = None) -> Any:
+    """Parse a page. When libxml2 had to stop early, the tree holds only what came before that point,
+    and a sentence saying why is appended to ``notes``."""
+    data = text.encode("utf-8", "surrogatepass")
     try:
-        tree = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=_parser())
+        parser = _parser()
+        tree = lxml.html.document_fromstring(data, parser=parser)
+        limit = _limit_hit(parser)
+        if limit and "depth" not in limit.lower():
+            # A text node over libxml2's 10 MB cap (an inline script or JSON blob) would cut the page
+            # there, article and all. The input is already capped by --max-size, so lift the cap.
+            parser = _parser(huge=True)
+            tree = lxml.html.document_fromstring(data, parser=parser)
+            limit = _limit_hit(parser)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"the HTML could not be parsed: {exc}") from None
     if tree is None or len(tree) == 0:
         raise ExtractionError("the HTML is empty once parsed")
+    if limit and notes is not None:
+        what = ("the HTML is nested too deeply (over 255 levels)" if "depth" in limit.lower()
+                else f"the HTML hit a parser limit ({limit.strip()})")
+        notes.append(f"{what}: the parser stopped there and dropped the rest of the page")
     return tree
 
 
@@ -106,12 +132,65 @@ def _split_list(value: Any) -> list[str]:
     return [v.strip() for v in value if v and v.strip()]
 
 
+# Over this many characters of HTML, htmldate's "extensive" date search (regexes over the whole source,
+# scripts included) is skipped: on digit-heavy inline JSON it costs ~0.6 s per MB, 13 s for a 20 MB page.
+EXTENSIVE_DATE_SEARCH_MAX = 2_000_000
+
+
+# " | ", " - ", " – ", " — ", " • ", " · ", " » ", " :: ": what sites put between a headline and their name.
+_TITLE_SEP = re.compile(r"(\s+(?:[|•·»]|::|[-–—])\s+)")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _names_site(segment: str, sitename: str | None, host: str | None) -> bool:
+    """Whether a title segment is the site's name: its site name, its host, or its host's main label."""
+    seg = _squash(segment)
+    if not seg:
+        return False
+    if sitename:
+        site = _squash(sitename)
+        if site and (seg == site or (len(seg) >= 5 and site.startswith(seg)) or seg.startswith(site)):
+            return True
+    if host:
+        labels = host.lower().removeprefix("www.").split(".")
+        full = _squash(".".join(labels))
+        main = max(labels[:-1] or labels, key=len)  # "tarkett" in home.tarkett.co.uk
+        if seg in (full, _squash(main)) or (len(seg) >= 4 and seg in full):
+            return True
+    return False
+
+
+def strip_site_name(title: str | None, sitename: str | None = None, url: str | None = None) -> str | None:
+    """The headline without the site name that page titles carry ("Rates rise again | The Daily" ->
+    "Rates rise again"). Only a segment that names the site (its site name or host) goes, with any
+    tagline after it, or a leading one; a title with no such segment is returned as it is."""
+    if not title:
+        return title
+    parts = _TITLE_SEP.split(title.strip())
+    segments = parts[::2]  # separators sit at odd positions
+    if len(segments) < 2:
+        return title
+    host = urlsplit(url).hostname if url else None
+    for i in range(1, len(segments)):
+        if _names_site(segments[i], sitename, host):
+            return "".join(parts[: 2 * i - 1]).strip() or title
+    # A leading site name ("The Daily | Rates rise again") only before a bar-like separator: a dash after
+    # a leading name is as often part of the headline ("Google - the company that ...").
+    if _names_site(segments[0], sitename, host) and not re.search(r"[-–—]", parts[1]):
+        return "".join(parts[2:]).strip() or title
+    return title
+
+
 def extract(tree: Any, url: str | None, include_comments: bool = False,
-            favor_precision: bool = False) -> Extraction:
+            favor_precision: bool = False, page_chars: int = 0) -> Extraction:
     """Run trafilatura on an already parsed tree (it modifies the tree)."""
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=include_comments,
         favor_precision=favor_precision, include_tables=True,
+        date_extraction_params=set_date_params(page_chars <= EXTENSIVE_DATE_SEARCH_MAX),
     )
     if doc is None or not (doc.text or "").strip():
         raise ExtractionError(
@@ -119,7 +198,7 @@ def extract(tree: Any, url: str | None, include_comments: bool = False,
         )
     return Extraction(
         text=doc.text,
-        title=doc.title or None,
+        title=strip_site_name(doc.title, doc.sitename, url) or None,
         author=doc.author or None,
         date_published=doc.date or None,
         sitename=doc.sitename or None,

@@ -73,7 +73,7 @@ def test_exit_status_and_summary_count_the_failures(bad_batch):
     n_ok = sum(r["error"] is None for r in bad_batch.records)
     n_err = len(bad_batch.records) - n_ok
     assert n_ok == 7 and n_err == 9
-    assert f"{len(bad_batch.records)} documents, {n_ok} ok, {n_err} errors" in bad_batch.stderr
+    assert f"{len(bad_batch.records)} documents, {n_ok} ok, {n_err} error" in bad_batch.stderr
     assert "error ×" in bad_batch.stderr and "truncated gzip file" in bad_batch.stderr
 
 

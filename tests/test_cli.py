@@ -104,7 +104,7 @@ def test_progress_line_on_a_terminal(tmp_path):
     shown = err.getvalue()
     assert "\r[" in shown and "3/3" in shown and "1 errors" in shown  # the bar reached the end
     assert "\r\x1b[K" in shown  # and was wiped before the summary
-    assert "3 documents, 2 ok, 1 errors" in shown
+    assert "3 documents, 2 ok, 1 error" in shown
     assert len(out.getvalue().splitlines()) == 3  # stdout untouched by the progress line
 
 
@@ -112,7 +112,7 @@ def test_no_progress_flag_on_a_terminal():
     err = FakeTerminal()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         main(["clean", "--no-progress", str(HARBOUR)])
-    assert "\r" not in err.getvalue() and "1 documents, 1 ok" in err.getvalue()
+    assert "\r" not in err.getvalue() and "1 document, 1 ok" in err.getvalue()
 
 
 # --- --jobs -------------------------------------------------------------------------------------------------

@@ -208,5 +208,5 @@ def test_cli_output_file(tmp_path):
     assert run.code == 1 and run.stdout == ""
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["source"] for r in records] == [str(HARBOUR), str(tmp_path / "missing.html")]
-    assert "2 documents, 1 ok, 1 errors" in run.stderr
+    assert "2 documents, 1 ok, 1 error" in run.stderr
     assert os.listdir(out.parent) == ["records.jsonl"]

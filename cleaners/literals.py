@@ -1,0 +1,94 @@
+"""Fast pre-checks for many patterns at once.
+
+Python's ``re`` tries every branch of an alternation at every position, so a union of dozens of block-rule
+patterns costs microseconds per class value. Most of those patterns are literals with anchors around them;
+the literal each branch must contain is a necessary condition, and a trie of those literals compiles to a
+regex that rejects a value in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as C  # the parsed form of a pattern (stable across 3.11-3.13)
+import re._parser as P
+
+
+def top_level_branches(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" (not inside groups, classes or after a backslash). The parser
+    would factor common prefixes out of the branches ("share|social" becomes "s" + a branch), so split
+    first."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def required_literals(pattern: str) -> list[str] | None:
+    """One literal per top-level branch that every match of that branch contains (the longest run of plain
+    characters), or None when some branch has no literal of two or more characters."""
+    out = []
+    for branch in top_level_branches(pattern):
+        try:
+            parsed = P.parse(branch)
+        except re.error:
+            return None
+        best = run = ""
+        for op, arg in parsed:
+            if op is C.LITERAL:
+                run += chr(arg)
+                best = max(best, run, key=len)
+            else:
+                run = ""
+        if len(best) < 2:
+            return None
+        out.append(best)
+    return out
+
+
+def trie_regex(words: list[str]) -> re.Pattern[str] | None:
+    """A regex matching any of ``words`` anywhere, built as a trie so each position tries one branch per
+    possible next character instead of one per word."""
+    if not words:
+        return None
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a word
+
+    def build(node: dict) -> str:
+        if "" in node:  # a shorter word ends here: anything longer is already covered
+            return ""
+        parts = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return re.compile(build(trie))
+
+
+def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:
+    """A regex that finds a match wherever any of ``patterns`` could match: the trie of their required
+    literals when each has them, else the plain union. None for no patterns."""
+    literals: list[str] = []
+    for pattern in patterns:
+        found = required_literals(pattern)
+        if found is None:
+            return re.compile("|".join(f"(?:{p})" for p in patterns))
+        literals += found
+    return trie_regex(literals)

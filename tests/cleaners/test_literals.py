@@ -1,0 +1,58 @@
+"""The fast pre-check for block rules: it must never miss a value that a rule's pattern matches."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from cleaners import RuleBook
+from cleaners.literals import any_match_check, required_literals, top_level_branches, trie_regex
+from cleaners.rules import DropBlock
+
+
+def test_branches_are_split_at_the_top_level_only():
+    assert top_level_branches(r"a|(b|c)|[|]|\|d") == ["a", "(b|c)", "[|]", r"\|d"]
+
+
+def test_required_literals_survive_prefix_factoring():
+    # The regex parser would factor "s" out of these; each branch keeps its own literal.
+    assert required_literals("share|social|sharing") == ["share", "social", "sharing"]
+    assert required_literals(r"(?:^|\s)cta(?:\s|$)|^toc$") == ["cta", "toc"]
+
+
+def test_a_branch_without_a_literal_gives_up():
+    assert required_literals(r"a|\w+") is None
+    # ...and the check falls back to the plain union, which is still exact.
+    check = any_match_check([r"a|\w+", "zz"])
+    assert check.search("q") and not check.search("--")
+
+
+def test_trie_regex_matches_exactly_the_words_anywhere():
+    rx = trie_regex(["share", "sharing", "social", "sh-x"])
+    assert rx.search("post-sharing-bar") and rx.search("xsocialx") and rx.search("sh-x")
+    assert not rx.search("shar") and not rx.search("soci al")
+    assert trie_regex([]) is None
+
+
+FAST_RULES = [r for r in RuleBook.load().rules() if isinstance(r, DropBlock) and r.fast]
+CLASS_CHECK = any_match_check([r.class_match for r in FAST_RULES if r.class_match])
+ID_CHECK = any_match_check([r.id_match for r in FAST_RULES if r.id_match])
+
+# Values built from pieces of real class names, so the rules do fire on a good share of them.
+PIECES = ["share", "related", "post", "newsletter", "cta", "toc", "ad", "wrapper", "-", "_", " ", "box", "x",
+          "author", "bio", "read", "time", "div-gpt-ad", "modal", "entry", "content"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+def test_the_pre_check_never_misses_a_rule_match(value):
+    for rule in FAST_RULES:
+        if rule.class_re is not None and rule.class_re.search(value):
+            assert CLASS_CHECK.search(value), (rule.id, value)
+        if rule.id_re is not None and rule.id_re.search(value):
+            assert ID_CHECK.search(value), (rule.id, value)
+
+
+def test_fast_rules_exist_and_compile():
+    assert FAST_RULES and all(isinstance(r.class_re or r.id_re, re.Pattern) for r in FAST_RULES)
