@@ -20,19 +20,19 @@ from .process import Options, Processor
 _worker: Processor | None = None
 
 
-def _init_worker(options: Options) -> None:
+def init_worker(options: Options) -> None:
     global _worker
     _worker = Processor(options)
 
 
-def _work(page: Page) -> Outcome:
+def work_in_worker(page: Page) -> Outcome:
     outcome = _worker(page)
     if outcome.ok:
         outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
     return outcome
 
 
-def _worker_died(page: Page) -> Failure:
+def worker_died(page: Page) -> Failure:
     return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
                    error="the worker process died while processing this document (a crash or out of memory)")
 
@@ -59,7 +59,7 @@ WINDOW_BYTES = 64 * 1024 * 1024
 
 def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Outcome]:
     window = jobs * WINDOW_PER_JOB
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,))
     pending: collections.deque[tuple[Page, Future]] = collections.deque()
     in_flight = 0  # bytes of the bodies in ``pending``
     try:
@@ -70,7 +70,7 @@ def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Ou
                 if page is None:
                     exhausted = True
                     break
-                pending.append((page, pool.submit(_work, page)))
+                pending.append((page, pool.submit(work_in_worker, page)))
                 in_flight += len(page.body)
             if not pending:
                 return
@@ -79,11 +79,11 @@ def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Ou
             try:
                 yield future.result()
             except BrokenProcessPool:
-                yield _worker_died(page)
+                yield worker_died(page)
                 # Every pending future of the broken pool fails too; resubmit them to a new pool.
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
-                pending = collections.deque((p, pool.submit(_work, p)) for p, _ in pending)
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,))
+                pending = collections.deque((p, pool.submit(work_in_worker, p)) for p, _ in pending)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -29,6 +29,10 @@ class Page:
     fetched_at: str | None = None
     # A reason the page could not even be read (truncated gzip, unreadable file); it becomes a Failure.
     read_error: str | None = None
+    status: int | None = None  # HTTP status, for crawled pages
+    # What the listing that led to the page said of it (feed or news-sitemap "title", "published"); it
+    # fills metadata the page itself lacks.
+    listing: dict[str, str] = field(default_factory=dict)
 
 
 def short_hash(text: str) -> str:
@@ -128,3 +132,13 @@ class Failure:
 
 
 Outcome = Article | Failure
+
+
+@dataclass(slots=True)
+class FetchFailure:
+    """A page a crawl could not fetch (404, timeout, refused by robots.txt, …), with the reason."""
+
+    url: str
+    reason: str
+    source: str = ""
+    status: int | None = None

@@ -179,8 +179,8 @@ class Processor:
         cleaned = self._clean(ext.text, ext.title, host or ext.hostname, sample)
         return self._article(
             page, cleaned, flags, dom_edits,
-            url=url, canonical_url=signals.canonical_url, title=ext.title, author=ext.author,
-            date_published=ext.date_published, date_modified=signals.date_modified,
+            url=url, canonical_url=signals.canonical_url, title=ext.title or page.listing.get("title"),
+            author=ext.author, date_published=ext.date_published or page.listing.get("published"), date_modified=signals.date_modified,
             sitename=ext.sitename, hostname=host or ext.hostname,
             language=signals.language or ext.language, description=ext.description, tags=ext.tags,
             image=ext.image,

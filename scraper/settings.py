@@ -19,5 +19,27 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# The asyncio reactor lets item pipelines await worker processes.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+ITEM_PIPELINES = {
+    "scraper.pipelines.ProcessPipeline": 300,  # Page -> Article | Failure, in worker processes
+    "scraper.pipelines.StorePipeline": 500,  # articles, revisions, crawl state, errors
+    "scraper.pipelines.JsonlPipeline": 800,  # new and changed records to PRESSWASH_OUTPUT, if set
+}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.IncrementalMiddleware": 560,
+}
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0
+
+# presswash's own settings
+PRESSWASH_STORE = "presswash.db"
+PRESSWASH_REFETCH_AFTER = 24 * 3600  # seconds: an article fetched more recently is not downloaded again
+PRESSWASH_OUTPUT = None  # a .jsonl file to append new and changed records to
+PRESSWASH_RULES = []  # extra rule pack folders
+PRESSWASH_WORKERS = None  # worker processes for extraction; None: one per core

@@ -1,0 +1,199 @@
+"""Scrapy item pipelines: thin adapters around the shared process function, the store and JSON Lines.
+
+Spiders yield Pages (and FetchFailures). ProcessPipeline turns a Page into an outcome with the same
+Processor `presswash clean` uses, in worker processes so the reactor thread keeps fetching while both
+cores extract. StorePipeline writes articles, revisions, crawl state and errors; JsonlPipeline streams the
+new and changed records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from .batch import init_worker, work_in_worker, worker_died
+from .document import Failure, FetchFailure, Outcome, Page, record_id
+from .process import DEFAULT_MAX_BYTES, Options, Processor
+from .sinks.jsonl import dumps
+from .store import Store
+
+
+def options_from_settings(settings: Any) -> Options:
+    return Options(
+        max_bytes=settings.getint("PRESSWASH_MAX_BYTES", DEFAULT_MAX_BYTES),
+        include_comments=settings.getbool("PRESSWASH_INCLUDE_COMMENTS", False),
+        rules_dirs=tuple(settings.getlist("PRESSWASH_RULES")),
+    )
+
+
+@dataclass
+class ProcessedPage:
+    """A crawled page after processing: the outcome plus what the store needs from the response."""
+
+    url: str
+    source: str
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    outcome: Outcome
+    change: str | None = None  # new | changed | unchanged, set by StorePipeline
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ProcessPipeline:
+    def __init__(self, options: Options, workers: int):
+        self.options = options
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.local: Processor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ProcessPipeline":
+        workers = crawler.settings.get("PRESSWASH_WORKERS")
+        workers = (os.cpu_count() or 1) if workers is None else int(workers)
+        return cls(options_from_settings(crawler.settings), workers)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker, initargs=(self.options,))
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.workers > 0:
+            self.pool = self._new_pool()
+        else:  # PRESSWASH_WORKERS = 0: process on the reactor thread (debugging, tiny crawls)
+            self.local = Processor(self.options)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Page):
+            return item
+        outcome = await self._process(item)
+        headers = item.headers
+        item.body = b""  # the bytes are no longer needed; don't keep them alive in later pipelines
+        return ProcessedPage(url=item.url or "", source=item.source, status=item.status,
+                             etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+                             outcome=outcome)
+
+    async def _process(self, page: Page) -> Outcome:
+        if self.local is not None:
+            return self.local(page)
+        try:
+            return await asyncio.wrap_future(self.pool.submit(work_in_worker, page))
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            return worker_died(page)
+
+
+class StorePipeline:
+    """Writes each outcome to the store and keeps the run's counts."""
+
+    def __init__(self, path: str, stats: Any):
+        self.path = path
+        self.stats = stats
+        self.store: Store | None = None
+        self.run_id: int | None = None
+        self.rules: collections.Counter = collections.Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+        return cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.store = Store(self.path)
+        self.run_id = self.store.start_run()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, FetchFailure):
+            self.store.record_error(self.run_id, item.url, item.reason, item.status)
+            self.stats.inc_value("presswash/fetch_errors")
+            return item
+        if not isinstance(item, ProcessedPage):
+            return item
+        outcome = item.outcome
+        if not outcome.ok:
+            self.store.record_error(self.run_id, item.url, outcome.error, item.status)
+            self.stats.inc_value("presswash/process_errors")
+            return item
+        item.change = self.store.save_article(outcome.to_record(), fetched_url=item.url, status=item.status,
+                                              etag=item.etag, last_modified=item.last_modified)
+        self.stats.inc_value(f"presswash/articles_{item.change}")
+        for removed in outcome.removed:
+            self.rules[removed["rule"]] += 1
+        return item
+
+    def close_spider(self, spider: Any = None, reason: str = "finished") -> None:
+        stats = {k.split("/", 1)[1]: v for k, v in self.stats.get_stats().items() if k.startswith("presswash/")}
+        stats["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)
+        stats["rules_fired"] = dict(self.rules.most_common(10))
+        self.stats.set_value("presswash/rules_fired", stats["rules_fired"])
+        status = "finished" if reason == "finished" else "interrupted"
+        self.store.finish_run(self.run_id, stats, status)
+        self.store.close()
+
+
+class JsonlPipeline:
+    """Appends new and changed articles, and error records, to PRESSWASH_OUTPUT as JSON Lines.
+
+    Each record goes out in one write() on a file opened for appending, so a killed crawl leaves whole
+    lines; a torn last line from a crash of the machine is cut off when the file is next opened."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.fd: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "JsonlPipeline":
+        return cls(crawler.settings.get("PRESSWASH_OUTPUT"))
+
+    def open_spider(self, spider: Any = None) -> None:
+        if not self.path:
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        drop_torn_line(self.path)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if self.fd is None:
+            return item
+        record = None
+        if isinstance(item, ProcessedPage) and (item.change in ("new", "changed") or not item.outcome.ok):
+            record = item.outcome.to_record()
+        elif isinstance(item, FetchFailure):
+            record = fetch_failure_record(item)
+        if record is not None:
+            os.write(self.fd, (dumps(record) + "\n").encode("utf-8"))
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.fd is not None:
+            os.fsync(self.fd)
+            os.close(self.fd)
+
+
+def fetch_failure_record(item: FetchFailure) -> dict[str, Any]:
+    """The error record of a page that could not be fetched: the same schema as every other record."""
+    page = Page(body=b"", source=item.source, url=item.url)
+    return Failure(id=record_id(page), source=item.source, url=item.url, error=item.reason).to_record()
+
+
+def drop_torn_line(path: str) -> None:
+    """Cut a partial last line (no final newline) left by a crash, so the file stays valid JSON Lines."""
+    with open(path, "rb+") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        if size == 0:
+            return
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        fh.seek(0)
+        data = fh.read()
+        fh.truncate(data.rfind(b"\n") + 1)

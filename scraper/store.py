@@ -1,0 +1,230 @@
+"""The embedded store: one SQLite file holding articles, their revisions, crawl state, runs and errors.
+
+WAL mode and one transaction per write keep it consistent when a crawl is killed, and let an export read
+while a crawl writes. An article is keyed by its canonical URL; a new revision is stored only when the
+clean text changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .document import now_iso, short_hash
+
+DEFAULT_STORE = "presswash.db"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id            TEXT PRIMARY KEY,      -- hash of the canonical URL
+    url           TEXT NOT NULL UNIQUE,  -- canonical URL
+    record        TEXT NOT NULL,         -- the latest record, JSON
+    content_hash  TEXT NOT NULL,
+    revision      INTEGER NOT NULL,
+    first_seen    TEXT NOT NULL,
+    last_seen     TEXT NOT NULL,
+    last_changed  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_last_changed ON articles(last_changed);
+CREATE TABLE IF NOT EXISTS revisions (
+    article_id    TEXT NOT NULL REFERENCES articles(id),
+    revision      INTEGER NOT NULL,
+    content_hash  TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    fetched_at    TEXT NOT NULL,
+    PRIMARY KEY (article_id, revision)
+);
+CREATE TABLE IF NOT EXISTS pages (       -- crawl state, one row per fetched URL
+    url           TEXT PRIMARY KEY,
+    canonical_url TEXT,
+    kind          TEXT,                  -- article | listing | error
+    etag          TEXT,
+    last_modified TEXT,
+    status        INTEGER,
+    first_seen    TEXT NOT NULL,
+    last_fetched  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    started       TEXT NOT NULL,
+    finished      TEXT,
+    status        TEXT NOT NULL,         -- running | finished | interrupted
+    stats         TEXT                   -- JSON
+);
+CREATE TABLE IF NOT EXISTS errors (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id        INTEGER REFERENCES runs(id),
+    url           TEXT,
+    reason        TEXT NOT NULL,
+    at            TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    url: str
+    canonical_url: str | None
+    kind: str | None
+    etag: str | None
+    last_modified: str | None
+    last_fetched: str
+
+
+class Store:
+    """A SQLite store. Not shared between threads: open one per process (or per pipeline)."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    # crawl state -------------------------------------------------------------------------------------
+    def page_state(self, url: str) -> PageState | None:
+        row = self.db.execute(
+            "SELECT url, canonical_url, kind, etag, last_modified, last_fetched FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return PageState(*row) if row else None
+
+    def has_article(self, canonical_url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (canonical_url,)).fetchone() is not None
+
+    def mark_page(self, url: str, kind: str, status: int | None = None, canonical_url: str | None = None,
+                  etag: str | None = None, last_modified: str | None = None, when: str | None = None) -> None:
+        when = when or now_iso()
+        with self._tx():
+            self._upsert_page(url, kind, status, canonical_url, etag, last_modified, when)
+
+    def _upsert_page(self, url, kind, status, canonical_url, etag, last_modified, when) -> None:
+        self.db.execute(
+            """INSERT INTO pages (url, canonical_url, kind, etag, last_modified, status, first_seen, last_fetched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url) DO UPDATE SET
+                 canonical_url = COALESCE(excluded.canonical_url, canonical_url),
+                 kind = excluded.kind,
+                 etag = COALESCE(excluded.etag, etag),
+                 last_modified = COALESCE(excluded.last_modified, last_modified),
+                 status = excluded.status,
+                 last_fetched = excluded.last_fetched""",
+            (url, canonical_url, kind, etag, last_modified, status, when, when),
+        )
+
+    # articles ----------------------------------------------------------------------------------------
+    def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
+                     etag: str | None = None, last_modified: str | None = None) -> str:
+        """Store an article record under its canonical URL. Returns "new", "changed" or "unchanged".
+
+        The page state and the article are written in one transaction, so a kill leaves both or neither.
+        """
+        canonical = record.get("canonical_url") or record.get("url") or fetched_url
+        when = record.get("fetched_at") or now_iso()
+        article_id = short_hash(canonical)
+        with self._tx():
+            row = self.db.execute("SELECT content_hash, revision FROM articles WHERE id = ?",
+                                  (article_id,)).fetchone()
+            blob = json.dumps(record, ensure_ascii=False)
+            if row is None:
+                outcome, revision = "new", 1
+                self.db.execute(
+                    "INSERT INTO articles (id, url, record, content_hash, revision, first_seen, last_seen, "
+                    "last_changed) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                    (article_id, canonical, blob, record["content_hash"], when, when, when),
+                )
+            elif row[0] != record["content_hash"]:
+                outcome, revision = "changed", row[1] + 1
+                self.db.execute(
+                    "UPDATE articles SET record = ?, content_hash = ?, revision = ?, last_seen = ?, "
+                    "last_changed = ? WHERE id = ?",
+                    (blob, record["content_hash"], revision, when, when, article_id),
+                )
+            else:
+                outcome, revision = "unchanged", row[1]
+                self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (when, article_id))
+            if outcome != "unchanged":
+                self.db.execute(
+                    "INSERT INTO revisions (article_id, revision, content_hash, text, fetched_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (article_id, revision, record["content_hash"], record["text"], when),
+                )
+            self._upsert_page(fetched_url, "article", status, canonical, etag, last_modified, when)
+            if canonical != fetched_url:
+                self._upsert_page(canonical, "article", status, canonical, etag, last_modified, when)
+        return outcome
+
+    def articles(self, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Latest records, oldest change first; ``since`` (ISO date or time) filters on last change."""
+        query = "SELECT record, revision, first_seen, last_changed FROM articles"
+        params: tuple = ()
+        if since:
+            query += " WHERE last_changed >= ?"
+            params = (since,)
+        for blob, revision, first_seen, last_changed in self.db.execute(query + " ORDER BY last_changed, id",
+                                                                          params):
+            record = json.loads(blob)
+            record.update(revision=revision, first_seen=first_seen, last_changed=last_changed)
+            yield record
+
+    def revisions(self, canonical_url: str) -> list[tuple[int, str]]:
+        return self.db.execute(
+            "SELECT r.revision, r.content_hash FROM revisions r JOIN articles a ON a.id = r.article_id "
+            "WHERE a.url = ? ORDER BY r.revision",
+            (canonical_url,),
+        ).fetchall()
+
+    # runs and errors ---------------------------------------------------------------------------------
+    def start_run(self) -> int:
+        with self._tx():
+            cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (now_iso(),))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
+        with self._tx():
+            self.db.execute("UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                            (now_iso(), status, json.dumps(stats), run_id))
+
+    def record_error(self, run_id: int | None, url: str | None, reason: str, status: int | None = None) -> None:
+        when = now_iso()
+        with self._tx():
+            self.db.execute("INSERT INTO errors (run_id, url, reason, at) VALUES (?, ?, ?, ?)",
+                            (run_id, url, reason, when))
+            if url:
+                self._upsert_page(url, "error", status, None, None, None, when)
+
+    def count(self, table: str) -> int:
+        if table not in ("articles", "revisions", "pages", "runs", "errors"):
+            raise ValueError(table)
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -1,0 +1,208 @@
+"""Finding article URLs: feeds (RSS 2.0, RSS 1.0, Atom, JSON Feed), feed autodiscovery, sitemaps
+(indexes, url sets, Google News) and robots.txt ``Sitemap:`` lines.
+
+Pure functions over bytes. XML is parsed with entity resolution and network access off, so an entity
+bomb or an external entity (XXE) in a hostile feed reads nothing and expands nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
+              "application/rdf+xml", "application/xml", "text/xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A URL found in a feed or sitemap, with what the listing says about it."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None  # ISO 8601
+    lastmod: str | None = None  # ISO 8601 (sitemaps)
+
+
+def _xml_parser() -> lxml.etree.XMLParser:
+    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                remove_comments=True, remove_pis=True, recover=True)
+
+
+def parse_xml(body: bytes) -> Any:
+    """The root element, or None when the bytes are not XML."""
+    try:
+        root = lxml.etree.fromstring(body.lstrip(), parser=_xml_parser())
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _children(el: Any, name: str) -> list[Any]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _text(el: Any, name: str) -> str | None:
+    for c in _children(el, name):
+        value = "".join(c.itertext()).strip()
+        if value:
+            return value
+    return None
+
+
+def to_iso(value: str | None) -> str | None:
+    """An RFC 822 (RSS) or ISO 8601 (Atom, sitemaps) date as ISO 8601 in UTC; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _http_url(base: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    url = urljoin(base, href.strip())
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
+    """Entries of an RSS, Atom or JSON feed; None when the body is not a feed at all."""
+    stripped = body.lstrip()
+    if stripped[:1] == b"{":
+        return _parse_json_feed(stripped, base_url)
+    root = parse_xml(body)
+    if root is None:
+        return None
+    kind = _local(root.tag)
+    if kind == "rss":
+        channel = _children(root, "channel")
+        items = _children(channel[0], "item") if channel else []
+        return [e for e in (_rss_item(i, base_url) for i in items) if e]
+    if kind == "rdf":  # RSS 1.0: items are children of the root
+        return [e for e in (_rss_item(i, base_url) for i in _children(root, "item")) if e]
+    if kind == "feed":
+        return [e for e in (_atom_entry(i, base_url) for i in _children(root, "entry")) if e]
+    return None
+
+
+def _rss_item(item: Any, base: str) -> Entry | None:
+    url = _http_url(base, _text(item, "link"))
+    if url is None:
+        guid = _children(item, "guid")
+        if guid and guid[0].get("isPermaLink", "true") != "false":
+            url = _http_url(base, _text(item, "guid"))
+    if url is None:
+        return None
+    published = to_iso(_text(item, "pubdate") or _text(item, "date"))
+    return Entry(url=url, title=_text(item, "title"), published=published)
+
+
+def _atom_entry(entry: Any, base: str) -> Entry | None:
+    url = None
+    for link in _children(entry, "link"):
+        if link.get("rel", "alternate") == "alternate":
+            url = _http_url(base, link.get("href"))
+            if url:
+                break
+    if url is None:
+        return None
+    return Entry(url=url, title=_text(entry, "title"),
+                 published=to_iso(_text(entry, "published") or _text(entry, "updated")))
+
+
+def _parse_json_feed(body: bytes, base: str) -> list[Entry] | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/"):
+        return None
+    entries = []
+    for item in data.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        url = _http_url(base, item.get("url") or item.get("external_url"))
+        if url:
+            entries.append(Entry(url=url, title=item.get("title"),
+                                 published=to_iso(item.get("date_published"))))
+    return entries
+
+
+def feed_links(html: bytes, base_url: str) -> list[str]:
+    """Feeds a page advertises with <link rel="alternate" type="application/rss+xml" href="…">."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    out = []
+    for link in tree.xpath('//link[@href and @type]'):
+        rel = (link.get("rel") or "").lower().split()
+        ctype = link.get("type", "").split(";")[0].strip().lower()
+        if "alternate" in rel and ctype in FEED_TYPES:
+            url = _http_url(base_url, link.get("href"))
+            if url and url not in out:
+                out.append(url)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Sitemap:
+    kind: str  # "index" (entries are sitemaps) or "urlset" (entries are pages)
+    entries: list[Entry]
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
+    """A sitemap index or url set, Google News fields included; None when the body is not a sitemap."""
+    root = parse_xml(body)
+    if root is None:
+        return None
+    kind = _local(root.tag)
+    if kind == "sitemapindex":
+        entries = [Entry(url=u, lastmod=to_iso(_text(s, "lastmod")))
+                   for s in _children(root, "sitemap") if (u := _http_url(base_url, _text(s, "loc")))]
+        return Sitemap("index", entries)
+    if kind != "urlset":
+        return None
+    entries = []
+    for url_el in _children(root, "url"):
+        url = _http_url(base_url, _text(url_el, "loc"))
+        if not url:
+            continue
+        title = published = None
+        for news in _children(url_el, "news"):
+            title = _text(news, "title")
+            published = to_iso(_text(news, "publication_date"))
+        entries.append(Entry(url=url, title=title, published=published, lastmod=to_iso(_text(url_el, "lastmod"))))
+    return Sitemap("urlset", entries)
+
+
+def sitemaps_in_robots(robots_txt: bytes, base_url: str) -> list[str]:
+    out = []
+    for line in robots_txt.decode("utf-8", errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap":
+            url = _http_url(base_url, value.strip())
+            if url and url not in out:
+                out.append(url)
+    return out

@@ -1,0 +1,224 @@
+"""The news spider: discovers article URLs from feeds, sitemaps, site crawls and URL lists, fetches them,
+and yields each article as a Page (or a FetchFailure). Listing pages are followed, never yielded.
+
+    scrapy crawl news -a feed=https://example.com/feed.xml -a sitemap=https://example.com/robots.txt
+    scrapy crawl news -a site=https://example.com/ -a max_depth=2 -a max_pages=500
+    scrapy crawl news -a urls=urls.txt -a since=2026-11-01
+
+Every source argument takes one URL, a comma-separated list, or (from Python) a list.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, AsyncIterator, Iterable, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from scraper.document import FetchFailure, Page, now_iso
+from scraper.urls import canonical_url, same_site
+
+from .detect import fetchable, looks_like_article_url, page_says_article
+from .discovery import feed_links, parse_feed, parse_sitemap, sitemaps_in_robots, to_iso
+
+ROLE = "presswash_role"  # article | listing
+SOURCE = "presswash_source"
+LISTING = "presswash_listing"
+
+
+def as_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+def read_url_list(path: str) -> list[str]:
+    """URLs from a file (or "-" for stdin), one per line; blank lines and # comments skipped."""
+    if path == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, feed: Any = None, sitemap: Any = None, site: Any = None, urls: Any = None,
+                 url: Any = None, since: str | None = None, max_depth: int | str = 2,
+                 max_pages: int | str = 1000, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.feeds = as_list(feed)
+        self.sitemaps = as_list(sitemap)
+        self.sites = as_list(site)
+        self.url_list = as_list(url) + [u for f in as_list(urls) for u in read_url_list(f)]
+        if not (self.feeds or self.sitemaps or self.sites or self.url_list):
+            raise ValueError("give at least one source: feed=, sitemap=, site=, url= or urls=FILE")
+        self.since = to_iso(since) if since else None
+        if since and not self.since:
+            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD or an ISO 8601 time)")
+        self.max_depth = int(max_depth)
+        self.max_pages = int(max_pages)
+        self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in self.sites}
+        self.site_requests = 0
+        self.seen: set[str] = set()
+
+    # requests ----------------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.feeds:
+            yield self._listing(url, self.parse_feed, f"feed:{url}")
+        for url in self.sitemaps:
+            callback = self.parse_robots if urlsplit(url).path == "/robots.txt" else self.parse_sitemap
+            yield self._listing(url, callback, f"sitemap:{url}")
+        for url in self.sites:
+            yield self._listing(url, self.parse_site_page, f"site:{url}", depth=0)
+        for url in self.url_list:
+            request = self.article(url, "urls")
+            if request is not None:
+                yield request
+
+    def _listing(self, url: str, callback: Any, source: str, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, dont_filter=True,
+                              meta={ROLE: "listing", SOURCE: source, **meta})
+
+    def article(self, url: str, source: str, listing: dict[str, str] | None = None) -> scrapy.Request | None:
+        """A request for an article page, once per canonical URL per run."""
+        if not fetchable(url):
+            return None
+        url = canonical_url(url)
+        if url in self.seen:
+            return None
+        self.seen.add(url)
+        meta = {ROLE: "article", SOURCE: source, LISTING: {k: v for k, v in (listing or {}).items() if v}}
+        return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, meta=meta)
+
+    def _recent(self, *dates: str | None) -> bool:
+        """Passes the ``since`` filter: no filter, no date to judge by, or a date on or after it."""
+        if not self.since:
+            return True
+        known = [d for d in dates if d]
+        return not known or max(known) >= self.since
+
+    # feeds -------------------------------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        source = response.meta[SOURCE]
+        entries = parse_feed(response.body, response.url)
+        if entries is None:
+            # Not a feed: a home page may name its feeds in <link rel="alternate">.
+            found = feed_links(response.body, response.url) if _is_html(response) else []
+            if not found:
+                yield FetchFailure(url=response.url, source=source, status=response.status,
+                                   reason="no feed here: not RSS, Atom or JSON Feed, and no <link rel=alternate> feed")
+            for url in found:
+                yield self._listing(url, self.parse_feed, f"feed:{url}")
+            return
+        for entry in entries:
+            if self._recent(entry.published):
+                request = self.article(entry.url, source, {"title": entry.title, "published": entry.published})
+                if request is not None:
+                    yield request
+
+    # sitemaps ----------------------------------------------------------------------------------------
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        found = sitemaps_in_robots(response.body, response.url)
+        if not found:
+            yield FetchFailure(url=response.url, source=response.meta[SOURCE], status=response.status,
+                               reason="robots.txt names no Sitemap:")
+        for url in found:
+            yield self._listing(url, self.parse_sitemap, f"sitemap:{url}")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        source = response.meta[SOURCE]
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz file (Content-Encoding gzip is already undone by Scrapy)
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:  # scrapy raises several types for bad or oversized gzip
+                yield FetchFailure(url=response.url, source=source, status=response.status,
+                                   reason=f"the sitemap's gzip data cannot be read: {exc}")
+                return
+        sitemap = parse_sitemap(body, response.url)
+        if sitemap is None:
+            yield FetchFailure(url=response.url, source=source, status=response.status,
+                               reason="not a sitemap (no <urlset> or <sitemapindex>)")
+            return
+        for entry in sitemap.entries:
+            if not self._recent(entry.lastmod, entry.published):
+                continue
+            if sitemap.kind == "index":
+                yield self._listing(entry.url, self.parse_sitemap, f"sitemap:{entry.url}")
+            else:
+                request = self.article(entry.url, source, {"title": entry.title, "published": entry.published})
+                if request is not None:
+                    yield request
+
+    # site crawl --------------------------------------------------------------------------------------
+    def parse_site_page(self, response: Response) -> Iterator[Any]:
+        """A page of a site crawl: an article (yield it) or a listing; either way follow in-site links."""
+        if not _is_html(response):
+            return
+        depth = response.meta.get("depth", 0)
+        source = response.meta[SOURCE]
+        canonical = canonical_url(response.url)
+        if canonical not in self.seen and (looks_like_article_url(response.url) or page_says_article(response.body)):
+            self.seen.add(canonical)
+            yield self.page(response)
+        if depth >= self.max_depth:
+            return
+        for link in response.css("a::attr(href)").getall():
+            url = canonical_url(response.urljoin(link))
+            if not fetchable(url) or url in self.seen or not any(same_site(url, h) for h in self.site_hosts):
+                continue
+            if self.site_requests >= self.max_pages:
+                return
+            self.site_requests += 1
+            if looks_like_article_url(url):
+                self.seen.add(url)
+                yield scrapy.Request(url, callback=self.parse_site_article, errback=self.fetch_failed,
+                                     meta={ROLE: "article", SOURCE: source, LISTING: {}})
+            else:
+                self.seen.add(url)
+                yield scrapy.Request(url, callback=self.parse_site_page, errback=self.fetch_failed,
+                                     meta={ROLE: "listing", SOURCE: source})
+
+    def parse_site_article(self, response: Response) -> Iterator[Any]:
+        """An article-looking URL of a site crawl: yield it, and keep following its links too."""
+        if _is_html(response):
+            yield self.page(response)
+            yield from (r for r in self.parse_site_page(response) if not isinstance(r, Page))
+
+    # articles ----------------------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield self.page(response)
+
+    def page(self, response: Response) -> Page:
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        return Page(body=response.body, source=response.meta.get(SOURCE, self.name), url=response.url,
+                    headers=headers, kind=None, fetched_at=now_iso(), status=response.status,
+                    listing=dict(response.meta.get(LISTING) or {}))
+
+    def fetch_failed(self, failure: Failure) -> Iterable[FetchFailure]:
+        if getattr(failure.value, "presswash_skip", False):
+            return  # skipped on purpose (already fresh, or 304): not a failure
+        request = failure.request
+        status = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
+        yield FetchFailure(url=request.url, source=request.meta.get(SOURCE, self.name), status=status,
+                           reason=reason)
+
+
+def _is_html(response: Response) -> bool:
+    ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+    return ctype in (b"text/html", b"application/xhtml+xml", b"") or b"<html" in response.body[:2048].lower()
