@@ -1,4 +1,4 @@
-"""The `presswash` command: clean | rules | explain | eval."""
+"""The `presswash` command: clean | rules | explain | crawl | export | demo | eval."""
 
 from __future__ import annotations
 
@@ -75,6 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _add_pipeline_options(explain)
 
+    crawl = sub.add_parser("crawl", help="crawl news sites (feeds, sitemaps, site crawls, URL lists) into the store",
+                           description="Crawl with Scrapy: every source option can be repeated. New and changed "
+                                       "articles go to the store; with -o they are also appended as JSON Lines.")
+    crawl.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS/Atom/JSON feed, or a home page to autodiscover feeds on")
+    crawl.add_argument("--sitemap", action="append", default=[], metavar="URL", help="a sitemap, sitemap index or robots.txt")
+    crawl.add_argument("--site", action="append", default=[], metavar="URL", help="a start URL: follow in-site links")
+    crawl.add_argument("--urls", action="append", default=[], metavar="FILE", help="a file of article URLs, or - for stdin")
+    crawl.add_argument("--config", metavar="TOML", help="a crawl config listing sites (see docs/crawling.md)")
+    crawl.add_argument("--store", metavar="PATH", help="the SQLite store (default ./presswash.db)")
+    crawl.add_argument("-o", "--output", metavar="FILE", help="also append new and changed records to this JSON Lines file")
+    crawl.add_argument("--since", metavar="DATE", help="only articles published or modified on or after DATE")
+    crawl.add_argument("--max-depth", type=int, default=2, help="link depth of site crawls (default %(default)s)")
+    crawl.add_argument("--max-pages", type=int, default=1000, help="pages a site crawl may request (default %(default)s)")
+    crawl.add_argument("--refetch-after", type=float, metavar="HOURS",
+                       help="re-fetch stored articles older than this, with conditional GET (default 24)")
+    crawl.add_argument("--user-agent", help="the User-Agent to send (name your crawler and a contact)")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="any Scrapy setting")
+    _add_rule_options(crawl)
+
+    export = sub.add_parser("export", help="write the store's articles as JSON Lines")
+    export.add_argument("--store", default="presswash.db", metavar="PATH")
+    export.add_argument("-o", "--output", metavar="FILE", help="output file (default stdout), written atomically")
+    export.add_argument("--since", metavar="DATE", help="only articles changed on or after DATE (ISO 8601)")
+
+    demo = sub.add_parser("demo", help="serve the bundled fixture news site on loopback and crawl it")
+    demo.add_argument("--site-dir", default="fixtures/sites/newsroom", help="the site to serve (default %(default)s)")
+    demo.add_argument("--store", default="presswash.db", metavar="PATH")
+    demo.add_argument("--port", type=int, default=8765, help="loopback port (default %(default)s)")
+
     sub.add_parser("eval", help="score the pipeline on a dev set against plain trafilatura", add_help=False)
     return parser
 
@@ -145,13 +174,86 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_DOC_ERRORS if failed else EXIT_OK
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from spiders.discovery import to_iso
+
+    from .crawl import ConfigError, CrawlPlan, load_config, run_crawl, summary
+
+    plan = CrawlPlan(feeds=args.feed, sitemaps=args.sitemap, sites=args.site, urls=args.urls, since=args.since,
+                     output=args.output, rules_dirs=[os.path.abspath(d) for d in args.rules],
+                     max_depth=args.max_depth, max_pages=args.max_pages)
+    try:
+        if args.config:
+            plan = load_config(args.config, plan)
+        RuleBook.load(plan.rules_dirs)
+    except (ConfigError, RuleError) as exc:
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if plan.empty():
+        print("presswash crawl: give a source: --feed, --sitemap, --site, --urls or --config", file=sys.stderr)
+        return EXIT_USAGE
+    if args.store:
+        plan.store = args.store
+    if args.since:  # the command line wins over the config, as for --store
+        plan.since = args.since
+    if plan.since and to_iso(plan.since) is None:
+        print(f"presswash crawl: --since {plan.since!r} is not a date (use YYYY-MM-DD or ISO 8601)", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [f for f in plan.urls if f != "-" and not os.path.isfile(f)]
+    if missing:
+        print(f"presswash crawl: no URL list at {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.refetch_after is not None:
+        plan.settings["PRESSWASH_REFETCH_AFTER"] = args.refetch_after * 3600
+    if args.user_agent:
+        plan.settings["USER_AGENT"] = args.user_agent
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"presswash crawl: -s takes NAME=VALUE, not {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        plan.settings[name] = value
+    stats = run_crawl(plan)
+    print(summary(stats), file=sys.stderr)
+    errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
+    return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from spiders.discovery import to_iso
+
+    from .store import Store
+
+    if not os.path.exists(args.store):
+        print(f"presswash export: no store at {args.store}", file=sys.stderr)
+        return EXIT_USAGE
+    since = to_iso(args.since) if args.since else None  # the store's times are UTC ISO 8601
+    if args.since and since is None:
+        print(f"presswash export: --since {args.since!r} is not a date (use YYYY-MM-DD or ISO 8601)", file=sys.stderr)
+        return EXIT_USAGE
+    count = 0
+    with Store(args.store) as store, JsonlSink(args.output) as sink:
+        for record in store.articles(since=since):
+            sink.write(record)
+            count += 1
+    print(f"presswash export: {count} articles", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.site_dir, args.store, args.port)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["eval"]:
         from .evaluation import main as eval_main  # its own argument parser
         return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
-    handler = {"clean": cmd_clean, "rules": cmd_rules, "explain": cmd_explain}[args.command]
+    handler = {"clean": cmd_clean, "rules": cmd_rules, "explain": cmd_explain, "crawl": cmd_crawl,
+               "export": cmd_export, "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
