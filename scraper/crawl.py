@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+from spiders.discovery import to_iso
 
 from . import settings as default_settings
 
@@ -64,21 +67,44 @@ def _strings(value: Any, where: str) -> list[str]:
     raise ConfigError(f"{where}: expected a string or a list of strings")
 
 
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: expected a number, not {value!r}")
+    return float(value)
+
+
 def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     plan = plan or CrawlPlan()
     crawl = data.get("crawl", {})
-    plan.store = crawl.get("store", plan.store)
-    plan.since = crawl.get("since", plan.since)
+    if not isinstance(crawl, dict):
+        raise ConfigError(f"{path}: crawl must be a [crawl] table")
+    unknown = set(crawl) - {"store", "since", "refetch_after_hours", "user_agent"}
+    if unknown:
+        raise ConfigError(f"{path}: [crawl]: unknown key(s) {', '.join(sorted(unknown))}")
+    if "store" in crawl:
+        if not isinstance(crawl["store"], str):
+            raise ConfigError(f"{path}: [crawl] store: expected a path")
+        plan.store = crawl["store"]
+    if "since" in crawl:
+        since = crawl["since"]
+        if isinstance(since, (datetime, date)):  # a bare TOML date is a value of its own, not a string
+            since = since.isoformat()
+        if not isinstance(since, str) or to_iso(since) is None:
+            raise ConfigError(f"{path}: [crawl] since: {since!r} is not a date (use YYYY-MM-DD or ISO 8601)")
+        plan.since = since
     if "refetch_after_hours" in crawl:
-        plan.settings["PRESSWASH_REFETCH_AFTER"] = float(crawl["refetch_after_hours"]) * 3600
+        hours = _number(crawl["refetch_after_hours"], f"{path}: [crawl] refetch_after_hours")
+        plan.settings["PRESSWASH_REFETCH_AFTER"] = hours * 3600
     if "user_agent" in crawl:
         plan.settings["USER_AGENT"] = str(crawl["user_agent"])
     sites = data.get("site", [])
+    if not isinstance(sites, list) or not all(isinstance(site, dict) for site in sites):
+        raise ConfigError(f"{path}: site must be [[site]] tables")
     if not sites:
         raise ConfigError(f"{path}: no [[site]] tables")
     for i, site in enumerate(sites):
@@ -94,16 +120,20 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         plan.sites += starts
         plan.urls += [str((path.parent / u).resolve()) for u in _strings(site.get("urls"), f"{where}: urls")]
         if "rules" in site:
-            plan.rules_dirs.append(str((path.parent / site["rules"]).resolve()))
+            for rules in _strings(site["rules"], f"{where}: rules"):
+                plan.rules_dirs.append(str((path.parent / rules).resolve()))
         hosts = {urlsplit(u).hostname for u in feeds + sitemaps + starts if urlsplit(u).hostname}
         slot: dict[str, float] = {}
         if "rate" in site:
-            rate = float(site["rate"])
+            rate = _number(site["rate"], f"{where}: rate")
             if rate <= 0:
                 raise ConfigError(f"{where}: rate must be above 0 requests per second")
             slot["delay"] = 1.0 / rate
         if "concurrency" in site:
-            slot["concurrency"] = int(site["concurrency"])
+            concurrency = site["concurrency"]
+            if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+                raise ConfigError(f"{where}: concurrency must be a whole number of at least 1")
+            slot["concurrency"] = concurrency
         for host in hosts:
             if slot:
                 plan.slots[host] = slot
@@ -127,7 +157,7 @@ def run_crawl(plan: CrawlPlan) -> dict[str, Any]:
     """Run the crawl to the end (or to Ctrl-C); return Scrapy's stats."""
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(crawl_settings(plan), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(plan))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, feed=plan.feeds, sitemap=plan.sitemaps, site=plan.sites, urls=plan.urls,
                   since=plan.since, max_depth=plan.max_depth, max_pages=plan.max_pages)

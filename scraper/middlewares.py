@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
@@ -22,11 +24,15 @@ class SkipRequest(IgnoreRequest):
 
 
 class IncrementalMiddleware:
-    """Article requests for pages the store already has:
+    """Requests for pages the store already holds as articles:
     - fetched within PRESSWASH_REFETCH_AFTER seconds: not downloaded at all;
     - older: downloaded with If-None-Match / If-Modified-Since; a 304 only refreshes the crawl state.
-    Listing requests (feeds, sitemaps, site pages) always go through.
+    This covers article requests, and pages a site crawl follows as listings that turned out to be articles
+    by their own signals (og:type, JSON-LD). The sources given (feeds, sitemaps, start pages) always go
+    through.
     """
+
+    KNOWN = "presswash_known_article"
 
     def __init__(self, store_path: str, refetch_after: float, stats: Any):
         self.store = Store(store_path)
@@ -41,8 +47,9 @@ class IncrementalMiddleware:
         return cls(path, crawler.settings.getfloat("PRESSWASH_REFETCH_AFTER", 86400.0), crawler.stats)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get("presswash_role") != "article":
-            return None
+        role = request.meta.get("presswash_role")
+        if role != "article" and not (role == "listing" and not request.dont_filter):
+            return None  # not ours, or a source the crawl was given
         state = self.store.page_state(canonical_url(request.url))
         if state is None or state.kind != "article":
             return None
@@ -50,6 +57,7 @@ class IncrementalMiddleware:
         if age < self.refetch_after:
             self.stats.inc_value("presswash/articles_skipped_fresh")
             raise SkipRequest(f"fetched {age:.0f} s ago, within the re-fetch window")
+        request.meta[self.KNOWN] = True
         if state.etag:
             request.headers.setdefault(b"If-None-Match", state.etag.encode("latin-1"))
         if state.last_modified:
@@ -57,7 +65,7 @@ class IncrementalMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if response.status == 304 and request.meta.get("presswash_role") == "article":
+        if response.status == 304 and request.meta.get(self.KNOWN):
             self.store.mark_page(canonical_url(request.url), "article", status=304)
             self.stats.inc_value("presswash/articles_not_modified")
             raise SkipRequest("304 Not Modified")
@@ -109,3 +117,69 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(self._delay(request, None))
         return retry
 
+
+
+class CrawlDelayMiddleware:
+    """Obeys robots.txt ``Crawl-delay``: Scrapy reads robots.txt for Allow/Disallow only.
+
+    When a robots.txt response passes, its Crawl-delay for our User-Agent (or ``*``) becomes that host's
+    minimum delay. The host's download slot is held at it: before each request, and after each response
+    (AutoThrottle lowers slot delays as the server answers quickly, in a response_downloaded handler that
+    runs before ours); Scrapy's random jitter of the delay is narrowed so no wait falls below it; and slots
+    Scrapy creates later (after its idle-slot clean-up) start from it.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.user_agent = crawler.settings.get("USER_AGENT", "*")
+        self.min_delay: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "CrawlDelayMiddleware":
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("robots.txt is not obeyed")
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def _raise_slot_delay(self, request: Request) -> None:
+        delay = self.min_delay.get(urlsplit(request.url).hostname or "")
+        if not delay:
+            return
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        per_slot = getattr(downloader, "per_slot_settings", None)
+        if isinstance(per_slot, dict) and per_slot.get(key, {}).get("delay", 0) < delay:
+            per_slot[key] = {**per_slot.get(key, {}), "delay": delay, "jitter": 0.0}
+        slot = downloader.slots.get(key)
+        if slot is None:
+            return
+        if slot.delay < delay:
+            slot.delay = delay
+        if hasattr(slot, "jitter"):  # each wait is delay × (1 ± jitter): keep the shortest at Crawl-delay
+            if slot.jitter and slot.delay * (1 - slot.jitter) < delay:
+                slot.jitter = max(0.0, 1 - delay / slot.delay)
+        elif getattr(slot, "randomize_delay", False):  # Scrapy before 2.14: ±50 %
+            slot.randomize_delay = False
+
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
+        self._raise_slot_delay(request)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        self._raise_slot_delay(request)
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+            from protego import Protego
+
+            try:
+                delay = Protego.parse(response.text).crawl_delay(self.user_agent)
+            except Exception:  # a robots.txt protego cannot read: Scrapy's own middleware reports it
+                delay = None
+            if delay:
+                host = urlsplit(request.url).hostname or ""
+                self.min_delay[host] = float(delay)
+                self.crawler.stats.set_value(f"presswash/crawl_delay/{host}", float(delay))
+                self._raise_slot_delay(request)
+        return response

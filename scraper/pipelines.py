@@ -11,10 +11,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
+
+from scrapy import signals
 
 from .batch import init_worker, work_in_worker, worker_died
 from .document import Failure, FetchFailure, Outcome, Page, record_id
@@ -45,6 +50,21 @@ class ProcessedPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def init_crawl_worker(options: Options) -> None:
+    """A crawl's worker process. Ctrl-C reaches the whole process group, but the crawl stops gracefully and
+    still needs its workers for the pages in flight, so they ignore SIGINT. A worker whose crawl process is
+    gone (kill -9) exits instead of waiting forever for work."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    init_worker(options)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 class ProcessPipeline:
     def __init__(self, options: Options, workers: int):
         self.options = options
@@ -59,7 +79,7 @@ class ProcessPipeline:
         return cls(options_from_settings(crawler.settings), workers)
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker, initargs=(self.options,))
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=init_crawl_worker, initargs=(self.options,))
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
@@ -104,7 +124,12 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
-        return cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats)
+        pipeline = cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats)
+        # Scrapy calls a pipeline's close_spider() without the reason the crawl stopped; the spider_closed
+        # signal carries it ("finished", "shutdown" after Ctrl-C or SIGTERM, "closespider_…"), and comes
+        # after every pipeline has finished its items.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.path)
@@ -129,7 +154,9 @@ class StorePipeline:
             self.rules[removed["rule"]] += 1
         return item
 
-    def close_spider(self, spider: Any = None, reason: str = "finished") -> None:
+    def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
+        if self.store is None:
+            return
         stats = {k.split("/", 1)[1]: v for k, v in self.stats.get_stats().items() if k.startswith("presswash/")}
         stats["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)
         stats["rules_fired"] = dict(self.rules.most_common(10))
@@ -137,6 +164,7 @@ class StorePipeline:
         status = "finished" if reason == "finished" else "interrupted"
         self.store.finish_run(self.run_id, stats, status)
         self.store.close()
+        self.store = None
 
 
 class JsonlPipeline:

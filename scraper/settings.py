@@ -33,7 +33,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.IncrementalMiddleware": 560,
+    "scraper.middlewares.CrawlDelayMiddleware": 570,
 }
+# Scrapy's downloader, fixed so CONCURRENT_REQUESTS_PER_DOMAIN holds under the asyncio reactor.
+DOWNLOADER = "scraper.downloader.Downloader"
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 60.0
 

@@ -5,7 +5,10 @@ Beyond plain files it understands, in the folder:
 - ``{{BASE}}`` inside .xml, .html, .txt and .json files, replaced by the server's own base URL;
 - ``NAME.gz`` for a file ``NAME`` that exists: served gzipped on the fly (a ``.xml.gz`` sitemap);
 - ETag and Last-Modified on every file, and 304 answers to conditional requests.
-Every request is logged in ``server.hits`` (path, status) so tests can count downloads.
+Every request is logged in ``server.hits`` (path, status) so tests can count downloads, and in
+``server.log`` with its arrival time (``time.monotonic()``) and request headers, so tests can check spacing
+(Crawl-delay), conditional GETs and the User-Agent; ``server.peak`` is the most requests served at once.
+``delay`` (seconds) slows every answer down.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import gzip
 import hashlib
 import mimetypes
 import threading
+import time
 import tomllib
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,14 +30,26 @@ _TYPES = {".xml": "application/xml", ".gz": "application/gzip", ".json": "applic
           ".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
 
 
+@dataclass(frozen=True, slots=True)
+class Hit:
+    time: float  # time.monotonic() when the request arrived
+    path: str
+    status: int
+    headers: dict[str, str]  # request headers, lower-case names
+
+
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, folder: str | Path, port: int = 0):
+    def __init__(self, folder: str | Path, port: int = 0, delay: float = 0.0):
         self.folder = Path(folder).resolve()
         routes_file = self.folder / "_routes.toml"
         self.routes: dict[str, Any] = tomllib.loads(routes_file.read_text()) if routes_file.exists() else {}
         self.hits: list[tuple[str, int]] = []
+        self.log: list[Hit] = []
+        self.delay = delay
+        self.active = 0
+        self.peak = 0
         self.lock = threading.Lock()
         self.mtime = formatdate(1_767_225_600, usegmt=True)  # fixed, so Last-Modified is stable across runs
         super().__init__(("127.0.0.1", port), _Handler)
@@ -68,8 +85,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        path = self.path.split("?")[0]
         with self.server.lock:
-            self.server.hits.append((self.path.split("?")[0], status))
+            self.server.hits.append((path, status))
+            self.server.log.append(Hit(self.arrived, path, status, {k.lower(): v for k, v in self.headers.items()}))
+        if self.server.delay:
+            time.sleep(self.server.delay)
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -82,6 +103,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802
+        self.arrived = time.monotonic()
+        with self.server.lock:
+            self.server.active += 1
+            self.server.peak = max(self.server.peak, self.server.active)
+        try:
+            self._get()
+        finally:
+            with self.server.lock:
+                self.server.active -= 1
+
+    def _get(self) -> None:
         path = self.path.split("?")[0].split("#")[0]
         routes = self.server.routes
         if path in routes.get("redirect", {}):

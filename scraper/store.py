@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .document import now_iso, short_hash
+from .urls import canonical_url as _canonical
 
 DEFAULT_STORE = "presswash.db"
 
@@ -133,11 +134,13 @@ class Store:
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
                      etag: str | None = None, last_modified: str | None = None) -> str:
-        """Store an article record under its canonical URL. Returns "new", "changed" or "unchanged".
+        """Store an article record under its canonical URL (the page's rel=canonical, else its URL, with
+        tracking parameters and fragment dropped). Returns "new", "changed" or "unchanged".
 
         The page state and the article are written in one transaction, so a kill leaves both or neither.
         """
-        canonical = record.get("canonical_url") or record.get("url") or fetched_url
+        canonical = _canonical(record.get("canonical_url") or record.get("url") or fetched_url)
+        fetched_url = _canonical(fetched_url)  # the key IncrementalMiddleware looks a request up by
         when = record.get("fetched_at") or now_iso()
         article_id = short_hash(canonical)
         with self._tx():

@@ -69,7 +69,8 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = int(max_pages)
         self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in self.sites}
         self.site_requests = 0
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # canonical URLs requested or yielded as articles
+        self.followed: set[str] = {canonical_url(s) for s in self.sites}  # site-crawl pages requested as listings
 
     # requests ----------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -175,7 +176,8 @@ class NewsSpider(scrapy.Spider):
             return
         for link in response.css("a::attr(href)").getall():
             url = canonical_url(response.urljoin(link))
-            if not fetchable(url) or url in self.seen or not any(same_site(url, h) for h in self.site_hosts):
+            if (not fetchable(url) or url in self.seen or url in self.followed
+                    or not any(same_site(url, h) for h in self.site_hosts)):
                 continue
             if self.site_requests >= self.max_pages:
                 return
@@ -185,7 +187,8 @@ class NewsSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse_site_article, errback=self.fetch_failed,
                                      meta={ROLE: "article", SOURCE: source, LISTING: {}})
             else:
-                self.seen.add(url)
+                # Not in self.seen: the page may still turn out to be an article by its own signals.
+                self.followed.add(url)
                 yield scrapy.Request(url, callback=self.parse_site_page, errback=self.fetch_failed,
                                      meta={ROLE: "listing", SOURCE: source})
 
