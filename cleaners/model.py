@@ -37,10 +37,22 @@ class Line:
     index: int
     text: str
     removed_by: Edit | None = None
+    # Word count of ``text``, computed once: every line rule checks its word cap on every pass.
+    _words: int = field(default=-1, repr=False, compare=False)
 
     @property
     def kept(self) -> bool:
         return self.removed_by is None
+
+    @property
+    def words(self) -> int:
+        if self._words < 0:
+            self._words = len(self.text.split())
+        return self._words
+
+    def replace_text(self, text: str) -> None:
+        self.text = text
+        self._words = -1
 
 
 @dataclass(slots=True)

@@ -142,6 +142,7 @@ class RuleBook:
 
     def __init__(self, packs: list[Pack]):
         self.packs = packs
+        self._html_memo: tuple[str, frozenset[str]] | None = None
         seen: dict[str, str] = {}
         for pack in packs:
             for rule in pack.rules:
@@ -178,7 +179,19 @@ class RuleBook:
 
     def choose(self, hostname: str | None, html_sample: str | None, lines: Iterable[str]) -> list[Pack]:
         lines = list(lines)
+        by_html = self._detected_by_html(html_sample)
         return [
             p for p in self.packs
-            if p.always or p.matches_host(hostname) or p.detected(html_sample, lines)
+            if p.always or p.matches_host(hostname) or p.name in by_html or p.detected(None, lines)
         ]
+
+    def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
+        """Packs whose ``detect.html`` patterns occur in the page source. The DOM and text stages of one
+        page ask with the same sample, so the answer for the last sample is kept."""
+        if not html_sample:
+            return frozenset()
+        if self._html_memo is not None and self._html_memo[0] is html_sample:
+            return self._html_memo[1]
+        found = frozenset(p.name for p in self.packs if any(rx.search(html_sample) for rx in p.detect_html))
+        self._html_memo = (html_sample, found)
+        return found

@@ -123,16 +123,16 @@ class LineRule(Rule):
             if ln.kept:  # the rule did not remove it, so it counts towards the zone
                 seen += 1
 
-    def match(self, text: str) -> re.Match[str] | None:
-        stripped = text.strip()
-        if word_count(stripped) > self.max_words:
+    def match(self, line: Line) -> re.Match[str] | None:
+        """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
+        if line.words > self.max_words:
             return None
-        return self.regex.fullmatch(stripped)
+        return self.regex.fullmatch(line.text)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
         for ln in self.candidates(lines):
-            m = self.match(ln.text)
+            m = self.match(ln)
             if m is None:
                 continue
             self.harvest(m, ctx)
@@ -253,7 +253,7 @@ class StripPrefix(LineRule):
                 if value and value.strip():
                     ctx.facts.add(self.fact, value.strip())
             edit = self._edit(ln, ln.text[: m.end()], action="strip")
-            ln.text = rest
+            ln.replace_text(rest)
             edits.append(edit)
         return edits
 
@@ -312,13 +312,13 @@ class TruncateTail(LineRule):
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.match(ln.text):
+            if words_before >= self.min_words_before and self.match(ln):
                 tail = kept[pos + 1:]
-                tail_words = sum(word_count(t.text) for t in tail)
+                tail_words = sum(t.words for t in tail)
                 if (
                     len(tail) <= self.max_teaser_lines
                     and tail_words <= words_before
-                    and all(word_count(t.text) <= self.teaser_max_words for t in tail)
+                    and all(t.words <= self.teaser_max_words for t in tail)
                     and not self.has_prose_run(tail)
                 ):
                     edits = []
@@ -326,7 +326,7 @@ class TruncateTail(LineRule):
                         t.removed_by = self._edit(t, t.text)
                         edits.append(t.removed_by)
                     return edits
-            words_before += word_count(ln.text)
+            words_before += ln.words
         return []
 
 

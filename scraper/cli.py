@@ -32,6 +32,8 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
                    help="refuse documents larger than this many megabytes (default %(default).0f)")
     p.add_argument("--include-comments", action="store_true", help="keep reader comments that trafilatura finds")
     p.add_argument("--precision", action="store_true", help="trafilatura's favor_precision mode")
+    p.add_argument("--extensive-dates", action="store_true",
+                   help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
     p.add_argument("--no-text-rules", action="store_true", help="skip the cleaners that run on the text")
 
@@ -41,6 +43,7 @@ def _options(args: argparse.Namespace) -> Options:
         max_bytes=int(args.max_size * 1e6),
         include_comments=args.include_comments,
         favor_precision=args.precision,
+        extensive_dates=args.extensive_dates,
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,
         rules_dirs=tuple(os.path.abspath(d) for d in args.rules),

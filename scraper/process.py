@@ -28,6 +28,7 @@ class Options:
     max_bytes: int = DEFAULT_MAX_BYTES
     include_comments: bool = False
     favor_precision: bool = False
+    extensive_dates: bool = False  # htmldate's slow free-text date search (see extraction.py)
     dom_rules: bool = True
     text_rules: bool = True
     rules_dirs: tuple[str, ...] = ()
@@ -168,7 +169,7 @@ class Processor:
         dom_edits = self.cleaner.clean_tree(tree, host, sample) if self.options.dom_rules else []
         try:
             ext = extract(tree, url, self.options.include_comments, self.options.favor_precision,
-                          page_chars=len(html))
+                          page_chars=len(html), extensive_dates=self.options.extensive_dates)
         except ExtractionError:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             if notes:
