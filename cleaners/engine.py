@@ -54,6 +54,20 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     return edits
 
 
+class _PageWords:
+    """The page's word count, counted only if a block guard needs it (most pages' blocks are small)."""
+
+    def __init__(self, tree: Any):
+        self.tree = tree
+        self.value: int | None = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            body = self.tree.find(".//body")
+            self.value = word_count((body if body is not None else self.tree).text_content())
+        return self.value
+
+
 class _ValueMemo:
     """Remembers whether a class or id value matches a combined pattern; bounded, cleared when full."""
 
@@ -95,8 +109,7 @@ class Cleaner:
         rules = [r for p in self.packs_for(hostname, html_sample) for r in p.rules if isinstance(r, DropBlock)]
         if not rules:
             return []
-        body = tree.find(".//body")
-        page_words = word_count((body if body is not None else tree).text_content())
+        page_words = _PageWords(tree)
         fast = tuple(r for r in rules if r.fast)
         marked = self._prefilter(fast, marked_elements(tree)) if fast else None
         edits: list[Edit] = []

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from .literals import required_literals
 from .rules import KINDS, Example, Rule, RuleError
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
@@ -30,6 +31,32 @@ class Pack:
     detect_html: tuple[re.Pattern[str], ...] = ()
     detect_lines: tuple[re.Pattern[str], ...] = ()
     rules: list[Rule] = field(default_factory=list)
+    _signature: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def html_signature(self) -> re.Pattern[str] | None:
+        """All ``detect.html`` patterns as one regex: one scan of the page source per pack."""
+        if not self.detect_html:
+            return None
+        if self._signature is None:
+            self._signature = re.compile("|".join(f"(?:{p.pattern})" for p in self.detect_html), re.IGNORECASE)
+        return self._signature
+
+    def html_detected(self, html_sample: str, lowered: str) -> bool:
+        """Whether a ``detect.html`` pattern occurs in the page source. Each pattern's required literals are
+        looked for first with a plain substring test on the lower-cased source, which rules most pages out
+        without running the (case-insensitive, slower) regex."""
+        signature = self.html_signature
+        if signature is None:
+            return False
+        if self._literals is None:
+            found = [required_literals(p.pattern) for p in self.detect_html]
+            self._literals = () if any(f is None for f in found) else tuple(
+                lit.lower() for f in found for lit in f)
+        if self._literals and not any(lit in lowered for lit in self._literals):
+            return False
+        return signature.search(html_sample) is not None
 
     @property
     def always(self) -> bool:
@@ -192,6 +219,7 @@ class RuleBook:
             return frozenset()
         if self._html_memo is not None and self._html_memo[0] is html_sample:
             return self._html_memo[1]
-        found = frozenset(p.name for p in self.packs if any(rx.search(html_sample) for rx in p.detect_html))
+        lowered = html_sample.lower()
+        found = frozenset(p.name for p in self.packs if p.html_detected(html_sample, lowered))
         self._html_memo = (html_sample, found)
         return found
