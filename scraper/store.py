@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS revisions (
 CREATE TABLE IF NOT EXISTS pages (       -- crawl state, one row per fetched URL
     url           TEXT PRIMARY KEY,
     canonical_url TEXT,
-    kind          TEXT,                  -- article | listing | error
+    kind          TEXT,                  -- article | error (listing pages are not recorded)
     etag          TEXT,
     last_modified TEXT,
     status        INTEGER,
