@@ -6,7 +6,6 @@ which the pipeline turns into an error record, so every input is accounted for.
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 import sys
