@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
-from cleaners.rules import Counter, DropLine, StripPrefix, TruncateTail
+from cleaners.rules import Counter, DropLine, TruncateTail
 
 # Article paragraphs: each ends a sentence and is long enough to read as prose.
 P1 = ("The talks in the Green Zone offices of Iraqi Prime Minister Nouri al-Maliki were the first meeting "
