@@ -68,12 +68,10 @@ class Pack:
         host = hostname.lower().rstrip(".")
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
-    def detected(self, html_sample: str | None, lines: Iterable[str]) -> bool:
-        if html_sample and any(p.search(html_sample) for p in self.detect_html):
-            return True
-        if self.detect_lines:
-            return any(p.fullmatch(line.strip()) for line in lines for p in self.detect_lines)
-        return False
+    def detected_in_lines(self, lines: Iterable[str]) -> bool:
+        """Whether a ``detect.lines`` pattern matches a whole line of the text (the source is checked by
+        ``html_detected``)."""
+        return any(p.fullmatch(line.strip()) for line in lines for p in self.detect_lines)
 
 
 def parse_pack(data: dict[str, Any], origin: str) -> Pack:
@@ -209,7 +207,7 @@ class RuleBook:
         by_html = self._detected_by_html(html_sample)
         return [
             p for p in self.packs
-            if p.always or p.matches_host(hostname) or p.name in by_html or p.detected(None, lines)
+            if p.always or p.matches_host(hostname) or p.name in by_html or p.detected_in_lines(lines)
         ]
 
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
