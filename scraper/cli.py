@@ -118,7 +118,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     try:
-        RuleBook.load(options.rules_dirs)  # fail fast, before any work, on a broken pack
+        rulebook = RuleBook.load(options.rules_dirs)  # fail fast, before any work, on a broken pack
         sink = TextDirSink(args.output) if args.format == "txt" else JsonlSink(args.output)
     except (RuleError, OSError) as exc:
         print(f"presswash clean: {exc}", file=sys.stderr)
@@ -140,7 +140,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress.close()
     if not args.quiet:
-        print(stats.summary(RuleBook.load(options.rules_dirs)), file=sys.stderr)
+        print(stats.summary(rulebook), file=sys.stderr)
     return EXIT_DOC_ERRORS if stats.errors else EXIT_OK
 
 
