@@ -12,6 +12,7 @@ from cleaners import RuleBook, RuleError
 from . import __version__
 from .batch import BatchStats, process_pages
 from .explain import render_explain, render_rule, render_rule_list
+from .extraction import MODE_CHOICES
 from .process import DEFAULT_MAX_BYTES, Options, Processor
 from .progress import Progress
 from .sinks import JsonlSink, TextDirSink
@@ -31,7 +32,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
                    help="refuse documents larger than this many megabytes (default %(default).0f)")
     p.add_argument("--include-comments", action="store_true", help="keep reader comments that trafilatura finds")
-    p.add_argument("--precision", action="store_true", help="trafilatura's favor_precision mode")
+    p.add_argument("--mode", choices=MODE_CHOICES, default="auto",
+                   help="trafilatura setting: auto (default) runs balanced, precision and recall and keeps "
+                        "one text per page (docs/quality.md); or one of them alone, about 2.5 times as fast")
     p.add_argument("--extensive-dates", action="store_true",
                    help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
@@ -42,7 +45,7 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(
         max_bytes=int(args.max_size * 1e6),
         include_comments=args.include_comments,
-        favor_precision=args.precision,
+        mode=args.mode,
         extensive_dates=args.extensive_dates,
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,

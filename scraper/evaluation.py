@@ -148,6 +148,7 @@ def read_html(path: str) -> bytes:
 # name -> what it runs; "presswash*" systems go through process_page with these Options fields.
 PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash": {},
+    "presswash-balanced": {"mode": "balanced"},
     "presswash-no-dom": {"dom_rules": False},
     "presswash-no-text": {"text_rules": False},
     "presswash-no-rules": {"dom_rules": False, "text_rules": False},
@@ -158,7 +159,7 @@ TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
 }
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
-ABLATION_SYSTEMS = ["presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
+ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
 
 
 def _as_page(body: bytes, page: DevPage) -> Any:
@@ -421,14 +422,16 @@ def _ablate_one(args: tuple[DevPage, str, tuple[str, ...]]) -> tuple[str, str, f
 
 
 def ablate_rules(pages: list[DevPage], results: list[dict[str, Any]], jobs: int = 1,
-                 rules_dirs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+                 rules_dirs: tuple[str, ...] = (), only: Iterable[str] = ()) -> list[dict[str, Any]]:
     """What each rule is worth, measured: every page where the rule fired under the default ``presswash``
     system is run again without that one rule. Per rule: the change in mean F1 over all scored pages that
     the rule brings (``f1_gain``), the leaks it stops, the ``with`` snippets it costs, and how many pages it
-    makes better or worse (by more than 0.001 F1)."""
+    makes better or worse (by more than 0.001 F1). ``only`` limits the reruns to those rule ids."""
+    wanted = {r.upper() for r in only}
     base = {r["id"]: r["systems"]["presswash"] for r in results if "presswash" in r["systems"]}
     by_id = {p.id: p for p in pages}
-    work = [(by_id[pid], rule, tuple(rules_dirs)) for pid, entry in base.items() for rule in entry.get("rules", {})]
+    work = [(by_id[pid], rule, tuple(rules_dirs)) for pid, entry in base.items()
+            for rule in entry.get("rules", {}) if not wanted or rule.upper() in wanted]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             runs = list(pool.map(_ablate_one, work, chunksize=4))
@@ -481,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--rule-ablation", action="store_true",
                     help="per rule, rerun the pages where it fired without it and report what it is worth "
                          "(needs the presswash system; takes about as long again as the main run)")
+    ap.add_argument("--ablate", metavar="ID,ID", default="",
+                    help="with --rule-ablation: rerun only for these rules (a candidate pack, say)")
     ap.add_argument("--rules", action="append", default=[], metavar="DIR",
                     help="extra folder of rule packs for the presswash systems (repeatable); a pack named "
                          "like a built-in one replaces it")
@@ -549,7 +554,8 @@ def main(argv: list[str] | None = None) -> int:
         if "presswash" not in systems:
             print("\n--rule-ablation needs the presswash system among --systems", file=sys.stderr)
         else:
-            ablation = ablate_rules(pages, results, jobs=jobs, rules_dirs=tuple(args.rules))
+            ablation = ablate_rules(pages, results, jobs=jobs, rules_dirs=tuple(args.rules),
+                                    only=[r.strip() for r in args.ablate.split(",") if r.strip()])
             print("\nRule ablation (presswash): each rule's pages run again without it.\n")
             print(ablation_table(ablation))
     if args.json:

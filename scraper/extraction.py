@@ -186,18 +186,28 @@ def strip_site_name(title: str | None, sitename: str | None = None, url: str | N
     return title
 
 
-def extract(tree: Any, url: str | None, include_comments: bool = False,
-            favor_precision: bool = False, page_chars: int = 0, extensive_dates: bool = False) -> Extraction:
-    """Run trafilatura on an already parsed tree (it modifies the tree)."""
+# trafilatura's three settings: its defaults, favor_precision and favor_recall.
+MODES = ("balanced", "precision", "recall")
+# "auto" runs all three and picks one text per page (see pick_mode).
+MODE_CHOICES = ("auto", *MODES)
+
+
+def _mode_flags(mode: str) -> dict[str, bool]:
+    if mode not in MODES:
+        raise ValueError(f"unknown extraction mode {mode!r}; known: {', '.join(MODE_CHOICES)}")
+    return {"favor_precision": mode == "precision", "favor_recall": mode == "recall"}
+
+
+def extract(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
+            page_chars: int = 0, extensive_dates: bool = False) -> Extraction:
+    """Run trafilatura on an already parsed tree (it modifies the tree): text and metadata."""
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=include_comments,
-        favor_precision=favor_precision, include_tables=True,
+        tree, url=url, with_metadata=True, include_comments=include_comments, include_tables=True,
         date_extraction_params=set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX),
+        **_mode_flags(mode),
     )
     if doc is None or not (doc.text or "").strip():
-        raise ExtractionError(
-            "no article text found: the page may be a listing, a login or consent wall, or rendered by script"
-        )
+        raise ExtractionError(NO_TEXT)
     return Extraction(
         text=doc.text,
         title=strip_site_name(doc.title, doc.sitename, url) or None,
@@ -210,3 +220,34 @@ def extract(tree: Any, url: str | None, include_comments: bool = False,
         image=doc.image or None,
         language=doc.language or None,
     )
+
+
+def extract_text(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced") -> str:
+    """Only the main text, in one mode: no metadata, so a second or third run costs less. "" if none."""
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments,
+                                      include_tables=True, **_mode_flags(mode))
+    return (doc.text or "") if doc is not None else ""
+
+
+NO_TEXT = "no article text found: the page may be a listing, a login or consent wall, or rendered by script"
+
+# pick_mode's two thresholds, chosen on the WCXB dev set from a grid; docs/quality.md shows how F1 and leaks
+# move across it (the choice is not sensitive to the exact values).
+RECALL_GAIN = 1.2  # recall mode found this many times the words: balanced mode missed part of the article
+PRECISION_KEEPS = 0.7  # precision mode kept this share of the words: what it dropped is mostly furniture
+
+
+def pick_mode(words: dict[str, int]) -> str:
+    """Which mode's text to keep, from the word count each mode's cleaned text has.
+
+    Balanced mode is the reference. When recall mode finds much more text, balanced mode cut the article
+    short (a section it took for boilerplate, a page split into blocks). Otherwise, when precision mode keeps
+    most of the text, the lines it left out are more often boilerplate than article: take precision."""
+    balanced = words.get("balanced", 0)
+    if words.get("recall", 0) > RECALL_GAIN * max(balanced, 1):
+        return "recall"
+    if balanced == 0:
+        return "precision" if words.get("precision", 0) else "balanced"
+    if words.get("precision", 0) >= PRECISION_KEEPS * balanced:
+        return "precision"
+    return "balanced"

@@ -33,6 +33,7 @@ def options_from_settings(settings: Any) -> Options:
         max_bytes=settings.getint("PRESSWASH_MAX_BYTES", DEFAULT_MAX_BYTES),
         include_comments=settings.getbool("PRESSWASH_INCLUDE_COMMENTS", False),
         extensive_dates=settings.getbool("PRESSWASH_EXTENSIVE_DATES", False),
+        mode=settings.get("PRESSWASH_MODE", "auto"),
         rules_dirs=tuple(settings.getlist("PRESSWASH_RULES")),
     )
 

@@ -6,6 +6,7 @@ Steps: check -> sniff -> decode -> parse (once) -> DOM cleaners -> trafilatura -
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -16,7 +17,10 @@ from cleaners.model import CleanResult
 from . import __version__
 from .decoding import decode
 from .document import Article, Failure, Outcome, Page, PageKind, record_id, too_big
-from .extraction import EXTRACTOR, ExtractionError, extract, parse_html, read_signals
+from .extraction import (
+    EXTRACTOR, Extraction, MODE_CHOICES, MODES, NO_TEXT, ExtractionError, extract, extract_text, parse_html, pick_mode,
+    read_signals,
+)
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
@@ -27,7 +31,7 @@ class Options:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     include_comments: bool = False
-    favor_precision: bool = False
+    mode: str = "auto"  # trafilatura setting: auto (all three, one picked per page), balanced, precision, recall
     extensive_dates: bool = False  # htmldate's slow free-text date search (see extraction.py)
     dom_rules: bool = True
     text_rules: bool = True
@@ -117,6 +121,8 @@ class Processor:
     cleaner: Cleaner | None = None
 
     def __post_init__(self) -> None:
+        if self.options.mode not in MODE_CHOICES:
+            raise ValueError(f"unknown extraction mode {self.options.mode!r}; known: {', '.join(MODE_CHOICES)}")
         if self.cleaner is None:
             self.cleaner = Cleaner(RuleBook.load(self.options.rules_dirs))
 
@@ -138,8 +144,10 @@ class Processor:
         return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
                        error=reason, extractor=self._extractor())
 
-    def _extractor(self) -> dict[str, str]:
-        return {**EXTRACTOR, "presswash": __version__}
+    def _extractor(self, mode: str | None = None) -> dict[str, str]:
+        """What made the record; ``mode`` is the trafilatura setting whose text was kept."""
+        found = {**EXTRACTOR, "presswash": __version__}
+        return {**found, "mode": mode} if mode else found
 
     def _process(self, page: Page) -> Outcome:
         body = page.body
@@ -167,25 +175,42 @@ class Processor:
         host = hostname_of(url)
         sample = html[:20_000]
         dom_edits = self.cleaner.clean_tree(tree, host, sample) if self.options.dom_rules else []
+        modes = MODES if self.options.mode == "auto" else (self.options.mode,)
+        # trafilatura edits the tree it reads, so every further mode gets its own copy, made before the first.
+        copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
         try:
-            ext = extract(tree, url, self.options.include_comments, self.options.favor_precision,
+            ext = extract(tree, url, self.options.include_comments, modes[0],
                           page_chars=len(html), extensive_dates=self.options.extensive_dates)
         except ExtractionError:
+            ext = None
+        texts = {modes[0]: ext.text if ext else ""}
+        texts.update((mode, extract_text(t, url, self.options.include_comments, mode)) for mode, t in copies.items())
+        title = ext.title if ext else None
+        cleaned = {mode: self._clean(text, title, host or (ext and ext.hostname), sample)
+                   for mode, text in texts.items() if text.strip()}
+        if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
-            if notes:
-                raise ExtractionError(f"{notes[0]}; no article text came before that point") from None
-            raise
+            raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
+        mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()}) if len(modes) > 1 else modes[0]
+        if ext is None:  # only another mode found text: read the metadata again, from a fresh tree
+            ext = self._metadata(html, host, sample, url, mode)
         if notes:
             flags = flags + ["parse-truncated"]
-        cleaned = self._clean(ext.text, ext.title, host or ext.hostname, sample)
         return self._article(
-            page, cleaned, flags, dom_edits,
+            page, cleaned[mode], flags, dom_edits, mode=mode,
             url=url, canonical_url=signals.canonical_url, title=ext.title or page.listing.get("title"),
             author=ext.author, date_published=ext.date_published or page.listing.get("published"), date_modified=signals.date_modified,
             sitename=ext.sitename, hostname=host or ext.hostname,
             language=signals.language or ext.language, description=ext.description, tags=ext.tags,
             image=ext.image,
         )
+
+    def _metadata(self, html: str, host: str | None, sample: str, url: str | None, mode: str) -> Extraction:
+        tree = parse_html(html)
+        if self.options.dom_rules:
+            self.cleaner.clean_tree(tree, host, sample)
+        return extract(tree, url, self.options.include_comments, mode, page_chars=len(html),
+                       extensive_dates=self.options.extensive_dates)
 
     def _from_text(self, page: Page, text: str, flags: list[str]) -> Outcome:
         title = leading_headline(text)
@@ -198,7 +223,8 @@ class Processor:
             return self.cleaner.clean_text(text, title=title, rules=[])
         return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample)
 
-    def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list, **meta) -> Outcome:
+    def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list,
+                 mode: str | None = None, **meta) -> Outcome:
         if not cleaned.text.strip():
             removed = len(cleaned.edits) + len(dom_edits)
             raise DocumentError(f"no text left: the cleaner rules removed all of it ({removed} removals; "
@@ -209,7 +235,7 @@ class Processor:
             attribution=facts.get("attribution"), comment_count=facts.get("comment_count"),
             images=list(facts.get("images", [])),
             removed=[e.to_record() for e in dom_edits + cleaned.edits],
-            flags=flags + cleaned.flags, extractor=self._extractor(), packs=cleaned.packs,
+            flags=flags + cleaned.flags, extractor=self._extractor(mode), packs=cleaned.packs,
             audit=(dom_edits, cleaned), **meta,
         )
 

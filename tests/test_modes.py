@@ -1,0 +1,59 @@
+"""Extraction modes: "auto" runs trafilatura's three settings and keeps one text per page."""
+
+from pathlib import Path
+
+import pytest
+
+from scraper.document import Page
+from scraper.extraction import MODES, pick_mode
+from scraper.process import Options, Processor
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+
+
+def test_balanced_is_kept_when_the_other_modes_agree_with_it():
+    assert pick_mode({"balanced": 500, "precision": 200, "recall": 520}) == "balanced"
+
+
+def test_recall_is_taken_when_it_finds_much_more_text():
+    assert pick_mode({"balanced": 100, "precision": 90, "recall": 400}) == "recall"
+    assert pick_mode({"balanced": 100, "precision": 90, "recall": 115}) != "recall"
+
+
+def test_precision_is_taken_when_it_keeps_most_of_the_text():
+    assert pick_mode({"balanced": 500, "precision": 450, "recall": 500}) == "precision"
+
+
+def test_a_mode_with_text_wins_over_an_empty_balanced_result():
+    assert pick_mode({"balanced": 0, "precision": 0, "recall": 80}) == "recall"
+    assert pick_mode({"balanced": 0, "precision": 30}) == "precision"
+
+
+def _page(name: str) -> Page:
+    path = PAGES / name
+    return Page(body=path.read_bytes(), source=str(path), url="https://example.org/story", kind="html")
+
+
+def _any_page() -> str:
+    return sorted(p.name for p in PAGES.glob("*.html"))[0]
+
+
+@pytest.mark.parametrize("mode", ["auto", *MODES])
+def test_every_mode_makes_an_article_and_names_the_mode_it_kept(mode):
+    outcome = Processor(Options(mode=mode))(_page(_any_page()))
+    assert outcome.ok, outcome
+    assert outcome.extractor["mode"] in MODES
+    if mode != "auto":
+        assert outcome.extractor["mode"] == mode
+
+
+def test_auto_keeps_the_text_of_the_mode_it_names():
+    page = _page(_any_page())
+    auto = Processor(Options(mode="auto"))(page)
+    single = Processor(Options(mode=auto.extractor["mode"]))(page)
+    assert auto.text == single.text
+
+
+def test_an_unknown_mode_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="known: auto, balanced, precision, recall"):
+        Processor(Options(mode="fast"))
