@@ -1,4 +1,4 @@
-"""The `presswash` command: clean | rules | explain | crawl | export | demo | eval."""
+"""The `presswash` command: clean | rules | explain | mine | crawl | export | demo | eval."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from cleaners import RuleBook, RuleError
+from cleaners.mining import Thresholds
 
 from . import __version__
 from .batch import BatchStats, process_pages
@@ -80,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("path", metavar="FILE")
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _add_pipeline_options(explain)
+
+    mine = sub.add_parser("mine", help="find lines and blocks that repeat across a site's pages: candidate site packs",
+                          description="Read many pages of the same sites (saved files, or a crawl store), find the "
+                                      "lines and blocks that repeat across each site's pages, and write one "
+                                      "candidate site pack per host into -o DIR (see docs/mining.md).")
+    mine.add_argument("paths", nargs="*", metavar="PATH", help="saved pages: files and folders, as for clean")
+    mine.add_argument("--store", metavar="PATH", help="read the articles of a crawl store instead of files")
+    mine.add_argument("--stored", action="store_true",
+                      help="write the packs crawls have mined into --store, instead of mining")
+    mine.add_argument("-o", "--output", default="mined", metavar="DIR",
+                      help="folder for the candidate packs, one HOST.toml each (default %(default)s)")
+    mine.add_argument("--min-pages", type=int, default=Thresholds.min_pages, metavar="N",
+                      help="pages a site needs before it is mined (default %(default)s)")
+    mine.add_argument("--min-share", type=float, default=Thresholds.min_share, metavar="SHARE",
+                      help="a line or block must be on this share of the site's pages (default %(default)s)")
+    _add_rule_options(mine)
 
     crawl = sub.add_parser("crawl", help="crawl news sites (feeds, sitemaps, site crawls, URL lists) into the store",
                            description="Crawl with Scrapy: every source option can be repeated. New and changed "
@@ -180,6 +197,41 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_DOC_ERRORS if failed else EXIT_OK
 
 
+def cmd_mine(args: argparse.Namespace) -> int:
+    from . import mining
+
+    problem = None
+    if bool(args.paths) == bool(args.store):
+        problem = "give saved pages (PATH…) or a crawl store (--store), one or the other"
+    elif args.store and not os.path.exists(args.store):
+        problem = f"no store at {args.store}"
+    elif args.stored and not args.store:
+        problem = "--stored needs --store"
+    elif args.min_pages < 1 or not 0 < args.min_share <= 1:
+        problem = "--min-pages must be 1 or more, and --min-share above 0 and at most 1"
+    if problem:
+        print(f"presswash mine: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.stored:
+        written = mining.write_stored_packs(args.store, args.output)
+        print(f"presswash mine: {len(written)} packs mined by crawls written to {args.output}/", file=sys.stderr)
+        return EXIT_OK
+    try:
+        reading = mining.read_store(args.store) if args.store else mining.read_files(
+            args.paths, Options(rules_dirs=tuple(os.path.abspath(d) for d in args.rules)))
+        results = mining.mine_reading(reading, Thresholds(min_pages=args.min_pages, min_share=args.min_share))
+        written = mining.write_packs(results, args.output)
+    except (RuleError, OSError) as exc:
+        print(f"presswash mine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(mining.summary_table(results))
+    pages = sum(len(s) for s in reading.by_host.values())
+    print(f"presswash mine: {pages} pages, {len(results)} hosts, {len(written)} candidate packs written to "
+          f"{args.output}/; pages skipped: {reading.failed} without an article, {reading.no_host} without a host",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from spiders.discovery import to_iso
 
@@ -258,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .evaluation import main as eval_main  # its own argument parser
         return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
-    handler = {"clean": cmd_clean, "rules": cmd_rules, "explain": cmd_explain, "crawl": cmd_crawl,
+    handler = {"clean": cmd_clean, "rules": cmd_rules, "explain": cmd_explain, "mine": cmd_mine, "crawl": cmd_crawl,
                "export": cmd_export, "demo": cmd_demo}[args.command]
     try:
         return handler(args)

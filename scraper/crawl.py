@@ -6,6 +6,8 @@ A crawl config (``presswash crawl --config sites.toml``) lists sites:
     store = "presswash.db"          # optional; --store overrides
     refetch_after_hours = 24
     user_agent = "ExampleBot/1.0 (+mailto:data@example.com)"
+    mine_after = 20                 # mine a site pack after this many pages of a host; 0: never
+    mine_min_share = 0.5
 
     [[site]]
     name = "Example News"
@@ -73,6 +75,12 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _whole(value: Any, where: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(f"{where} must be a whole number of at least {least}, not {value!r}")
+    return value
+
+
 def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
     path = Path(path)
     try:
@@ -83,7 +91,7 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
     crawl = data.get("crawl", {})
     if not isinstance(crawl, dict):
         raise ConfigError(f"{path}: crawl must be a [crawl] table")
-    unknown = set(crawl) - {"store", "since", "refetch_after_hours", "user_agent"}
+    unknown = set(crawl) - {"store", "since", "refetch_after_hours", "user_agent", "mine_after", "mine_min_share"}
     if unknown:
         raise ConfigError(f"{path}: [crawl]: unknown key(s) {', '.join(sorted(unknown))}")
     if "store" in crawl:
@@ -102,6 +110,13 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         plan.settings["PRESSWASH_REFETCH_AFTER"] = hours * 3600
     if "user_agent" in crawl:
         plan.settings["USER_AGENT"] = str(crawl["user_agent"])
+    if "mine_after" in crawl:  # 0 turns mining off
+        plan.settings["PRESSWASH_MINE_AFTER"] = _whole(crawl["mine_after"], f"{path}: [crawl] mine_after", 0)
+    if "mine_min_share" in crawl:
+        share = _number(crawl["mine_min_share"], f"{path}: [crawl] mine_min_share")
+        if not 0 < share <= 1:
+            raise ConfigError(f"{path}: [crawl] mine_min_share must be above 0 and at most 1, not {share}")
+        plan.settings["PRESSWASH_MINE_MIN_SHARE"] = share
     sites = data.get("site", [])
     if not isinstance(sites, list) or not all(isinstance(site, dict) for site in sites):
         raise ConfigError(f"{path}: site must be [[site]] tables")
@@ -130,10 +145,7 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
                 raise ConfigError(f"{where}: rate must be above 0 requests per second")
             slot["delay"] = 1.0 / rate
         if "concurrency" in site:
-            concurrency = site["concurrency"]
-            if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-                raise ConfigError(f"{where}: concurrency must be a whole number of at least 1")
-            slot["concurrency"] = concurrency
+            slot["concurrency"] = _whole(site["concurrency"], f"{where}: concurrency", 1)
         for host in hosts:
             if slot:
                 plan.slots[host] = slot
@@ -176,6 +188,8 @@ def summary(stats: dict[str, Any]) -> str:
     ]
     if rules:
         lines.append("  rules fired most: " + ", ".join(f"{r} ×{n}" for r, n in rules.items()))
+    if get("site_packs_mined"):
+        lines.append(f"  site packs mined: {get('site_packs_mined')} (presswash mine --store … --stored writes them out)")
     reason = stats.get("finish_reason")
     if reason and reason != "finished":
         lines.append(f"  stopped: {reason} (run it again to resume)")

@@ -2,18 +2,22 @@
 
 Spiders yield Pages (and FetchFailures). ProcessPipeline turns a Page into an outcome with the same
 Processor `presswash clean` uses, in worker processes so the reactor thread keeps fetching while both
-cores extract. StorePipeline writes articles, revisions, crawl state and errors; JsonlPipeline streams the
-new and changed records.
+cores extract. Once a host has PRESSWASH_MINE_AFTER article pages, it mines a site pack for the host, and
+the host's later pages use it (scraper/mining.py). StorePipeline writes articles, revisions, crawl state and
+errors; JsonlPipeline streams the new and changed records.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import os
 import signal
+import sqlite3
 import threading
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -21,9 +25,13 @@ from typing import Any
 
 from scrapy import signals
 
-from .batch import init_worker, work_in_worker, worker_died
+from cleaners import RuleBook
+from cleaners.mining import PageSample, Thresholds
+
+from .batch import worker_died
 from .document import Failure, FetchFailure, Outcome, Page, record_id
-from .process import DEFAULT_MAX_BYTES, Options, Processor
+from .mining import CrawlMiner, SiteProcessors, process_crawled
+from .process import DEFAULT_MAX_BYTES, Options, Processor, hostname_of
 from .sinks.jsonl import dumps
 from .store import Store
 
@@ -56,9 +64,21 @@ def init_crawl_worker(options: Options) -> None:
     """A crawl's worker process. Ctrl-C reaches the whole process group, but the crawl stops gracefully and
     still needs its workers for the pages in flight, so they ignore SIGINT. A worker whose crawl process is
     gone (kill -9) exits instead of waiting forever for work."""
+    global _processors
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    init_worker(options)
+    _processors = SiteProcessors(Processor(options))
+
+
+_processors: SiteProcessors | None = None  # a worker's processors: the base one, and one per mined pack
+
+
+def crawl_work_in_worker(page: Page, host: str | None, pack: str | None,
+                         sample: bool) -> tuple[Outcome, PageSample | None]:
+    outcome, found = process_crawled(_processors, page, host or "", pack, sample)
+    if outcome.ok:
+        outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
+    return outcome, found
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -67,18 +87,39 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
+@dataclass
+class MiningPlan:
+    """Where and when a crawl mines site packs (PRESSWASH_MINE_AFTER pages of a host; 0 turns it off)."""
+
+    store: str
+    after: int
+    thresholds: Thresholds
+    stats: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, stats: Any = None) -> MiningPlan | None:
+        after = settings.getint("PRESSWASH_MINE_AFTER", 0)
+        if after <= 0:
+            return None
+        share = settings.getfloat("PRESSWASH_MINE_MIN_SHARE", Thresholds.min_share)
+        return cls(settings.get("PRESSWASH_STORE"), after, Thresholds(min_share=share), stats)
+
+
 class ProcessPipeline:
-    def __init__(self, options: Options, workers: int):
+    def __init__(self, options: Options, workers: int, mining: MiningPlan | None = None):
         self.options = options
         self.workers = workers
+        self.mining = mining
         self.pool: ProcessPoolExecutor | None = None
-        self.local: Processor | None = None
+        self.local: SiteProcessors | None = None
+        self.miner: CrawlMiner | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ProcessPipeline":
         workers = crawler.settings.get("PRESSWASH_WORKERS")
         workers = (os.cpu_count() or 1) if workers is None else int(workers)
-        return cls(options_from_settings(crawler.settings), workers)
+        return cls(options_from_settings(crawler.settings), workers,
+                   MiningPlan.from_settings(crawler.settings, crawler.stats))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, initializer=init_crawl_worker, initargs=(self.options,))
@@ -87,31 +128,50 @@ class ProcessPipeline:
         if self.workers > 0:
             self.pool = self._new_pool()
         else:  # PRESSWASH_WORKERS = 0: process on the reactor thread (debugging, tiny crawls)
-            self.local = Processor(self.options)
+            self.local = SiteProcessors(Processor(self.options))
+        if self.mining is not None:
+            plan = self.mining
+            self.miner = CrawlMiner(plan.store, plan.after, plan.thresholds, RuleBook.load(self.options.rules_dirs),
+                                    plan.stats)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.miner is not None:
+            self.miner.close()
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Page):
             return item
-        outcome = await self._process(item)
+        host = hostname_of(item.url)
+        miner = self.miner
+        pack = miner.pack_for(host) if miner else None
+        outcome, sample = await self._process(item, host, pack, bool(miner and miner.wants_sample(host)))
+        if sample is not None:
+            self._keep_sample(sample)
         headers = item.headers
         item.body = b""  # the bytes are no longer needed; don't keep them alive in later pipelines
         return ProcessedPage(url=item.url or "", source=item.source, status=item.status,
                              etag=headers.get("etag"), last_modified=headers.get("last-modified"),
                              outcome=outcome)
 
-    async def _process(self, page: Page) -> Outcome:
+    async def _process(self, page: Page, host: str | None, pack: str | None,
+                       sample: bool) -> tuple[Outcome, PageSample | None]:
         if self.local is not None:
-            return self.local(page)
+            return process_crawled(self.local, page, host or "", pack, sample)
         try:
-            return await asyncio.wrap_future(self.pool.submit(work_in_worker, page))
+            return await asyncio.wrap_future(self.pool.submit(crawl_work_in_worker, page, host, pack, sample))
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._new_pool()
-            return worker_died(page)
+            return worker_died(page), None
+
+    def _keep_sample(self, sample: PageSample) -> None:
+        """Mining is an extra: a failure there is logged, and the article still goes to the store."""
+        try:
+            self.miner.add(sample)
+        except (sqlite3.Error, zlib.error, ValueError, KeyError) as exc:
+            logging.getLogger(__name__).warning("site pack mining failed for %s: %s", sample.host, exc)
 
 
 class StorePipeline:

@@ -47,3 +47,8 @@ PRESSWASH_OUTPUT = None  # a .jsonl file to append new and changed records to
 PRESSWASH_RULES = []  # extra rule pack folders
 PRESSWASH_MODE = "auto"  # trafilatura setting: auto, balanced, precision or recall (see docs/quality.md)
 PRESSWASH_WORKERS = None  # worker processes for extraction; None: one per core
+# Mine a site pack for a host once this many of its article pages are processed, and use it for the host's
+# later pages; 0 turns mining off. A line or block must repeat on PRESSWASH_MINE_MIN_SHARE of those pages.
+# See docs/mining.md.
+PRESSWASH_MINE_AFTER = 20
+PRESSWASH_MINE_MIN_SHARE = 0.5

@@ -62,6 +62,19 @@ CREATE TABLE IF NOT EXISTS errors (
     reason        TEXT NOT NULL,
     at            TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS site_samples ( -- pages of a host kept until its site pack is mined (docs/mining.md)
+    host          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    sample        BLOB NOT NULL,         -- zlib-compressed JSON: the page's clean lines and blocks
+    PRIMARY KEY (host, url)
+);
+CREATE TABLE IF NOT EXISTS site_packs (   -- one mined site pack per host; empty when nothing repeated
+    host          TEXT PRIMARY KEY,
+    pack          TEXT NOT NULL,         -- the pack, TOML
+    pages         INTEGER NOT NULL,
+    rules         INTEGER NOT NULL,
+    mined_at      TEXT NOT NULL
+);
 """
 
 
@@ -214,8 +227,31 @@ class Store:
             if url:
                 self._upsert_page(url, "error", status, None, None, None, when)
 
+    # mined site packs -------------------------------------------------------------------------------
+    def save_sample(self, host: str, url: str, sample: bytes) -> int:
+        """Keep one page's mining sample (a re-fetched page replaces its own); returns the host's count."""
+        with self._tx():
+            self.db.execute("INSERT OR REPLACE INTO site_samples (host, url, sample) VALUES (?, ?, ?)",
+                            (host, url, sample))
+            return int(self.db.execute("SELECT COUNT(*) FROM site_samples WHERE host = ?", (host,)).fetchone()[0])
+
+    def samples(self, host: str) -> list[bytes]:
+        return [s for (s,) in self.db.execute("SELECT sample FROM site_samples WHERE host = ? ORDER BY rowid",
+                                              (host,))]
+
+    def save_site_pack(self, host: str, pack: str, pages: int, rules: int) -> None:
+        """Store a host's mined pack; its samples have served and go in the same transaction."""
+        with self._tx():
+            self.db.execute("INSERT OR REPLACE INTO site_packs (host, pack, pages, rules, mined_at) "
+                            "VALUES (?, ?, ?, ?, ?)", (host, pack, pages, rules, now_iso()))
+            self.db.execute("DELETE FROM site_samples WHERE host = ?", (host,))
+
+    def site_packs(self) -> dict[str, str]:
+        """Host -> mined pack text ("" when mining found nothing)."""
+        return dict(self.db.execute("SELECT host, pack FROM site_packs ORDER BY host"))
+
     def count(self, table: str) -> int:
-        if table not in ("articles", "revisions", "pages", "runs", "errors"):
+        if table not in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs"):
             raise ValueError(table)
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
