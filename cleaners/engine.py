@@ -101,12 +101,14 @@ class Cleaner:
         self._prefilters: dict[tuple[str, ...], _ValueMemo] = {}
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
-                  lines: Iterable[str] = ()) -> list[Pack]:
-        return self.rulebook.choose(hostname, html_sample, lines)
+                  lines: Iterable[str] = (), language: str | None = None) -> list[Pack]:
+        return self.rulebook.choose(hostname, html_sample, lines, language)
 
-    def clean_tree(self, tree: Any, hostname: str | None = None, html_sample: str | None = None) -> list[Edit]:
+    def clean_tree(self, tree: Any, hostname: str | None = None, html_sample: str | None = None,
+                   language: str | None = None) -> list[Edit]:
         """Drop clutter blocks from a parsed page in place, before extraction. Returns the edits."""
-        rules = [r for p in self.packs_for(hostname, html_sample) for r in p.rules if isinstance(r, DropBlock)]
+        packs = self.packs_for(hostname, html_sample, language=language)
+        rules = [r for p in packs for r in p.rules if isinstance(r, DropBlock)]
         if not rules:
             return []
         page_words = _PageWords(tree)
@@ -130,16 +132,18 @@ class Cleaner:
         return [el for el in elements if memo.hit(el.get("class"), el.get("id"))]
 
     def clean_text(self, text: str, title: str | None = None, hostname: str | None = None,
-                   html_sample: str | None = None, rules: list[Rule] | None = None) -> CleanResult:
+                   html_sample: str | None = None, rules: list[Rule] | None = None,
+                   language: str | None = None) -> CleanResult:
         """Clean extracted (or plain) text.
 
         ``title`` lets the repeated-title rule drop the headline from the body; ``hostname`` and
-        ``html_sample`` choose site and CMS packs; ``rules`` overrides the choice (used to test one rule).
+        ``html_sample`` choose site and CMS packs; ``language`` (the page's language tag, "de" or "de-AT",
+        None when unknown) chooses language packs; ``rules`` overrides the choice (used to test one rule).
         """
         lines = split_lines(text)
         ctx = CleaningContext(title=title)
         if rules is None:
-            packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample)
+            packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample, language)
             pack_names = [p.name for p in packs]
         else:
             pack_names = sorted({r.pack for r in rules})
@@ -153,7 +157,7 @@ class Cleaner:
                            packs=pack_names, lines=lines)
 
     def _run_chosen_packs(self, lines: list[Line], ctx: CleaningContext, hostname: str | None,
-                          html_sample: str | None) -> tuple[list[Pack], list[Edit]]:
+                          html_sample: str | None, language: str | None) -> tuple[list[Pack], list[Edit]]:
         """Choose packs from the lines, clean, and choose again while cleaning uncovers new lines.
 
         A stripped prefix can turn "151.jpgPost a Comment" into a line that detects a CMS pack. Packs are
@@ -161,7 +165,7 @@ class Cleaner:
         this run did not also apply, and finds nothing left to do (idempotence).
         """
         seen = list(dict.fromkeys(ln.text for ln in lines))
-        packs = self.packs_for(hostname, html_sample, seen)
+        packs = self.packs_for(hostname, html_sample, seen, language)
         edits: list[Edit] = []
         while True:
             edits += run_text_rules(lines, _ordered_text_rules(packs), ctx)
@@ -170,7 +174,7 @@ class Cleaner:
             if not new:
                 return packs, edits
             seen += new
-            more = self.packs_for(hostname, html_sample, seen)
+            more = self.packs_for(hostname, html_sample, seen, language)
             if [p.name for p in more] == [p.name for p in packs]:
                 return packs, edits
             packs = more
@@ -187,5 +191,6 @@ def default_cleaner() -> Cleaner:
     return _default
 
 
-def clean_text(text: str, title: str | None = None, hostname: str | None = None) -> CleanResult:
-    return default_cleaner().clean_text(text, title=title, hostname=hostname)
+def clean_text(text: str, title: str | None = None, hostname: str | None = None,
+               language: str | None = None) -> CleanResult:
+    return default_cleaner().clean_text(text, title=title, hostname=hostname, language=language)

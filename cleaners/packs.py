@@ -5,6 +5,9 @@ A pack applies to a page when:
 - it lists ``domains`` (a site pack): the page's host is one of them or a subdomain;
 - it has a ``detect`` table (a CMS pack): one of its ``html`` patterns occurs in the page source, or one
   of its ``lines`` patterns matches a whole line of the extracted text.
+
+A pack that lists ``languages`` (ISO 639 codes, "de") applies, on top of that, only to pages whose language
+is known and whose primary subtag ("de" of "de-AT") is one of them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,14 @@ from .literals import required_literals
 from .rules import KINDS, Example, Rule, RuleError
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def primary_language(language: str | None) -> str | None:
+    """The primary subtag of a language tag, lower-cased: "de-AT", "de_at" and "DE" all give "de"."""
+    if not language:
+        return None
+    return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower() or None
 
 
 @dataclass
@@ -30,6 +41,7 @@ class Pack:
     domains: tuple[str, ...] = ()
     detect_html: tuple[re.Pattern[str], ...] = ()
     detect_lines: tuple[re.Pattern[str], ...] = ()
+    languages: frozenset[str] = frozenset()
     rules: list[Rule] = field(default_factory=list)
     _signature: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
@@ -62,6 +74,12 @@ class Pack:
     def always(self) -> bool:
         return not self.domains and not self.detect_html and not self.detect_lines
 
+    def fits_language(self, primary: str | None) -> bool:
+        """Whether the pack may apply to a page in this language (a primary subtag, see
+        ``primary_language``). A pack without ``languages`` fits every page, one with them only a page
+        whose language is known and listed."""
+        return not self.languages or primary in self.languages
+
     def matches_host(self, hostname: str | None) -> bool:
         if not hostname or not self.domains:
             return False
@@ -92,10 +110,25 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         domains=tuple(d.lower().lstrip(".") for d in head.get("domains", [])),
         detect_html=detect_html,
         detect_lines=detect_lines,
+        languages=_parse_languages(head.get("languages"), origin),
     )
     for raw in data.get("rule", []):
         pack.rules.append(parse_rule(raw, pack.name, origin))
     return pack
+
+
+def _parse_languages(raw: Any, origin: str) -> frozenset[str]:
+    """The ``languages`` of a pack header: a non-empty list of lower-case ISO 639 codes ("de", "fr")."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not raw:
+        raise RuleError(f"{origin}: 'languages' must be a non-empty list of language codes, like [\"de\"], "
+                        f"not {raw!r}")
+    for code in raw:
+        if not isinstance(code, str) or not _LANGUAGE_CODE.fullmatch(code):
+            raise RuleError(f"{origin}: bad language {code!r} in 'languages': give ISO 639 codes of two or "
+                            "three lower-case letters, like \"de\" (no region: \"de\", not \"de-AT\")")
+    return frozenset(raw)
 
 
 _TYPE_NAMES = {str: "string", int: "whole number", float: "number", bool: "true or false"}
@@ -202,12 +235,17 @@ class RuleBook:
                 return r
         return None
 
-    def choose(self, hostname: str | None, html_sample: str | None, lines: Iterable[str]) -> list[Pack]:
+    def choose(self, hostname: str | None, html_sample: str | None, lines: Iterable[str],
+               language: str | None = None) -> list[Pack]:
+        """The packs for a page. ``language`` is the page's language tag ("de", "de-AT") or None when it is
+        not known; packs that list ``languages`` need it to match."""
         lines = list(lines)
         by_html = self._detected_by_html(html_sample)
+        primary = primary_language(language)
         return [
             p for p in self.packs
-            if p.always or p.matches_host(hostname) or p.name in by_html or p.detected_in_lines(lines)
+            if p.fits_language(primary)
+            and (p.always or p.matches_host(hostname) or p.name in by_html or p.detected_in_lines(lines))
         ]
 
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:

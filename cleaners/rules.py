@@ -149,7 +149,9 @@ class DropLine(LineRule):
     kind: ClassVar[str] = "drop-line"
 
 
-_NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3}
+# "no" and "one" of English counters, and the zero words of the language packs' counters ("Keine
+# Kommentare", "Aucun commentaire", "Sin comentarios").
+_NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "keine": 0, "aucun": 0, "sin": 0}
 
 
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}

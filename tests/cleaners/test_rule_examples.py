@@ -15,7 +15,8 @@ CLEANER = Cleaner(BOOK)
 TEXT_RULES = [r for r in BOOK.rules() if r.stage == "text"]
 
 # The built-in packs and the id prefix each one uses; a new pack brings a prefix of its own.
-KNOWN_PREFIXES = {"generic": "GEN", "wordpress": "WPN", "jetpack": "JPK", "blogger": "BLG"}
+KNOWN_PREFIXES = {"generic": "GEN", "wordpress": "WPN", "jetpack": "JPK", "blogger": "BLG",
+                  "phrases-de": "GDE", "phrases-fr": "GFR", "phrases-es": "GES"}
 ID_FORMAT = re.compile(r"(?P<prefix>[A-Z]{2,4})(?P<number>\d{3})")
 
 
