@@ -149,6 +149,9 @@ def read_html(path: str) -> bytes:
 PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash": {},
     "presswash-balanced": {"mode": "balanced"},
+    "presswash-no-fallback": {"fallback": False},
+    "presswash-no-tail": {"without": "tail-zone rules"},
+    "presswash-no-title": {"without": "GEN002"},
     "presswash-no-dom": {"dom_rules": False},
     "presswash-no-text": {"text_rules": False},
     "presswash-no-rules": {"dom_rules": False, "text_rules": False},
@@ -159,7 +162,8 @@ TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
 }
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
-ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
+ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-no-title",
+                    "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
 
 
 def _as_page(body: bytes, page: DevPage) -> Any:
@@ -176,7 +180,12 @@ def run_system(name: str, body: bytes, page: DevPage,
     if name in PIPELINE_SYSTEMS:
         from .process import Options, process_page
 
-        outcome = process_page(_as_page(body, page), Options(**PIPELINE_SYSTEMS[name], rules_dirs=rules_dirs))
+        settings = dict(PIPELINE_SYSTEMS[name])
+        without = settings.pop("without", None)
+        if without:
+            outcome = _processor_without(_rule_ids(without, rules_dirs), rules_dirs)(_as_page(body, page))
+        else:
+            outcome = process_page(_as_page(body, page), Options(**settings, rules_dirs=rules_dirs))
         if not outcome.ok:
             return "", []
         return outcome.text, list(outcome.removed)
@@ -394,12 +403,22 @@ def evaluate(pages: list[DevPage], systems: list[str], jobs: int = 1, texts: boo
     return results
 
 
-_ablation_processors: dict[tuple[str, tuple[str, ...]], Any] = {}
+_ablation_processors: dict[tuple[frozenset[str], tuple[str, ...]], Any] = {}
 
 
-def _processor_without(rule_id: str, rules_dirs: tuple[str, ...]) -> Any:
-    """A default presswash Processor whose rule book lacks one rule (cached per worker process)."""
-    key = (rule_id, rules_dirs)
+def _rule_ids(what: str, rules_dirs: tuple[str, ...]) -> frozenset[str]:
+    """Rule ids an ablation row leaves out: "tail-zone rules", or a comma-separated list of ids."""
+    if what == "tail-zone rules":
+        from cleaners import RuleBook
+
+        return frozenset(r.id for r in RuleBook.load(rules_dirs).rules() if getattr(r, "zone", "") == "tail")
+    return frozenset(i.strip() for i in what.split(","))
+
+
+def _processor_without(rule_ids: str | frozenset[str], rules_dirs: tuple[str, ...]) -> Any:
+    """A default presswash Processor whose rule book lacks these rules (cached per worker process)."""
+    rule_ids = frozenset([rule_ids]) if isinstance(rule_ids, str) else rule_ids
+    key = (rule_ids, rules_dirs)
     proc = _ablation_processors.get(key)
     if proc is None:
         from cleaners import Cleaner, RuleBook
@@ -408,7 +427,7 @@ def _processor_without(rule_id: str, rules_dirs: tuple[str, ...]) -> Any:
 
         book = RuleBook.load(rules_dirs)
         for pack in book.packs:
-            pack.rules = [r for r in pack.rules if r.id != rule_id]
+            pack.rules = [r for r in pack.rules if r.id not in rule_ids]
         proc = _ablation_processors[key] = Processor(Options(rules_dirs=rules_dirs), cleaner=Cleaner(book))
     return proc
 

@@ -188,8 +188,9 @@ def strip_site_name(title: str | None, sitename: str | None = None, url: str | N
 
 # trafilatura's three settings: its defaults, favor_precision and favor_recall.
 MODES = ("balanced", "precision", "recall")
-# "auto" runs all three and picks one text per page (see pick_mode).
+# "auto" runs all three and picks one text per page (see pick_mode), then checks it against the fallback.
 MODE_CHOICES = ("auto", *MODES)
+FALLBACK = "baseline"  # the mode name a record carries when trafilatura's fallback extractor made its text
 
 
 def _mode_flags(mode: str) -> dict[str, bool]:
@@ -227,6 +228,34 @@ def extract_text(tree: Any, url: str | None, include_comments: bool = False, mod
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments,
                                       include_tables=True, **_mode_flags(mode))
     return (doc.text or "") if doc is not None else ""
+
+
+def baseline_text(tree: Any) -> str:
+    """trafilatura's fallback extractor: the text of the page's paragraphs and article blocks, no scoring."""
+    _, text, _ = trafilatura.baseline(tree)
+    return text or ""
+
+
+# The fallback is kept when it holds this many times the words of the chosen text, and most of what it adds
+# is prose: lines of FALLBACK_PROSE_WORDS or more words ending like a sentence.
+FALLBACK_GAIN = 2.0
+FALLBACK_PROSE_SHARE = 0.7
+FALLBACK_PROSE_WORDS = 12
+_SENTENCE_END = tuple('.!?:"”’)')
+
+
+def prefer_fallback(chosen: str, fallback: str) -> bool:
+    """Whether the fallback text should replace the chosen one: every mode cut the article short (it held
+    far fewer words than the page's paragraphs) and the paragraphs it missed read as article prose, not as
+    link lists or teasers."""
+    if len(fallback.split()) <= FALLBACK_GAIN * max(len(chosen.split()), 1):
+        return False
+    have = {line.strip() for line in chosen.splitlines()}
+    extra = [line.strip() for line in fallback.splitlines() if line.strip() and line.strip() not in have]
+    words = sum(len(line.split()) for line in extra)
+    prose = sum(len(line.split()) for line in extra
+                if len(line.split()) >= FALLBACK_PROSE_WORDS and line.endswith(_SENTENCE_END))
+    return words > 0 and prose >= FALLBACK_PROSE_SHARE * words
 
 
 NO_TEXT = "no article text found: the page may be a listing, a login or consent wall, or rendered by script"

@@ -18,7 +18,19 @@ from . import __version__
 from .decoding import decode
 from .document import Article, Failure, Outcome, Page, PageKind, record_id, too_big
 from .extraction import (
-    EXTRACTOR, Extraction, MODE_CHOICES, MODES, NO_TEXT, ExtractionError, extract, extract_text, parse_html, pick_mode,
+    EXTRACTOR,
+    FALLBACK,
+    MODE_CHOICES,
+    MODES,
+    NO_TEXT,
+    Extraction,
+    ExtractionError,
+    baseline_text,
+    extract,
+    extract_text,
+    parse_html,
+    pick_mode,
+    prefer_fallback,
     read_signals,
 )
 
@@ -32,6 +44,7 @@ class Options:
     max_bytes: int = DEFAULT_MAX_BYTES
     include_comments: bool = False
     mode: str = "auto"  # trafilatura setting: auto (all three, one picked per page), balanced, precision, recall
+    fallback: bool = True  # with mode auto: trafilatura's baseline extractor when every mode cut the article short
     extensive_dates: bool = False  # htmldate's slow free-text date search (see extraction.py)
     dom_rules: bool = True
     text_rules: bool = True
@@ -174,10 +187,12 @@ class Processor:
         url = page.url or signals.canonical_url
         host = hostname_of(url)
         sample = html[:20_000]
-        dom_edits = self.cleaner.clean_tree(tree, host, sample) if self.options.dom_rules else []
+        # The DOM cleaners run before trafilatura, so they know only the language the page declares.
+        dom_edits = self.cleaner.clean_tree(tree, host, sample, signals.language) if self.options.dom_rules else []
         modes = MODES if self.options.mode == "auto" else (self.options.mode,)
         # trafilatura edits the tree it reads, so every further mode gets its own copy, made before the first.
         copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
+        fallback_tree = copy.deepcopy(tree) if self.options.mode == "auto" and self.options.fallback else None
         try:
             ext = extract(tree, url, self.options.include_comments, modes[0],
                           page_chars=len(html), extensive_dates=self.options.extensive_dates)
@@ -186,14 +201,20 @@ class Processor:
         texts = {modes[0]: ext.text if ext else ""}
         texts.update((mode, extract_text(t, url, self.options.include_comments, mode)) for mode, t in copies.items())
         title = ext.title if ext else None
-        cleaned = {mode: self._clean(text, title, host or (ext and ext.hostname), sample)
+        language = signals.language or (ext.language if ext else None)
+        cleaned = {mode: self._clean(text, title, host or (ext and ext.hostname), sample, language)
                    for mode, text in texts.items() if text.strip()}
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
         mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()}) if len(modes) > 1 else modes[0]
+        if fallback_tree is not None:
+            fallback = self._clean(baseline_text(fallback_tree), title, host or (ext and ext.hostname), sample,
+                                   language)
+            if prefer_fallback(cleaned[mode].text, fallback.text):
+                mode, cleaned[FALLBACK] = FALLBACK, fallback
         if ext is None:  # only another mode found text: read the metadata again, from a fresh tree
-            ext = self._metadata(html, host, sample, url, mode)
+            ext = self._metadata(html, host, sample, url, mode if mode in MODES else "recall", signals.language)
         if notes:
             flags = flags + ["parse-truncated"]
         return self._article(
@@ -205,10 +226,11 @@ class Processor:
             image=ext.image,
         )
 
-    def _metadata(self, html: str, host: str | None, sample: str, url: str | None, mode: str) -> Extraction:
+    def _metadata(self, html: str, host: str | None, sample: str, url: str | None, mode: str,
+                  language: str | None) -> Extraction:
         tree = parse_html(html)
         if self.options.dom_rules:
-            self.cleaner.clean_tree(tree, host, sample)
+            self.cleaner.clean_tree(tree, host, sample, language)
         return extract(tree, url, self.options.include_comments, mode, page_chars=len(html),
                        extensive_dates=self.options.extensive_dates)
 
@@ -218,10 +240,11 @@ class Processor:
         cleaned = self._clean(text, title, host, None)
         return self._article(page, cleaned, flags, [], url=page.url, title=title, hostname=host)
 
-    def _clean(self, text: str, title: str | None, host: str | None, sample: str | None) -> CleanResult:
+    def _clean(self, text: str, title: str | None, host: str | None, sample: str | None,
+               language: str | None = None) -> CleanResult:
         if not self.options.text_rules:
             return self.cleaner.clean_text(text, title=title, rules=[])
-        return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample)
+        return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample, language=language)
 
     def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list,
                  mode: str | None = None, **meta) -> Outcome:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from scraper.document import Page
-from scraper.extraction import MODES, pick_mode
+from scraper.extraction import MODES, pick_mode, prefer_fallback
 from scraper.process import Options, Processor
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -57,3 +57,21 @@ def test_auto_keeps_the_text_of_the_mode_it_names():
 def test_an_unknown_mode_is_refused_with_the_known_ones():
     with pytest.raises(ValueError, match="known: auto, balanced, precision, recall"):
         Processor(Options(mode="fast"))
+
+
+PROSE = "The council voted on Tuesday to keep the ferry running through the winter, the clerk said."
+
+
+def test_the_fallback_replaces_a_text_that_missed_most_of_the_article_prose():
+    chosen = PROSE
+    fallback = "\n".join([PROSE] + [f"{PROSE} Paragraph {i} adds another detail." for i in range(4)])
+    assert prefer_fallback(chosen, fallback)
+
+
+def test_the_fallback_is_not_taken_when_what_it_adds_is_link_lists_or_teasers():
+    fallback = "\n".join([PROSE] + [f"Related story number {i}" for i in range(40)])
+    assert not prefer_fallback(PROSE, fallback)
+
+
+def test_the_fallback_is_not_taken_when_it_adds_little():
+    assert not prefer_fallback(PROSE + "\n" + PROSE, PROSE + "\n" + PROSE + "\n" + PROSE)
