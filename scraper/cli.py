@@ -36,6 +36,8 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=MODE_CHOICES, default="auto",
                    help="trafilatura setting: auto (default) runs balanced, precision and recall and keeps "
                         "one text per page (docs/quality.md); or one of them alone, about 2.5 times as fast")
+    p.add_argument("--keep-headline", action="store_true",
+                   help="keep the headline where it also opens the text (it is in the title field either way)")
     p.add_argument("--extensive-dates", action="store_true",
                    help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
@@ -47,6 +49,7 @@ def _options(args: argparse.Namespace) -> Options:
         max_bytes=int(args.max_size * 1e6),
         include_comments=args.include_comments,
         mode=args.mode,
+        keep_headline=args.keep_headline,
         extensive_dates=args.extensive_dates,
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,

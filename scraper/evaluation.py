@@ -151,7 +151,7 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash-balanced": {"mode": "balanced"},
     "presswash-no-fallback": {"fallback": False},
     "presswash-no-tail": {"without": "tail-zone rules"},
-    "presswash-no-title": {"without": "GEN002"},
+    "presswash-keep-headline": {"keep_headline": True},
     "presswash-no-dom": {"dom_rules": False},
     "presswash-no-text": {"text_rules": False},
     "presswash-no-rules": {"dom_rules": False, "text_rules": False},
@@ -162,7 +162,7 @@ TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
 }
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
-ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-no-title",
+ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
                     "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
 
 

@@ -42,6 +42,7 @@ def options_from_settings(settings: Any) -> Options:
         include_comments=settings.getbool("PRESSWASH_INCLUDE_COMMENTS", False),
         extensive_dates=settings.getbool("PRESSWASH_EXTENSIVE_DATES", False),
         mode=settings.get("PRESSWASH_MODE", "auto"),
+        keep_headline=settings.getbool("PRESSWASH_KEEP_HEADLINE", False),
         rules_dirs=tuple(settings.getlist("PRESSWASH_RULES")),
     )
 

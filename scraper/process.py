@@ -45,6 +45,7 @@ class Options:
     include_comments: bool = False
     mode: str = "auto"  # trafilatura setting: auto (all three, one picked per page), balanced, precision, recall
     fallback: bool = True  # with mode auto: trafilatura's baseline extractor when every mode cut the article short
+    keep_headline: bool = False  # keep the headline where it opens the text too (it is always in `title`)
     extensive_dates: bool = False  # htmldate's slow free-text date search (see extraction.py)
     dom_rules: bool = True
     text_rules: bool = True
@@ -242,6 +243,8 @@ class Processor:
 
     def _clean(self, text: str, title: str | None, host: str | None, sample: str | None,
                language: str | None = None) -> CleanResult:
+        if self.options.keep_headline:
+            title = None  # the repeated-title rule needs the title to find the headline in the text
         if not self.options.text_rules:
             return self.cleaner.clean_text(text, title=title, rules=[])
         return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample, language=language)

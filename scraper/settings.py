@@ -45,6 +45,7 @@ PRESSWASH_STORE = "presswash.db"
 PRESSWASH_REFETCH_AFTER = 24 * 3600  # seconds: an article fetched more recently is not downloaded again
 PRESSWASH_OUTPUT = None  # a .jsonl file to append new and changed records to
 PRESSWASH_RULES = []  # extra rule pack folders
+PRESSWASH_KEEP_HEADLINE = False  # keep the headline where it also opens the text (it is in `title` anyway)
 PRESSWASH_MODE = "auto"  # trafilatura setting: auto, balanced, precision or recall (see docs/quality.md)
 PRESSWASH_WORKERS = None  # worker processes for extraction; None: one per core
 # Mine a site pack for a host once this many of its article pages are processed, and use it for the host's
