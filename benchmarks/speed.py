@@ -168,13 +168,13 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.perf_counter() - w0, time.process_time() - c0
 
 
-def measure_throughput(files: list[DevFile]) -> Throughput:
+def measure_throughput(files: list[DevFile], mode: str = "auto") -> Throughput:
     import trafilatura
 
     from scraper.document import Page
-    from scraper.process import Processor
+    from scraper.process import Options, Processor
 
-    processor = Processor()
+    processor = Processor(Options(mode=mode))
 
     def run_presswash(f: DevFile):
         # What the CLI hands over for a .html.gz file: bytes, the name's kind, no HTTP headers.
@@ -208,9 +208,12 @@ def measure_throughput(files: list[DevFile]) -> Throughput:
 
 # ------------------------------------------------------------------------------- 2. breakdown
 
-STEPS = ("decode", "parse", "signals", "dom_cleaners", "trafilatura", "text_cleaners", "other")
-# Step -> the name under which scraper.process looks the function up.
-_WRAPPED = {"decode": "decode", "parse": "parse_html", "signals": "read_signals", "trafilatura": "extract"}
+STEPS = ("decode", "parse", "signals", "dom_cleaners", "trafilatura", "other_modes", "fallback", "text_cleaners",
+         "other")
+# Step -> the name under which scraper.process looks the function up. "trafilatura" is the first (balanced)
+# run with metadata; "other_modes" the precision and recall runs of --mode auto; "fallback" the baseline run.
+_WRAPPED = {"decode": "decode", "parse": "parse_html", "signals": "read_signals", "trafilatura": "extract",
+            "other_modes": "extract_text", "fallback": "baseline_text"}
 
 
 @dataclass
@@ -234,7 +237,7 @@ class Breakdown:
         return self.cleaners / self.base if self.base else 0.0
 
 
-def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0) -> Breakdown:
+def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0, mode: str = "auto") -> Breakdown:
     """Run the real ``Processor`` with each step timed where it is called.
 
     ``decode``, ``parse_html``, ``read_signals`` and ``extract`` are wrapped under the names
@@ -259,7 +262,7 @@ def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0) -> Break
                 current[step] = current.get(step, 0.0) + clock() - t0
         return wrapper
 
-    processor = sp.Processor()
+    processor = sp.Processor(sp.Options(mode=mode))
     cleaner = processor.cleaner
     cleaner.clean_tree = timed("dom_cleaners", cleaner.clean_tree)  # instance attributes shadow the methods
     cleaner.clean_text = timed("text_cleaners", cleaner.clean_text)
@@ -287,7 +290,8 @@ def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0) -> Break
     finally:
         for name, fn in saved.items():
             setattr(sp, name, fn)
-    missing = [s for s in ("parse", "trafilatura", "dom_cleaners", "text_cleaners") if not totals[s]]
+    expected = ("parse", "trafilatura", "dom_cleaners", "text_cleaners") + (("other_modes",) if mode == "auto" else ())
+    missing = [s for s in expected if not totals[s]]
     if missing:
         print(f"⚠ step(s) {', '.join(missing)} were never timed: scraper.process no longer calls "
               f"{', '.join(_WRAPPED.get(s, s) for s in missing)} as this benchmark expects", file=sys.stderr)
@@ -627,6 +631,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="before each wall-clock measurement, wait up to S seconds for other processes to leave "
                         "the cores idle (for shared machines; default: don't wait)")
     p.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
+    p.add_argument("--mode", default="auto", choices=("auto", "balanced", "precision", "recall"),
+                   help="presswash's extraction mode for throughput and breakdown (default %(default)s)")
     p.add_argument("--quick", action="store_true", help="a smoke run: --limit 100 --files 400")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     return p
@@ -661,10 +667,10 @@ def main(argv: list[str] | None = None) -> int:
     if "throughput" in parts:
         print("… 1/4 throughput: Processor vs trafilatura.extract", file=sys.stderr, flush=True)
         wait_idle(args.wait_idle, "part 1")
-        tp = measure_throughput(files)
+        tp = measure_throughput(files, args.mode)
     if "breakdown" in parts:
         print("… 2/4 time by step", file=sys.stderr, flush=True)
-        bd = measure_breakdown(files, tp.presswash_cpu if tp else 0.0)
+        bd = measure_breakdown(files, tp.presswash_cpu if tp else 0.0, args.mode)
     work = Path(tempfile.mkdtemp(prefix="presswash-speed-"))
     try:
         if "jobs" in parts:

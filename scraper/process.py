@@ -35,6 +35,9 @@ from .extraction import (
 )
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# --mode auto holds four copies of the page tree; above this size (the dev set's largest page is 1.8 MB)
+# a page gets the balanced mode alone, flagged "single-mode", so a huge page costs no more than before.
+AUTO_MODE_MAX_CHARS = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +193,13 @@ class Processor:
         sample = html[:20_000]
         # The DOM cleaners run before trafilatura, so they know only the language the page declares.
         dom_edits = self.cleaner.clean_tree(tree, host, sample, signals.language) if self.options.dom_rules else []
-        modes = MODES if self.options.mode == "auto" else (self.options.mode,)
+        auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS
+        if self.options.mode == "auto" and not auto:
+            flags = flags + ["single-mode"]
+        modes = MODES if auto else (self.options.mode if self.options.mode in MODES else MODES[0],)
         # trafilatura edits the tree it reads, so every further mode gets its own copy, made before the first.
         copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
-        fallback_tree = copy.deepcopy(tree) if self.options.mode == "auto" and self.options.fallback else None
+        fallback_tree = copy.deepcopy(tree) if auto and self.options.fallback else None
         try:
             ext = extract(tree, url, self.options.include_comments, modes[0],
                           page_chars=len(html), extensive_dates=self.options.extensive_dates)

@@ -75,3 +75,14 @@ def test_the_fallback_is_not_taken_when_what_it_adds_is_link_lists_or_teasers():
 
 def test_the_fallback_is_not_taken_when_it_adds_little():
     assert not prefer_fallback(PROSE + "\n" + PROSE, PROSE + "\n" + PROSE + "\n" + PROSE)
+
+
+def test_a_page_too_big_for_auto_gets_the_balanced_mode_alone_and_says_so(monkeypatch):
+    import scraper.process as process
+
+    page = _page(_any_page())
+    monkeypatch.setattr(process, "AUTO_MODE_MAX_CHARS", 100)
+    outcome = Processor(Options(mode="auto"))(page)
+    assert outcome.ok
+    assert outcome.extractor["mode"] == "balanced"
+    assert "single-mode" in outcome.flags
