@@ -482,6 +482,23 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def examples_from_devset(book: Any, pages: list[DevPage], min_words: int = 4) -> list[tuple[str, str]]:
+    """Rule examples of ``min_words`` or more words whose text occurs in the dev set's ground truth (article
+    text or snippets): rules must be written from general knowledge, not from the pages they are scored on.
+    Short UI strings shared by every site ("Follow us") fall under the word minimum."""
+    truth = "\n".join(snippet_key(" ".join([p.main_content, *p.with_, *p.without])) for p in pages)
+    found = []
+    for rule in book.rules():
+        for example in (*rule.remove, *rule.keep):
+            key = snippet_key(_TAG.sub(" ", example.text))
+            if len(key.split()) >= min_words and key in truth:
+                found.append((rule.id, example.text))
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="presswash eval",
@@ -552,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     except (RuleError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for rule_id, example in examples_from_devset(book, pages):
+        print(f"warning: {rule_id} has an example that is dev-set text ({example[:60]!r}); rule examples must "
+              "be written for the tests, not taken from the ground truth", file=sys.stderr)
     dom_rules = {r.id for r in book.rules() if r.stage == "dom"}
     results = evaluate(pages, systems, jobs=jobs, texts=args.texts, rules_dirs=tuple(args.rules),
                        progress=None if args.quiet else progress)

@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from scraper.evaluation import (DevPage, bow_prf, found_snippets, load_devset, main, rule_damage,
-                                snippet_key, tokens)
+from scraper.evaluation import (
+    DevPage,
+    bow_prf,
+    examples_from_devset,
+    found_snippets,
+    load_devset,
+    main,
+    rule_damage,
+    snippet_key,
+    tokens,
+)
 
 # --- the metric ----------------------------------------------------------------------------------------
 
@@ -218,3 +227,20 @@ def test_rule_ablation_measures_what_a_rule_is_worth(devset, tmp_path, capsys):
     assert rows["DOM002"]["leaks_stopped"] == 2
     assert rows["DOM002"]["f1_gain"] > 0 and rows["DOM002"]["pages_better"] == 2
     assert rows["DOM002"]["with_lost"] == 0
+
+
+def test_ablate_limits_the_reruns_to_the_rules_named(devset, tmp_path):
+    out = tmp_path / "ablation.json"
+    assert main([str(devset), "--systems", "presswash", "--rule-ablation", "--ablate", "DOM002", "--json", str(out),
+                 "-q"]) == 0
+    assert [row["rule"] for row in json.loads(out.read_text(encoding="utf-8"))["rule_ablation"]] == ["DOM002"]
+
+
+def test_rule_examples_taken_from_the_dev_set_are_reported():
+    from cleaners import RuleBook
+
+    book = RuleBook.load()
+    rule = book.rule("GEN053")
+    copied = _page(f"An article. {rule.remove[0].text} More of the article.")
+    assert ("GEN053", rule.remove[0].text) in examples_from_devset(book, [copied])
+    assert examples_from_devset(book, [_page("A story about the harbour that no rule quotes.")]) == []
