@@ -8,6 +8,7 @@ A crawl config (``presswash crawl --config sites.toml``) lists sites:
     user_agent = "ExampleBot/1.0 (+mailto:data@example.com)"
     mine_after = 20                 # mine a site pack after this many pages of a host; 0: never
     mine_min_share = 0.5
+    allow_private = ["10.0.0.0/8"]  # private hosts the crawl may fetch besides its own start hosts
 
     [[site]]
     name = "Example News"
@@ -34,6 +35,7 @@ from scrapy.settings import Settings
 from spiders.discovery import to_iso
 
 from . import settings as default_settings
+from .ssrf import Policy
 
 
 class ConfigError(ValueError):
@@ -91,7 +93,8 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
     crawl = data.get("crawl", {})
     if not isinstance(crawl, dict):
         raise ConfigError(f"{path}: crawl must be a [crawl] table")
-    unknown = set(crawl) - {"store", "since", "refetch_after_hours", "user_agent", "mine_after", "mine_min_share"}
+    unknown = set(crawl) - {"store", "since", "refetch_after_hours", "user_agent", "mine_after", "mine_min_share",
+                            "allow_private"}
     if unknown:
         raise ConfigError(f"{path}: [crawl]: unknown key(s) {', '.join(sorted(unknown))}")
     if "store" in crawl:
@@ -117,6 +120,13 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         if not 0 < share <= 1:
             raise ConfigError(f"{path}: [crawl] mine_min_share must be above 0 and at most 1, not {share}")
         plan.settings["PRESSWASH_MINE_MIN_SHARE"] = share
+    if "allow_private" in crawl:  # networks, addresses, host names or host:port the request guard lets through
+        allowed = _strings(crawl["allow_private"], f"{path}: [crawl] allow_private")
+        try:
+            Policy.from_entries(allowed)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: [crawl] allow_private: {exc}") from None
+        plan.settings["PRESSWASH_ALLOW_PRIVATE"] = allowed
     sites = data.get("site", [])
     if not isinstance(sites, list) or not all(isinstance(site, dict) for site in sites):
         raise ConfigError(f"{path}: site must be [[site]] tables")
@@ -166,10 +176,16 @@ def crawl_settings(plan: CrawlPlan) -> Settings:
 
 
 def run_crawl(plan: CrawlPlan) -> dict[str, Any]:
-    """Run the crawl to the end (or to Ctrl-C); return Scrapy's stats."""
+    """Run the crawl to the end (or to Ctrl-C); return Scrapy's stats. ConfigError for an allow list
+    (PRESSWASH_ALLOW_PRIVATE, from -s) the request guard cannot read, before anything starts."""
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(crawl_settings(plan))
+    settings = crawl_settings(plan)
+    try:
+        Policy.from_entries(settings.getlist("PRESSWASH_ALLOW_PRIVATE"))
+    except ValueError as exc:
+        raise ConfigError(f"PRESSWASH_ALLOW_PRIVATE: {exc}") from None
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, feed=plan.feeds, sitemap=plan.sitemaps, site=plan.sites, urls=plan.urls,
                   since=plan.since, max_depth=plan.max_depth, max_pages=plan.max_pages)
@@ -188,6 +204,9 @@ def summary(stats: dict[str, Any]) -> str:
     ]
     if rules:
         lines.append("  rules fired most: " + ", ".join(f"{r} ×{n}" for r, n in rules.items()))
+    if get("requests_refused"):
+        lines.append(f"  requests refused: {get('requests_refused')} to private, loopback or metadata addresses "
+                     "(recorded in errors; allow_private allows them)")
     if get("site_packs_mined"):
         lines.append(f"  site packs mined: {get('site_packs_mined')} (presswash mine --store … --stored writes them out)")
     reason = stats.get("finish_reason")

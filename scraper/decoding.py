@@ -2,6 +2,9 @@
 
 A declared charset that does not fit the bytes still wins over detection (browsers do the same), but
 the bad bytes become U+FFFD and the page is flagged ``decode-errors`` so nothing is silently garbled.
+One exception: a page declared in a Western single-byte charset (ISO-8859-1, windows-1252, ISO-8859-15)
+whose bytes are valid UTF-8 with multi-byte characters is read as UTF-8. That is the usual lie of a server
+configured for ISO-8859-1, and Latin-1 text almost never forms valid UTF-8 sequences by accident.
 """
 
 from __future__ import annotations
@@ -63,7 +66,16 @@ def charset_from_content_type(value: str | None) -> str | None:
     return normalise_label(m.group(1)) if m else None
 
 
+# Declared charsets whose text is never valid UTF-8 with multi-byte characters by accident.
+_WESTERN_SINGLE_BYTE = {"cp1252", "iso8859-1", "iso8859-15"}
+
+
 def _decode_declared(data: bytes, encoding: str, how: str) -> Decoded:
+    if encoding in _WESTERN_SINGLE_BYTE and not data.isascii():
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8", "utf-8")  # declared Latin-1, but the bytes are UTF-8
+        except UnicodeDecodeError:
+            pass
     try:
         return Decoded(data.decode(encoding), encoding, how)
     except UnicodeDecodeError:

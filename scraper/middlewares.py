@@ -1,4 +1,5 @@
-"""Downloader middlewares: incremental fetching against the store, and retries that back off."""
+"""Downloader middlewares: incremental fetching against the store, retries that back off, redirects whose
+loops are named, and robots.txt Crawl-delay."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
@@ -117,6 +119,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(self._delay(request, None))
         return retry
 
+
+class LoopRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, with loops and long chains ending in an error that says so.
+
+    A redirect back to a URL of its own chain would be dropped without a word by Scrapy's duplicate filter
+    (or, for a source the crawl was given, followed until REDIRECT_MAX_TIMES); here the request fails with
+    "redirect loop: A -> B -> A", which reaches the spider's errback and the store's errors."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain:
+            loop = chain[chain.index(redirected.url):] + [redirected.url]
+            raise IgnoreRequest(f"redirect loop: {' -> '.join(loop)}")
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            raise IgnoreRequest(f"too many redirects: more than REDIRECT_MAX_TIMES ({self.max_redirect_times}), "
+                                f"from {chain[0]}") from None
 
 
 class CrawlDelayMiddleware:

@@ -31,9 +31,12 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.ssrf.PrivateAddressGuard": 80,  # before robots.txt (100) and every download, redirects included
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.IncrementalMiddleware": 560,
     "scraper.middlewares.CrawlDelayMiddleware": 570,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scraper.middlewares.LoopRedirectMiddleware": 600,  # Scrapy's place for it; names redirect loops
 }
 # Scrapy's downloader, fixed so CONCURRENT_REQUESTS_PER_DOMAIN holds under the asyncio reactor.
 DOWNLOADER = "scraper.downloader.Downloader"
@@ -48,8 +51,15 @@ PRESSWASH_RULES = []  # extra rule pack folders
 PRESSWASH_KEEP_HEADLINE = False  # keep the headline where it also opens the text (it is in `title` anyway)
 PRESSWASH_MODE = "auto"  # trafilatura setting: auto, balanced, precision or recall (see docs/quality.md)
 PRESSWASH_WORKERS = None  # worker processes for extraction; None: one per core
+# Seconds one page may take in a worker before the worker is killed and the page gets an error record; 0: no
+# limit. Pages processed on the reactor thread (PRESSWASH_WORKERS = 0) have no limit.
+PRESSWASH_TIME_LIMIT = 60.0
 # Mine a site pack for a host once this many of its article pages are processed, and use it for the host's
 # later pages; 0 turns mining off. A line or block must repeat on PRESSWASH_MINE_MIN_SHARE of those pages.
 # See docs/mining.md.
 PRESSWASH_MINE_AFTER = 20
 PRESSWASH_MINE_MIN_SHARE = 0.5
+# Private, loopback, link-local and cloud-metadata addresses a crawl may fetch besides the hosts it was started
+# on: networks ("10.0.0.0/8"), addresses, host names, "host:port"; "*" turns the guard off. See
+# docs/crawling.md#request-guard-ssrf.
+PRESSWASH_ALLOW_PRIVATE = []

@@ -2,7 +2,9 @@
 (indexes, url sets, Google News) and robots.txt ``Sitemap:`` lines.
 
 Pure functions over bytes. XML is parsed with entity resolution and network access off, so an entity
-bomb or an external entity (XXE) in a hostile feed reads nothing and expands nothing.
+bomb or an external entity (XXE) in a hostile feed reads nothing and expands nothing. ``read_feed`` and
+``parse_sitemap`` also give the ``problem`` of a listing they read anyway: entity declarations (refused) or
+XML that is not well-formed (read as far as libxml2's recovery gets), so the crawl can record it.
 """
 
 from __future__ import annotations
@@ -38,11 +40,30 @@ def _xml_parser() -> lxml.etree.XMLParser:
 
 def parse_xml(body: bytes) -> Any:
     """The root element, or None when the bytes are not XML."""
+    return read_xml(body)[0]
+
+
+def read_xml(body: bytes) -> tuple[Any, str | None]:
+    """The root element (None when the bytes are not XML) and what is wrong with the document, if anything:
+    entity declarations (never expanded or loaded, and refused) or errors libxml2 recovered from."""
+    parser = _xml_parser()
     try:
-        root = lxml.etree.fromstring(body.lstrip(), parser=_xml_parser())
+        root = lxml.etree.fromstring(body.lstrip(), parser=parser)
     except (lxml.etree.XMLSyntaxError, ValueError):
-        return None
-    return root
+        return None, None
+    if root is None:
+        return None, None
+    dtd = root.getroottree().docinfo.internalDTD
+    entities = list(dtd.iterentities()) if dtd is not None else []
+    if entities:
+        external = sum(1 for e in entities if e.system_url)
+        return root, (f"XML entities refused: the DOCTYPE declares {len(entities)} ({external} external); "
+                      "none was expanded or loaded")
+    errors = [e for e in parser.error_log if e.level >= lxml.etree.ErrorLevels.ERROR]
+    if errors:
+        more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+        return root, f"malformed XML (line {errors[0].line}: {errors[0].message.strip()}{more})"
+    return root, None
 
 
 def _local(tag: Any) -> str:
@@ -86,23 +107,35 @@ def _http_url(base: str, href: str | None) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+@dataclass(frozen=True, slots=True)
+class Feed:
+    entries: list[Entry]
+    problem: str | None = None  # what was wrong with a feed read anyway (see read_xml)
+
+
 def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
     """Entries of an RSS, Atom or JSON feed; None when the body is not a feed at all."""
+    feed = read_feed(body, base_url)
+    return None if feed is None else feed.entries
+
+
+def read_feed(body: bytes, base_url: str) -> Feed | None:
+    """An RSS, Atom or JSON feed, with any problem found reading it; None when the body is not a feed."""
     stripped = body.lstrip()
     if stripped[:1] == b"{":
         return _parse_json_feed(stripped, base_url)
-    root = parse_xml(body)
+    root, problem = read_xml(body)
     if root is None:
         return None
     kind = _local(root.tag)
     if kind == "rss":
         channel = _children(root, "channel")
         items = _children(channel[0], "item") if channel else []
-        return [e for e in (_rss_item(i, base_url) for i in items) if e]
+        return Feed([e for e in (_rss_item(i, base_url) for i in items) if e], problem)
     if kind == "rdf":  # RSS 1.0: items are children of the root
-        return [e for e in (_rss_item(i, base_url) for i in _children(root, "item")) if e]
+        return Feed([e for e in (_rss_item(i, base_url) for i in _children(root, "item")) if e], problem)
     if kind == "feed":
-        return [e for e in (_atom_entry(i, base_url) for i in _children(root, "entry")) if e]
+        return Feed([e for e in (_atom_entry(i, base_url) for i in _children(root, "entry")) if e], problem)
     return None
 
 
@@ -131,10 +164,12 @@ def _atom_entry(entry: Any, base: str) -> Entry | None:
                  published=to_iso(_text(entry, "published") or _text(entry, "updated")))
 
 
-def _parse_json_feed(body: bytes, base: str) -> list[Entry] | None:
+def _parse_json_feed(body: bytes, base: str) -> Feed | None:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError) as exc:
+        if b"jsonfeed.org" in body[:4096]:
+            return Feed([], f"malformed JSON ({exc})")
         return None
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/"):
         return None
@@ -146,7 +181,7 @@ def _parse_json_feed(body: bytes, base: str) -> list[Entry] | None:
         if url:
             entries.append(Entry(url=url, title=item.get("title"),
                                  published=to_iso(item.get("date_published"))))
-    return entries
+    return Feed(entries)
 
 
 def feed_links(html: bytes, base_url: str) -> list[str]:
@@ -170,18 +205,19 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
 class Sitemap:
     kind: str  # "index" (entries are sitemaps) or "urlset" (entries are pages)
     entries: list[Entry]
+    problem: str | None = None  # what was wrong with a sitemap read anyway (see read_xml)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
     """A sitemap index or url set, Google News fields included; None when the body is not a sitemap."""
-    root = parse_xml(body)
+    root, problem = read_xml(body)
     if root is None:
         return None
     kind = _local(root.tag)
     if kind == "sitemapindex":
         entries = [Entry(url=u, lastmod=to_iso(_text(s, "lastmod")))
                    for s in _children(root, "sitemap") if (u := _http_url(base_url, _text(s, "loc")))]
-        return Sitemap("index", entries)
+        return Sitemap("index", entries, problem)
     if kind != "urlset":
         return None
     entries = []
@@ -194,7 +230,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
             title = _text(news, "title")
             published = to_iso(_text(news, "publication_date"))
         entries.append(Entry(url=url, title=title, published=published, lastmod=to_iso(_text(url_el, "lastmod"))))
-    return Sitemap("urlset", entries)
+    return Sitemap("urlset", entries, problem)
 
 
 def sitemaps_in_robots(robots_txt: bytes, base_url: str) -> list[str]:

@@ -24,7 +24,7 @@ from scraper.document import FetchFailure, Page, now_iso
 from scraper.urls import canonical_url, same_site
 
 from .detect import fetchable, looks_like_article_url, page_says_article
-from .discovery import feed_links, parse_feed, parse_sitemap, sitemaps_in_robots, to_iso
+from .discovery import feed_links, parse_sitemap, read_feed, sitemaps_in_robots, to_iso
 
 ROLE = "presswash_role"  # article | listing
 SOURCE = "presswash_source"
@@ -72,6 +72,10 @@ class NewsSpider(scrapy.Spider):
         self.seen: set[str] = set()  # canonical URLs requested or yielded as articles
         self.followed: set[str] = {canonical_url(s) for s in self.sites}  # site-crawl pages requested as listings
 
+    def given_urls(self) -> list[str]:
+        """The URLs the crawl was started on: their hosts may be private (scraper/ssrf.py)."""
+        return self.feeds + self.sitemaps + self.sites + self.url_list
+
     # requests ----------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         for url in self.feeds:
@@ -111,8 +115,8 @@ class NewsSpider(scrapy.Spider):
     # feeds -------------------------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Any]:
         source = response.meta[SOURCE]
-        entries = parse_feed(response.body, response.url)
-        if entries is None:
+        feed = read_feed(response.body, response.url)
+        if feed is None:
             # Not a feed: a home page may name its feeds in <link rel="alternate">.
             found = feed_links(response.body, response.url) if _is_html(response) else []
             if not found:
@@ -121,7 +125,10 @@ class NewsSpider(scrapy.Spider):
             for url in found:
                 yield self._listing(url, self.parse_feed, f"feed:{url}")
             return
-        for entry in entries:
+        if feed.problem:
+            yield FetchFailure(url=response.url, source=source, status=response.status,
+                               reason=f"feed: {feed.problem}; {len(feed.entries)} entries read")
+        for entry in feed.entries:
             if self._recent(entry.published):
                 request = self.article(entry.url, source, {"title": entry.title, "published": entry.published})
                 if request is not None:
@@ -140,17 +147,23 @@ class NewsSpider(scrapy.Spider):
         source = response.meta[SOURCE]
         body = response.body
         if body[:2] == b"\x1f\x8b":  # a .xml.gz file (Content-Encoding gzip is already undone by Scrapy)
+            limit = self.settings.getint("DOWNLOAD_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=limit)
             except Exception as exc:  # scrapy raises several types for bad or oversized gzip
-                yield FetchFailure(url=response.url, source=source, status=response.status,
-                                   reason=f"the sitemap's gzip data cannot be read: {exc}")
+                too_large = "exceeded" in str(exc)  # scrapy's _DecompressionMaxSizeExceeded, a private class
+                reason = (f"the sitemap's gzip data decompresses to over DOWNLOAD_MAXSIZE ({limit} bytes): "
+                          "stopped there" if too_large else f"the sitemap's gzip data cannot be read: {exc}")
+                yield FetchFailure(url=response.url, source=source, status=response.status, reason=reason)
                 return
         sitemap = parse_sitemap(body, response.url)
         if sitemap is None:
             yield FetchFailure(url=response.url, source=source, status=response.status,
                                reason="not a sitemap (no <urlset> or <sitemapindex>)")
             return
+        if sitemap.problem:
+            yield FetchFailure(url=response.url, source=source, status=response.status,
+                               reason=f"sitemap: {sitemap.problem}; {len(sitemap.entries)} entries read")
         for entry in sitemap.entries:
             if not self._recent(entry.lastmod, entry.published):
                 continue
@@ -215,11 +228,40 @@ class NewsSpider(scrapy.Spider):
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
-            reason = f"HTTP {status}"
+            reason = f"HTTP {status}" + _unfollowed_redirect(failure.value.response)
+        elif getattr(failure.value, "presswash_refused", False):  # the request guard's own reason
+            reason = str(failure.value)
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
+            reason = self._error_reason(failure)
         yield FetchFailure(url=request.url, source=request.meta.get(SOURCE, self.name), status=status,
                            reason=reason)
+
+
+    def _error_reason(self, failure: Failure) -> str:
+        """A network or download error as a reason: the exception's name and message, or what it means when
+        Scrapy gives no message; an ignored request (a redirect loop, a decompression bomb) by its message."""
+        name = failure.type.__name__
+        message = failure.getErrorMessage().strip() or _SILENT_ERRORS.get(name, "")
+        if name == "IgnoreRequest":
+            return message or "request ignored"
+        if name == "DownloadCancelledError" and "max size" not in message:
+            message += f" (DOWNLOAD_MAXSIZE is {self.settings.getint('DOWNLOAD_MAXSIZE')} bytes)"
+        return f"{name}: {message}".strip()
+
+
+# Scrapy errors that may come with no message, and what they mean.
+_SILENT_ERRORS = {
+    "ResponseDataLossError": "the connection was lost or reset before the whole body arrived (data loss)",
+    "DownloadCancelledError": "the body grew past the size limit, so the download was cancelled",
+}
+
+
+def _unfollowed_redirect(response: Response) -> str:
+    """For a 3xx that reached the errback: the redirect RedirectMiddleware would not follow (not http(s))."""
+    location = response.headers.get(b"Location")
+    if not 300 <= response.status < 400 or not location:
+        return ""
+    return f": a redirect to a URL that is not http(s), not followed ({location.decode('latin-1')})"
 
 
 def _is_html(response: Response) -> bool:

@@ -90,6 +90,17 @@ def test_declared_charset_that_does_not_fit_is_flagged():
     assert d.how == "meta" and d.errors and "\ufffd" in d.text
 
 
+def test_utf8_bytes_declared_latin1_are_read_as_utf8():
+    # The usual lie of a server set to ISO-8859-1: reading the bytes as declared would give "FranÃ§ois".
+    data = article_html(FRENCH, charset="iso-8859-1").encode("utf-8")
+    for content_type in ("text/html; charset=ISO-8859-1", "text/html; charset=windows-1252", None):
+        d = decode(data, content_type=content_type)
+        assert (d.encoding, d.errors) == ("utf-8", False) and "François Dubœuf" in d.text
+    # Latin-1 bytes that are not valid UTF-8 are read as declared, and pure ASCII is the same either way.
+    assert decode("Dubœuf".encode("cp1252"), "text/html; charset=iso-8859-1").encoding == "cp1252"
+    assert decode(b"<p>plain</p>", "text/html; charset=iso-8859-1").encoding == "cp1252"
+
+
 @pytest.mark.parametrize("label, expected", [
     ("ISO-8859-1", "cp1252"), ("latin1", "cp1252"), ("us-ascii", "cp1252"), ("Shift_JIS", "cp932"),
     ("windows-1256", "cp1256"), ("UTF8", "utf-8"), ("gb2312", "gb18030"), ("utf-16", "utf-8"),

@@ -11,7 +11,7 @@ import pytest
 from scraper.siteserver import SiteServer
 from scraper.urls import canonical_url, same_site
 from spiders.detect import fetchable, looks_like_article_url, looks_like_listing_url, page_says_article
-from spiders.discovery import (Entry, feed_links, parse_feed, parse_sitemap, parse_xml, sitemaps_in_robots,
+from spiders.discovery import (Entry, feed_links, parse_feed, parse_sitemap, parse_xml, read_feed, sitemaps_in_robots,
                                to_iso)
 
 BASE = "https://news.example.com/feeds/main.xml"
@@ -99,13 +99,26 @@ def test_json_feed_items():
     b"just some text",
     b"",
     b'{"title": "JSON, but no jsonfeed.org version"}',
-    b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
     b"[1, 2, 3]",
     b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>',
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
 ])
 def test_not_a_feed_is_none(body):
     assert parse_feed(body, BASE) is None
+
+
+def test_broken_feeds_say_what_is_wrong():
+    # A JSON Feed cut off: a feed by its version, with no entries and the JSON error.
+    feed = read_feed(b'{"version": "https://jsonfeed.org/version/1.1", "items": [', BASE)
+    assert feed.entries == [] and feed.problem.startswith("malformed JSON (")
+    # XML libxml2 recovers from: the entries before the damage, and the first error.
+    feed = read_feed(b'<rss version="2.0"><channel><item><title>Fish & chips</title><link>/a.html</link></item>'
+                     b"<item><title>cut off <b>", BASE)
+    assert feed.entries == [Entry(url="https://news.example.com/a.html", title="Fish  chips")]
+    assert feed.problem.startswith("malformed XML (line 1: xmlParseEntityRef: no name")
+    assert read_feed(b'<rss version="2.0"><channel></channel></rss>', BASE).problem is None
+    sitemap = parse_sitemap(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/a</loc>', BASE)
+    assert sitemap.problem.startswith("malformed XML")
 
 
 def test_feed_autodiscovery_links():
