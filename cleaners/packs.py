@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .literals import required_literals
-from .rules import KINDS, Example, Rule, RuleError
+from .rules import KINDS, Example, Rule, RuleError, check_backtracking
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -103,6 +103,8 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         detect_lines = tuple(re.compile(p, re.IGNORECASE) for p in detect.get("lines", []))
     except re.error as exc:
         raise RuleError(f"{origin}: bad detect pattern: {exc}") from None
+    for pattern in detect_html + detect_lines:
+        check_backtracking(pattern.pattern, f"{origin}: detect pattern")
     pack = Pack(
         name=head["name"],
         description=head.get("description", ""),

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
+from .backtracking import backtracking_risk
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -80,9 +81,20 @@ class Rule:
 
 def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+        compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+    check_backtracking(pattern, where)
+    return compiled
+
+
+def check_backtracking(pattern: str, where: str) -> None:
+    """Refuse a pattern that can backtrack catastrophically (see backtracking.py)."""
+    risk = backtracking_risk(pattern)
+    if risk:
+        raise RuleError(f"{where}: pattern {pattern!r} can take exponential time on a line that almost matches: "
+                        f"{risk}. Give the rounds of the outer repeat a separator the inner part cannot match, "
+                        "or make the inner repeat possessive, like \\w++ (docs/rules.md#catastrophic-backtracking)")
 
 
 @dataclass(kw_only=True)

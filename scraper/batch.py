@@ -1,21 +1,25 @@
-"""Run the pipeline over many pages, in this process or a pool of worker processes, keeping input order.
+"""Run the pipeline over many pages, in worker processes, keeping input order.
 
 Pages are handed to workers through a bounded window, so memory stays flat however many files stream
-through. A worker that dies (a crash inside a C library, the OOM killer) costs only the documents it held:
-they become error records and a fresh pool carries on.
+through. Each document runs under the time limit (``Options.time_limit``): a worker still busy with one
+when it runs out is killed, and a worker that dies (a crash inside a C library, the OOM killer) costs only
+the document it held. Either way that document becomes an error record and a fresh worker carries on
+(scraper/workers.py). With no time limit and one job, pages are processed in this process.
 """
 
 from __future__ import annotations
 
 import collections
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
+from . import __version__
 from .document import Failure, Outcome, Page, record_id
+from .extraction import EXTRACTOR
 from .process import Options, Processor
+from .workers import TimeLimitExceeded, WorkerDied, WorkerPool
 
 _worker: Processor | None = None
 
@@ -25,26 +29,46 @@ def init_worker(options: Options) -> None:
     _worker = Processor(options)
 
 
-def work_in_worker(page: Page) -> Outcome:
+def work_in_worker(page: Page, audit: bool = False) -> Outcome:
     outcome = _worker(page)
-    if outcome.ok:
+    if outcome.ok and not audit:
         outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
     return outcome
 
 
+def _failed(page: Page, reason: str) -> Failure:
+    return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at, error=reason,
+                   extractor={**EXTRACTOR, "presswash": __version__})
+
+
 def worker_died(page: Page) -> Failure:
-    return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
-                   error="the worker process died while processing this document (a crash or out of memory)")
+    return _failed(page, "the worker process died while processing this document (a crash or out of memory)")
 
 
-def process_pages(pages: Iterable[Page], options: Options, jobs: int = 1) -> Iterator[Outcome]:
-    """Outcomes of ``pages``, in input order."""
-    if jobs <= 1:
+def timed_out(page: Page, limit: float) -> Failure:
+    return _failed(page, f"processing took longer than {limit:g} s (time limit): the worker was stopped and the "
+                         "run went on; raise --time-limit (PRESSWASH_TIME_LIMIT in a crawl) to give such pages "
+                         "more time")
+
+
+def outcome_of(page: Page, future: Future, limit: float) -> Outcome:
+    """The outcome a worker future holds; a killed or dead worker becomes the page's error record."""
+    try:
+        return future.result()
+    except TimeLimitExceeded:
+        return timed_out(page, limit)
+    except WorkerDied:
+        return worker_died(page)
+
+
+def process_pages(pages: Iterable[Page], options: Options, jobs: int = 1, audit: bool = False) -> Iterator[Outcome]:
+    """Outcomes of ``pages``, in input order. ``audit`` keeps the line-level audit (for ``explain``)."""
+    if jobs <= 1 and not options.time_limit:
         processor = Processor(options)
         for page in pages:
             yield processor(page)
         return
-    yield from _parallel(iter(pages), options, jobs)
+    yield from _parallel(iter(pages), options, max(1, jobs), audit)
 
 
 # Pages in flight (submitted, result not yet yielded) per worker. Results leave in input order, so while a
@@ -57,9 +81,9 @@ WINDOW_PER_JOB = 32
 WINDOW_BYTES = 64 * 1024 * 1024
 
 
-def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Outcome]:
+def _parallel(pages: Iterator[Page], options: Options, jobs: int, audit: bool) -> Iterator[Outcome]:
     window = jobs * WINDOW_PER_JOB
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,))
+    pool = WorkerPool(jobs, init_worker, (options,), options.time_limit)
     pending: collections.deque[tuple[Page, Future]] = collections.deque()
     in_flight = 0  # bytes of the bodies in ``pending``
     try:
@@ -70,22 +94,15 @@ def _parallel(pages: Iterator[Page], options: Options, jobs: int) -> Iterator[Ou
                 if page is None:
                     exhausted = True
                     break
-                pending.append((page, pool.submit(work_in_worker, page)))
+                pending.append((page, pool.submit(work_in_worker, page, audit)))
                 in_flight += len(page.body)
             if not pending:
                 return
             page, future = pending.popleft()
             in_flight -= len(page.body)
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield worker_died(page)
-                # Every pending future of the broken pool fails too; resubmit them to a new pool.
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,))
-                pending = collections.deque((p, pool.submit(work_in_worker, p)) for p, _ in pending)
+            yield outcome_of(page, future, options.time_limit)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from . import __version__
 from .batch import BatchStats, process_pages
 from .explain import render_explain, render_rule, render_rule_list
 from .extraction import MODE_CHOICES
-from .process import DEFAULT_MAX_BYTES, Options, Processor
+from .process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options
 from .progress import Progress
 from .sinks import JsonlSink, TextDirSink
 from .sources import count_documents, iter_pages
@@ -32,6 +32,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="the URL the input came from (for a single page or stdin)")
     p.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
                    help="refuse documents larger than this many megabytes (default %(default).0f)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+                   help="seconds one document may take before it is stopped and gets an error record "
+                        "(default %(default)g; 0: no limit)")
     p.add_argument("--include-comments", action="store_true", help="keep reader comments that trafilatura finds")
     p.add_argument("--mode", choices=MODE_CHOICES, default="auto",
                    help="trafilatura setting: auto (default) runs balanced, precision and recall and keeps "
@@ -54,6 +57,7 @@ def _options(args: argparse.Namespace) -> Options:
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,
         rules_dirs=tuple(os.path.abspath(d) for d in args.rules),
+        time_limit=max(0.0, args.time_limit),
     )
 
 
@@ -187,14 +191,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     options = _options(args)
     try:
-        processor = Processor(options)
+        RuleBook.load(options.rules_dirs)
     except RuleError as exc:
         print(f"presswash explain: {exc}", file=sys.stderr)
         return EXIT_USAGE
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     failed = False
-    for page in iter_pages([args.path], url=args.url, limit=options.max_bytes):
-        outcome = processor(page)
+    pages = iter_pages([args.path], url=args.url, limit=options.max_bytes)
+    for outcome in process_pages(pages, options, audit=True):
         failed |= not outcome.ok
         print(render_explain(outcome, colour))
     return EXIT_DOC_ERRORS if failed else EXIT_OK
@@ -274,7 +278,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             print(f"presswash crawl: -s takes NAME=VALUE, not {item!r}", file=sys.stderr)
             return EXIT_USAGE
         plan.settings[name] = value
-    stats = run_crawl(plan)
+    try:
+        stats = run_crawl(plan)
+    except ConfigError as exc:  # a setting given with -s that cannot be used
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(summary(stats), file=sys.stderr)
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
     return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK

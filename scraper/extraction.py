@@ -37,9 +37,16 @@ def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
     return None
 
 
+# Characters XML forbids. libxml2's HTML parser keeps them in the tree, and lxml then refuses to set any text
+# that holds one, which trafilatura does (a page with a stray \x1f failed in the fallback extractor).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def parse_html(text: str, notes: list[str] | None = None) -> Any:
     """Parse a page. When libxml2 had to stop early, the tree holds only what came before that point,
     and a sentence saying why is appended to ``notes``."""
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub(" ", text)
     data = text.encode("utf-8", "surrogatepass")
     try:
         parser = _parser()

@@ -18,8 +18,6 @@ import sqlite3
 import threading
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +26,19 @@ from scrapy import signals
 from cleaners import RuleBook
 from cleaners.mining import PageSample, Thresholds
 
-from .batch import worker_died
+from .batch import timed_out, worker_died
 from .document import Failure, FetchFailure, Outcome, Page, record_id
 from .mining import CrawlMiner, SiteProcessors, process_crawled
-from .process import DEFAULT_MAX_BYTES, Options, Processor, hostname_of
+from .process import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIME_LIMIT,
+    Options,
+    Processor,
+    hostname_of,
+)
 from .sinks.jsonl import dumps
 from .store import Store
+from .workers import TimeLimitExceeded, WorkerDied, WorkerPool
 
 
 def options_from_settings(settings: Any) -> Options:
@@ -44,6 +49,7 @@ def options_from_settings(settings: Any) -> Options:
         mode=settings.get("PRESSWASH_MODE", "auto"),
         keep_headline=settings.getbool("PRESSWASH_KEEP_HEADLINE", False),
         rules_dirs=tuple(settings.getlist("PRESSWASH_RULES")),
+        time_limit=settings.getfloat("PRESSWASH_TIME_LIMIT", DEFAULT_TIME_LIMIT),
     )
 
 
@@ -111,7 +117,7 @@ class ProcessPipeline:
         self.options = options
         self.workers = workers
         self.mining = mining
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: WorkerPool | None = None
         self.local: SiteProcessors | None = None
         self.miner: CrawlMiner | None = None
 
@@ -122,8 +128,9 @@ class ProcessPipeline:
         return cls(options_from_settings(crawler.settings), workers,
                    MiningPlan.from_settings(crawler.settings, crawler.stats))
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=init_crawl_worker, initargs=(self.options,))
+    def _new_pool(self) -> WorkerPool:
+        # A page past PRESSWASH_TIME_LIMIT has its worker killed and replaced, as in `presswash clean`.
+        return WorkerPool(self.workers, init_crawl_worker, (self.options,), self.options.time_limit)
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
@@ -137,7 +144,7 @@ class ProcessPipeline:
 
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=True)
         if self.miner is not None:
             self.miner.close()
 
@@ -162,9 +169,9 @@ class ProcessPipeline:
             return process_crawled(self.local, page, host or "", pack, sample)
         try:
             return await asyncio.wrap_future(self.pool.submit(crawl_work_in_worker, page, host, pack, sample))
-        except BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
+        except TimeLimitExceeded:
+            return timed_out(page, self.options.time_limit), None
+        except WorkerDied:
             return worker_died(page), None
 
     def _keep_sample(self, sample: PageSample) -> None:

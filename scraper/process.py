@@ -35,6 +35,9 @@ from .extraction import (
 )
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# Seconds one document may take in a batch or a crawl before its worker is killed (scraper/workers.py).
+# Generous: a typical page takes a tenth of a second in --mode auto.
+DEFAULT_TIME_LIMIT = 60.0
 # --mode auto holds four copies of the page tree; above this size (the dev set's largest page is 1.8 MB)
 # a page gets the balanced mode alone, flagged "single-mode", so a huge page costs no more than before.
 AUTO_MODE_MAX_CHARS = 4_000_000
@@ -53,6 +56,7 @@ class Options:
     dom_rules: bool = True
     text_rules: bool = True
     rules_dirs: tuple[str, ...] = ()
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds per document in a batch or crawl; 0: none (see batch.py)
 
 
 class DocumentError(Exception):

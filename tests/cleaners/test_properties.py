@@ -1,5 +1,7 @@
 """Properties of the default cleaner over generated documents: it never raises, never adds words, only
-ever keeps (parts of) input lines, and is idempotent."""
+ever keeps (parts of) input lines, and is idempotent. The documents mix real clutter (every line of every text
+rule's remove examples, and the multi-line examples whole), sentences with the same trigger words, article
+text and noise, for pages of every language a pack is for and of none."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ BOOK = RuleBook.load()
 # Real clutter: every line of every text rule's remove examples.
 CLUTTER = sorted({line.strip() for r in BOOK.rules() if r.stage == "text" for ex in r.remove
                   for line in ex.text.splitlines() if line.strip()})
+# Whole multi-line remove examples (a related-posts heading with its teasers), as the rules see them.
+BLOCKS = sorted({ex.text.strip() for r in BOOK.rules() if r.stage == "text" for ex in r.remove if "\n" in ex.text})
 # Real sentences with trigger words, and article paragraphs.
 KEEPERS = sorted({line.strip() for r in BOOK.rules() if r.stage == "text" for ex in r.keep
                   for line in ex.text.splitlines() if line.strip()})
@@ -50,6 +54,7 @@ base_line = st.one_of(
     st.sampled_from(KEEPERS),
     st.sampled_from(ARTICLE),
     st.sampled_from(HEADINGS),
+    st.sampled_from(BLOCKS),
     wordy_line,
     random_line,
     WHITESPACE,
@@ -63,12 +68,17 @@ document = st.lists(line, max_size=30)
 separator = st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"])
 
 
+# The language packs apply only to pages in their language.
+LANGUAGES = st.sampled_from([None, "en", "de", "de-AT", "fr", "es", "ES"] + sorted({lang for p in BOOK.packs
+                                                                               for lang in p.languages}))
+
+
 @st.composite
 def inputs(draw):
     lines = draw(document)
     text = draw(separator).join(lines)
     title = draw(st.one_of(st.none(), st.sampled_from(lines) if lines else st.none(), random_line))
-    return text, title, draw(HTML_SAMPLES)
+    return text, title, draw(HTML_SAMPLES), draw(LANGUAGES)
 
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,12 +89,13 @@ SEED_LIKE = ("Iran, USA talk after 27 years\n\n151.jpgBush regimes’ puppet Rya
 
 @SETTINGS
 @given(inputs())
-@example((SEED_LIKE, "Iran, USA talk after 27 years", None))
-@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None))
-@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None))
+@example((SEED_LIKE, "Iran, USA talk after 27 years", None, None))
+@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None, None))
+@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None, None))
+@example(("\n".join(ARTICLE[:5] + ["Keine Kommentare", "Teilen:", "Mehr zum Thema"]), None, None, "de"))
 def test_cleaner_never_adds_text(case):
-    text, title, html = case
-    result = default_cleaner().clean_text(text, title=title, html_sample=html)
+    text, title, html, language = case
+    result = default_cleaner().clean_text(text, title=title, html_sample=html, language=language)
     assert len(result.text.split()) <= len(text.split())
     input_lines = text.splitlines()
     for out in result.text.split("\n") if result.text else []:
@@ -96,13 +107,14 @@ def test_cleaner_never_adds_text(case):
 
 @SETTINGS
 @given(inputs())
-@example((SEED_LIKE, "Iran, USA talk after 27 years", None))
-@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None))
-@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None))
+@example((SEED_LIKE, "Iran, USA talk after 27 years", None, None))
+@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None, None))
+@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None, None))
+@example(("\n".join(ARTICLE[:5] + ["Keine Kommentare", "Teilen:", "Mehr zum Thema"]), None, None, "de"))
 def test_cleaning_is_idempotent(case):
-    text, title, html = case
+    text, title, html, language = case
     cleaner = default_cleaner()
-    once = cleaner.clean_text(text, title=title, html_sample=html)
-    twice = cleaner.clean_text(once.text, title=title, html_sample=html)
+    once = cleaner.clean_text(text, title=title, html_sample=html, language=language)
+    twice = cleaner.clean_text(once.text, title=title, html_sample=html, language=language)
     assert twice.text == once.text
     assert twice.edits == []

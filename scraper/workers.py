@@ -1,0 +1,252 @@
+"""Worker processes that run one document at a time each, under a time limit.
+
+Python cannot stop a thread that is inside C code: libxml2 parsing a hostile page, or a regex of the ``re``
+module backtracking (it holds the GIL), ignore signals and exceptions until they return. A worker process
+can always be killed. So every document of a batch (``presswash clean``, any ``--jobs``) and of a crawl runs
+in a worker, and a worker still busy with one document when the time limit runs out is killed: the document
+gets an error record, a fresh worker takes the next one, and the run goes on. A worker that dies on its own
+(a crash in a C library, the OOM killer) costs only the document it held, the same way.
+
+``WorkerPool.submit`` returns a ``concurrent.futures.Future``; the batch waits on it in input order, the
+crawl awaits it (``asyncio.wrap_future``). A manager thread hands tasks to idle workers and watches the
+deadlines.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Future
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+_CONTEXT = multiprocessing.get_context()
+
+
+class WorkerDied(Exception):
+    """The worker process ended while it held the task (a crash, the OOM killer)."""
+
+
+class TimeLimitExceeded(Exception):
+    """The task ran past the time limit; the worker was killed."""
+
+    def __init__(self, limit: float):
+        super().__init__(f"the task took longer than {limit:g} s")
+        self.limit = limit
+
+
+def _worker_main(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple, parent: int) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what happens to the work in flight.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    if initializer is not None:
+        initializer(*initargs)
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        fn, args = task
+        try:
+            reply = ("ok", fn(*args))
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller, like concurrent.futures does
+            reply = ("error", exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - the result or the exception would not pickle
+            conn.send(("error", RuntimeError(f"the result could not be sent back: {type(exc).__name__}: {exc}")))
+
+
+class _Worker:
+    def __init__(self, initializer: Callable[..., None] | None, initargs: tuple):
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_worker_main, args=(child, initializer, initargs, os.getpid()),
+                                        daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.future: Future | None = None
+        self.deadline: float | None = None
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit; kill it if it does not."""
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(2)
+        self.kill()
+
+
+class WorkerPool:
+    """``jobs`` worker processes, each built by ``initializer(*initargs)``; ``time_limit`` seconds per task
+    (None or 0: no limit). Workers start when work arrives and are replaced when one dies or is killed."""
+
+    def __init__(self, jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                 time_limit: float | None = None):
+        self.jobs = max(1, jobs)
+        self.initializer = initializer
+        self.initargs = initargs
+        self.time_limit = time_limit if time_limit and time_limit > 0 else None
+        self._queue: collections.deque[tuple[Future, Callable[..., Any], tuple]] = collections.deque()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._wake_r, self._wake_w = _CONTEXT.Pipe(duplex=False)
+        self._closing = False
+        self._thread = threading.Thread(target=self._manage, name="presswash-workers", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closing:
+                raise RuntimeError("the worker pool is shut down")
+            self._queue.append((future, fn, args))
+        self._wake()
+        return future
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop the workers. With ``wait``, the tasks already submitted finish first; without, they are
+        cancelled and busy workers are killed."""
+        if wait:
+            with self._lock:
+                futures = [f for f, _, _ in self._queue] + [w.future for w in self._workers if w.future]
+            for future in futures:
+                with contextlib.suppress(CancelledError):
+                    future.exception()
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        self._wake()
+        if threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send_bytes(b"!")
+        except (OSError, ValueError):
+            pass
+
+    # The manager thread -------------------------------------------------------------------------------
+
+    def _manage(self) -> None:
+        try:
+            while not self._closing:
+                self._assign()
+                deadlines = [w.deadline for w in self._workers if w.deadline is not None and w.deadline < float("inf")]
+                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+                ready = wait([self._wake_r] + [w.conn for w in self._workers], timeout)
+                for conn in ready:
+                    if conn is self._wake_r:
+                        while self._wake_r.poll():
+                            self._wake_r.recv_bytes()
+                    else:
+                        self._receive(next(w for w in self._workers if w.conn is conn))
+                self._expire()
+        finally:
+            self._close_all()
+
+    def _assign(self) -> None:
+        with self._lock:
+            for worker in self._workers:
+                if worker.ready and worker.future is None and self._queue:
+                    self._start(worker, *self._queue.popleft())
+            missing = min(len(self._queue), self.jobs) - sum(1 for w in self._workers if not w.ready)
+            spare = self.jobs - len(self._workers)
+        for _ in range(max(0, min(missing, spare))):
+            self._workers.append(_Worker(self.initializer, self.initargs))
+
+    def _start(self, worker: _Worker, future: Future, fn: Callable[..., Any], args: tuple) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            worker.conn.send((fn, args))
+        except Exception as exc:  # noqa: BLE001 - the task would not pickle, or the worker is gone
+            future.set_exception(exc)
+            return
+        worker.future = future
+        worker.deadline = time.monotonic() + self.time_limit if self.time_limit else float("inf")
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            kind, value = worker.conn.recv()
+        except Exception as exc:  # noqa: BLE001 - the reply would not unpickle: a failure of this task only
+            if not isinstance(exc, (EOFError, OSError)):
+                kind, value = "error", RuntimeError(f"the worker's reply could not be read: {type(exc).__name__}: {exc}")
+            else:
+                kind = "died"
+        if kind == "died":
+            self._remove(worker)
+            if worker.future is not None:
+                worker.future.set_exception(WorkerDied(f"exit code {worker.process.exitcode}"))
+            elif not worker.ready:
+                self._fail_one_queued(WorkerDied("the worker process could not start "
+                                                 f"(exit code {worker.process.exitcode})"))
+            return
+        if kind == "ready":
+            worker.ready = True
+            return
+        future, worker.future, worker.deadline = worker.future, None, None
+        if kind == "ok":
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def _fail_one_queued(self, exc: Exception) -> None:
+        """A worker that dies before it is ready (its initializer failed) fails one waiting task, so a
+        pool that cannot start a worker still answers every task instead of retrying for ever."""
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        if item is not None and item[0].set_running_or_notify_cancel():
+            item[0].set_exception(exc)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for worker in [w for w in self._workers if w.deadline is not None and w.deadline <= now]:
+            future = worker.future
+            self._remove(worker)
+            future.set_exception(TimeLimitExceeded(self.time_limit))
+
+    def _remove(self, worker: _Worker) -> None:
+        self._workers.remove(worker)
+        worker.kill()
+
+    def _close_all(self) -> None:
+        with self._lock:
+            queued, self._queue = list(self._queue), collections.deque()
+        for future, _, _ in queued:
+            future.cancel()
+        for worker in self._workers:
+            if worker.future is not None:
+                worker.kill()
+                worker.future.cancel() or worker.future.set_exception(WorkerDied("the pool was shut down"))
+            else:
+                worker.stop()
+        self._workers = []
+        self._wake_r.close()
+        self._wake_w.close()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent is gone (kill -9) exits instead of waiting for work for ever."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)

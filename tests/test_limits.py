@@ -1,0 +1,173 @@
+"""Bounded work per document: a pathological page ends in a time-limited error record, not a hang, and the
+run goes on. A page that finishes under a 2 s limit is proof enough that it is bounded: past the limit it
+would have been stopped and said so.
+
+Measured without a limit (one core, --mode auto): 100,000 nested <a> take 8-12 s, a 200,000-cell table over
+10 minutes (trafilatura's jusText rescue is quadratic in short paragraphs: 4,000 cells already take 10 s); a
+1 MB single-line paragraph 0.4-0.6 s; the regex-hostile text 0.2 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+
+import pytest
+from scrapy.settings import Settings
+
+from scraper.batch import process_pages
+from scraper.document import Page
+from scraper.pipelines import ProcessPipeline, options_from_settings
+from scraper.process import DEFAULT_TIME_LIMIT, Options
+from scraper.workers import TimeLimitExceeded, WorkerDied, WorkerPool
+from tests.conftest import (
+    ENGLISH_PARAGRAPHS,
+    HARBOUR,
+    HARBOUR_WORDS,
+    LIBRARY,
+    LIBRARY_WORDS,
+    article_html,
+    assert_error,
+    assert_ok,
+    call_main,
+)
+
+LIMIT = "2"
+TIME_LIMIT_REASON = "processing took longer than 2 s (time limit)"
+
+
+def nested_links(depth: int = 100_000) -> str:
+    # libxml2 caps <div> nesting at 256 levels, but unclosed <a> elements are re-parented, not nested,
+    # and trafilatura's work on them grows with the square of their number.
+    return article_html(ENGLISH_PARAGRAPHS, title="Links", charset="utf-8", body_extra="<a href=x>" * depth + "deep")
+
+
+def huge_table(rows: int = 1000, cols: int = 200) -> str:
+    cells = "".join("<tr>" + f"<td>cell {i}</td>" * cols + "</tr>" for i in range(rows))
+    return article_html(ENGLISH_PARAGRAPHS, title="Table", charset="utf-8", body_extra=f"<table>{cells}</table>")
+
+
+def long_line() -> str:
+    return article_html(ENGLISH_PARAGRAPHS + [" ".join(["word"] * 200_000)], title="Line", charset="utf-8")
+
+
+def regex_hostile() -> str:
+    """Text aimed at the cleaner rules: lines under every word cap but a megabyte long, that almost match
+    (a "Tags:" line of huge tokens ending in a full stop, a source line padded with spaces, one huge word,
+    a counter whose number never ends) and so make a backtracking regex try every split."""
+    return "\n".join([
+        "Coastal line to get twelve new trains", *ENGLISH_PARAGRAPHS,
+        "Tags: " + " ".join(["x" * 100_000] * 5) + ".",
+        "Source" + " " * 200_000 + ": x" + " " * 100_000 + "!",
+        "a" * 300_000 + "!",
+        "1" * 200_000 + " comments:x",
+        "Check Also" + " " * 100_000 + "?",
+    ])
+
+
+@pytest.fixture(scope="module")
+def pathological(tmp_path_factory):
+    d = tmp_path_factory.mktemp("limits")
+    (d / "deep.html").write_text(nested_links())
+    (d / "table.html").write_text(huge_table())
+    (d / "line.html").write_text(long_line())
+    (d / "hostile.txt").write_text(regex_hostile())
+    return d
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_pathological_pages_end_in_time_limited_records_and_the_batch_goes_on(pathological, jobs):
+    d = pathological
+    order = [d / "deep.html", HARBOUR, d / "table.html", LIBRARY, d / "line.html", d / "hostile.txt", HARBOUR]
+    started = time.monotonic()
+    run = call_main("clean", "--no-progress", "--time-limit", LIMIT, "--jobs", jobs, *order)
+    elapsed = time.monotonic() - started
+    assert [r["source"] for r in run.records] == [str(p) for p in order]
+    deep, harbour, table, library, line, hostile, harbour_again = run.records
+    assert_error(deep, TIME_LIMIT_REASON, "--time-limit")
+    assert_error(table, TIME_LIMIT_REASON)
+    # The next document after each stopped one is processed as usual.
+    for record in (harbour, harbour_again):
+        assert_ok(record, *HARBOUR_WORDS)
+    assert_ok(library, *LIBRARY_WORDS)
+    # Under the 2 s limit, so bounded.
+    assert_ok(line, "twelve new trains")
+    assert_ok(hostile, "twelve new trains", "Tags: xxx")
+    assert run.code == 1
+    assert "error ×2: processing took longer than 2 s (time limit)" in run.stderr
+    assert elapsed < 30, f"the batch took {elapsed:.1f} s"
+
+
+def test_explain_respects_the_limit(pathological):
+    run = call_main("explain", "--time-limit", "1", pathological / "table.html")
+    assert run.code == 1
+    assert "processing took longer than 1 s (time limit)" in run.stdout
+
+
+def test_the_default_limit_and_no_limit():
+    assert Options().time_limit == DEFAULT_TIME_LIMIT == 60
+    # No limit and one job: processed in this process, no worker.
+    outcomes = list(process_pages([Page(body=HARBOUR.read_bytes(), source="h")], Options(time_limit=0)))
+    assert outcomes[0].ok and outcomes[0].audit is not None
+
+
+# --- the worker pool itself: C code that holds the GIL, and a worker that dies ----------------------------
+
+def test_a_regex_hang_in_c_is_stopped_and_the_pool_goes_on():
+    # re holds the GIL while it backtracks, so no signal or exception could stop it; the worker is killed.
+    pool = WorkerPool(1, time_limit=1.0)
+    try:
+        started = time.monotonic()
+        hang = pool.submit(re.fullmatch, r"(a+)+$", "a" * 64 + "!")
+        after = pool.submit(re.findall, r"a+", "aaa")
+        with pytest.raises(TimeLimitExceeded, match="longer than 1 s"):
+            hang.result(timeout=20)
+        assert time.monotonic() - started < 10
+        assert after.result(timeout=20) == ["aaa"]  # a fresh worker took the next task
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.parametrize("limit", [None, 0, 30])
+def test_a_worker_that_dies_costs_only_its_task(limit):
+    pool = WorkerPool(2, time_limit=limit)
+    try:
+        dead = pool.submit(os._exit, 3)
+        rest = [pool.submit(abs, -i) for i in range(6)]
+        with pytest.raises(WorkerDied):
+            dead.result(timeout=20)
+        assert [f.result(timeout=20) for f in rest] == list(range(6))
+        failing = pool.submit(int, "not a number")
+        with pytest.raises(ValueError):
+            failing.result(timeout=20)
+    finally:
+        pool.shutdown()
+
+
+# --- the crawl's item pipeline: the same pool and the same record ----------------------------------------
+
+def test_crawl_setting_is_read():
+    assert options_from_settings(Settings({"PRESSWASH_TIME_LIMIT": "1.5"})).time_limit == 1.5
+    assert options_from_settings(Settings()).time_limit == DEFAULT_TIME_LIMIT
+
+
+def test_the_crawl_pipeline_stops_a_page_past_the_limit_and_goes_on():
+    pipeline = ProcessPipeline(Options(time_limit=1.5), workers=1)
+    pipeline.open_spider()
+    pages = [Page(body=nested_links().encode(), source="https://news.example/deep", url="https://news.example/deep"),
+             Page(body=HARBOUR.read_bytes(), source="https://news.example/bridge", url="https://news.example/bridge")]
+
+    async def crawl():
+        return await asyncio.gather(*(pipeline.process_item(p) for p in pages))
+
+    try:
+        started = time.monotonic()
+        deep, good = asyncio.run(crawl())
+        assert time.monotonic() - started < 20
+    finally:
+        pipeline.close_spider()
+    assert not deep.outcome.ok
+    assert "processing took longer than 1.5 s (time limit)" in deep.outcome.error
+    assert good.outcome.ok and HARBOUR_WORDS[0] in good.outcome.text
