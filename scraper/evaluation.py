@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .sinks.atomic import write_atomic
+
 DEFAULT_DEVSET = "../shared/devset/wcxb-dev-articles"
 
 _TOKEN = re.compile(r"\w+")
@@ -607,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
             payload["by_rule"] = by_rule(results, next((s for s in systems if s in PIPELINE_SYSTEMS), "presswash"))
         if ablation is not None:
             payload["rule_ablation"] = ablation
-        Path(args.json).write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_atomic(args.json, json.dumps(payload, ensure_ascii=False, indent=1))
     return 0
 
 

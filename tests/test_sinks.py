@@ -210,3 +210,119 @@ def test_cli_output_file(tmp_path):
     assert [r["source"] for r in records] == [str(HARBOUR), str(tmp_path / "missing.html")]
     assert "2 documents, 1 ok, 1 error" in run.stderr
     assert os.listdir(out.parent) == ["records.jsonl"]
+
+
+# --- names from URLs and titles (issue 5: output safety) ----------------------------------------------------
+# Every attack on the output folder, as the last part of a URL path and as a title: the file must land
+# directly in the folder, under a harmless name, whatever the name says.
+
+ATTACKS = [
+    "..", "../..", "../../etc/passwd", "..\\..\\Windows\\win.ini", "/etc/passwd", "C:\\Windows\\system32\\cmd.exe",
+    "\\\\server\\share\\x", "x\x00y", "\x00", "a" * 500, "é" * 500, "中" * 500,
+    "CON", "con", "PRN", "AUX", "NUL", "COM1", "com9", "LPT1", "lpt9", "con.txt", "NUL.tar.gz", "aux.html",
+    "CON.", "con ", "aux...", "prn . .", "COM¹", "ＬＰＴ１", "story.", "story ", "story. . .", " . ",
+]
+
+
+def check_names(out) -> list[str]:
+    """Every file is directly in ``out`` (resolved, so no link or '..' leads out), with a harmless name."""
+    names = []
+    root = out.resolve()
+    for p in out.rglob("*"):
+        assert p.is_file() and p.resolve().parent == root, p
+        name = p.name
+        assert len(name.encode("utf-8")) <= 255 and "\x00" not in name
+        assert not name.endswith((".", " ")) and not name.startswith(".")
+        assert name.split(".")[0].lower() not in WINDOWS_RESERVED, name
+        names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("route", ["url", "title"])
+def test_names_from_urls_and_titles_never_leave_the_folder(tmp_path, route):
+    out = tmp_path / "deep" / "out"
+    records = []
+    for i, attack in enumerate(ATTACKS):
+        if route == "url":  # a WARC record or stdin: no file name, so the URL's last path part names the file
+            over = {"source": f"crawl.warc.gz#{i}", "url": "https://n.example/news/" + attack}
+        else:  # no URL path either: the title names the file
+            over = {"source": "-", "url": "https://n.example/", "title": attack}
+        records.append(record(i, text=f"Body {i}", **over))
+    with TextDirSink(out) as sink:
+        for rec in records:
+            sink.write(rec)
+    names = check_names(out)
+    assert len(names) == len(ATTACKS) + 1  # one file each, none overwrote another, + _index.jsonl
+    assert sorted(os.listdir(tmp_path)) == ["deep"] and os.listdir(tmp_path / "deep") == ["out"]
+    index = [json.loads(line) for line in (out / INDEX_NAME).read_text().splitlines()]
+    for i, entry in enumerate(index):
+        assert (out / entry["file"]).read_text() == f"Body {i}\n"
+        assert (out / entry["file"]).resolve().parent == out.resolve()
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_stem_for_url_and_title_attacks(attack):
+    for rec in (record(source="x.warc#1", url="https://n.example/" + attack),
+                record(source="x.warc#1", url="https://n.example/a/" + attack + ".html"),
+                record(source="-", url=None, title=attack),
+                record(source="dir/" + attack + ".html")):
+        stem = stem_for(rec)
+        assert stem and stem not in (".", "..") and all(ch.isalnum() or ch in "-_." for ch in stem), stem
+        assert len(stem.encode("utf-8")) <= 120 and not stem.endswith((".", " "))
+        assert stem.split(".")[0].lower() not in WINDOWS_RESERVED
+
+
+def test_cli_names_from_warc_urls_and_titles(tmp_path):
+    """Through the real CLI: a WARC whose target URIs and titles attack the folder."""
+    records, expected = [], 0
+    for i, attack in enumerate(["../../escape", "CON", "con.txt", "aux.", "a" * 500, "x%00y", "%2e%2e"]):
+        records.append(WarcRecord("response", "https://n.example/2024/" + attack, english_page(f"U{i}").encode()))
+        expected += 1
+    for i, attack in enumerate(["../../escape", "NUL", "LPT1.txt", "/etc/passwd", "t" * 500]):
+        records.append(WarcRecord("response", "https://n.example/", english_page(f"T{i}", title=attack).encode()))
+        expected += 1
+    warc = write_warc(tmp_path / "attack.warc.gz", records)
+    out = tmp_path / "out"
+    run = call_main("clean", warc, "--format", "txt", "-o", out)
+    assert run.code == 0, run.stderr
+    names = check_names(out)
+    assert len(names) == expected + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attack.warc.gz", "out"]  # nothing escaped
+
+
+# --- temporary files left by a run killed outright ----------------------------------------------------------
+
+def dead_pid() -> int:
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_temporary_files_of_killed_writers_are_removed(tmp_path):
+    gone, alive = dead_pid(), os.getppid()
+    stale = tmp_path / f".records.jsonl.{gone}.abcd1234.part"
+    live = tmp_path / f".records.jsonl.{alive}.efgh5678.part"  # a writer still running: keep its file
+    other = tmp_path / f".other.jsonl.{gone}.ijkl9012.part"  # another target's: not this sink's business
+    mine = tmp_path / ".records.jsonl.not-a-pid.part"  # not a name presswash makes
+    for p in (stale, live, other, mine):
+        p.write_text("half a record")
+    with JsonlSink(str(tmp_path / "records.jsonl")) as sink:
+        sink.write(record(1))
+    assert sorted(os.listdir(tmp_path)) == sorted(["records.jsonl", live.name, other.name, mine.name])
+    # a text folder sweeps the whole folder once
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    (folder / f".story.txt.{gone}.abcd1234.part").write_text("half")
+    (folder / f"._index.jsonl.{gone}.abcd1234.part").write_text("half")
+    (folder / f".keep.txt.{alive}.abcd1234.part").write_text("live")
+    with TextDirSink(folder) as sink:
+        sink.write(record(2))
+    assert sorted(os.listdir(folder)) == sorted([INDEX_NAME, "page2.txt", f".keep.txt.{alive}.abcd1234.part"])
+
+
+def test_temporary_file_names_carry_the_writer_pid(tmp_path):
+    f = AtomicFile(tmp_path / "x.jsonl")
+    assert f.tmp.name.startswith(f".x.jsonl.{os.getpid()}.") and f.tmp.name.endswith(".part")
+    f.discard()

@@ -1,12 +1,75 @@
 """Atomic file writes: a temporary file beside the target, then a rename, so a reader or an interrupted
-run never sees half a file."""
+run never sees half a file.
+
+The temporary file is named ``.NAME.PID.RANDOM.part``. A run killed outright (SIGKILL, a power cut) cannot
+remove its own; the next write to the same target (and a text folder, as a whole, when a sink opens it)
+removes those whose process is gone.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import IO
+
+_PART = re.compile(r"^\.(?P<name>.*)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.part$", re.DOTALL)
+
+
+def _prefix(path: Path) -> str:
+    # A short prefix: the temporary name must fit the file system's limit even when the target just does.
+    return path.name[:40]
+
+
+def _process_gone(pid: int) -> bool:
+    # On Windows os.kill() would end the process, not probe it: there, temporary files are left alone.
+    if pid == os.getpid() or os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):  # another user's live process, or no way to tell: leave it
+        return False
+    return False
+
+
+def remove_stale_parts(folder: str | Path, target: str | Path | None = None) -> list[Path]:
+    """Remove the temporary files that killed writers left in ``folder`` (only those of ``target``'s name,
+    if given). A writer still running keeps its file. Returns what was removed."""
+    folder = Path(folder)
+    prefix = _prefix(Path(target)) if target is not None else None
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PART.match(entry.name)
+        if not match or (prefix is not None and match["name"] != prefix):
+            continue
+        if _process_gone(int(match["pid"])):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class AtomicFile:
@@ -15,11 +78,13 @@ class AtomicFile:
     Usable as a context manager: commits on success, discards on an exception.
     """
 
-    def __init__(self, path: str | Path, encoding: str = "utf-8"):
+    def __init__(self, path: str | Path, encoding: str = "utf-8", sweep: bool = True):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # A short prefix: the temporary name must fit the file system's limit even when the target just does.
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name[:40]}.", suffix=".part", dir=self.path.parent)
+        if sweep:
+            remove_stale_parts(self.path.parent, self.path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_prefix(self.path)}.{os.getpid()}.", suffix=".part",
+                                   dir=self.path.parent)
         self.tmp = Path(tmp)
         self.fh: IO[str] = os.fdopen(fd, "w", encoding=encoding, newline="\n")
 
@@ -31,6 +96,7 @@ class AtomicFile:
         os.fsync(self.fh.fileno())
         self.fh.close()
         os.replace(self.tmp, self.path)
+        _fsync_dir(self.path.parent)
 
     def discard(self) -> None:
         if not self.fh.closed:
@@ -47,6 +113,6 @@ class AtomicFile:
             self.discard()
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    with AtomicFile(path) as out:
+def write_atomic(path: str | Path, text: str, sweep: bool = True) -> None:
+    with AtomicFile(path, sweep=sweep) as out:
         out.write(text)

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .atomic import AtomicFile, write_atomic
+from .atomic import AtomicFile, remove_stale_parts, write_atomic
 from .jsonl import dumps
 
 INDEX_NAME = "_index.jsonl"
@@ -57,7 +57,8 @@ class TextDirSink:
         if self.folder.exists() and not self.folder.is_dir():
             raise NotADirectoryError(f"{self.folder} exists and is not a folder (--format txt needs -o DIR)")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.index = AtomicFile(self.folder / INDEX_NAME)
+        remove_stale_parts(self.folder)  # temporary files of a run that was killed outright; once, not per file
+        self.index = AtomicFile(self.folder / INDEX_NAME, sweep=False)
         self.used: set[str] = set()
 
     def _unique(self, stem: str, record_id: str) -> str:
@@ -74,7 +75,7 @@ class TextDirSink:
         meta = {k: v for k, v in record.items() if k != "text"}
         if record.get("error") is None:
             name = self._unique(stem_for(record), record["id"])
-            write_atomic(self.folder / name, record["text"] + "\n")
+            write_atomic(self.folder / name, record["text"] + "\n", sweep=False)
             meta["file"] = name
         self.index.write(dumps(meta) + "\n")
 

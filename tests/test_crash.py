@@ -1,0 +1,146 @@
+"""Crash consistency of `presswash clean -o FILE` (issue 5, part 4): a slow reliability test, run in CI.
+
+A folder of inputs (the fixture pages and seeds, renamed copies of them, generated articles, a WARC file
+and a few bad documents that become error records) is cleaned by `presswash clean DIR -o out.jsonl`, killed
+with SIGKILL at a random point of its run, 20 times, each kill followed by a re-run: 15 times the whole
+process group (workers included), 5 times the run alone, whose workers must then exit by themselves. After
+every kill the output is absent or complete (the atomic write: a temporary file, then a rename); the killed
+run's temporary file is removed by the next run. The last run goes to the end:
+every input is in the output exactly once, every line a whole record.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from scraper.document import RECORD_FIELDS
+from tests.conftest import PAGES, PRESSWASH, ROOT, WarcRecord, english_page, write_warc
+from tests.crawl.conftest import article_page
+from tests.crawl.test_interrupt import wait_group_gone
+
+pytestmark = pytest.mark.reliability
+
+KILLS = 20
+SEED = 20261122
+GENERATED = 60
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+
+def build_inputs(folder: Path) -> list[str]:
+    """The input folder; returns the source of every document it holds."""
+    folder.mkdir()
+    fixtures = sorted(PAGES.iterdir()) + sorted((ROOT / "fixtures" / "seeds").iterdir())
+    for f in fixtures:
+        shutil.copy(f, folder / f.name)
+        for copy in range(2):  # the same document under other names: other sources, other records
+            shutil.copy(f, folder / f"copy{copy}-{f.name}")
+    sub = folder / "generated"
+    sub.mkdir()
+    for i in range(GENERATED):
+        (sub / f"article-{i:03d}.html").write_text(article_page(i), encoding="utf-8")
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    whole = gzip.compress(english_page("GZ").encode())
+    (folder / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    write_warc(folder / "archive.warc.gz", [
+        WarcRecord("response", f"https://n.example/2026/warc-{i}.html", english_page(f"WARC-{i}").encode())
+        for i in range(3)])
+    sources = [str(p) for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".warc.gz")]
+    return sources + [f"{folder / 'archive.warc.gz'}#{i}" for i in range(3)]
+
+
+def clean_cmd(inputs: Path, out: Path, jobs: int) -> list[str]:
+    return [PRESSWASH, "clean", str(inputs), "-o", str(out), "--jobs", str(jobs), "--no-progress", "-q"]
+
+
+def read_complete(out: Path, sources: list[str]) -> list[dict]:
+    """The output file, which must hold every input exactly once, each line a whole record."""
+    data = out.read_bytes()
+    assert data.endswith(b"\n"), "a torn last line"
+    records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    assert sorted(r["source"] for r in records) == sorted(sources), "an input missing or written twice"
+    for r in records:
+        assert list(r) == list(RECORD_FIELDS)
+        assert (r["text"] is None) == (r["error"] is not None)
+    return records
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("crash")
+    sources = build_inputs(root / "in")
+    # One whole run, timed: the kills are spread over this long.
+    started = time.monotonic()
+    ref = subprocess.run(clean_cmd(root / "in", root / "reference.jsonl", 1), env=ENV, capture_output=True, check=False)
+    elapsed = time.monotonic() - started
+    assert ref.returncode == 1 and b"Traceback" not in ref.stderr  # 1: the bad inputs are error records
+    reference = read_complete(root / "reference.jsonl", sources)
+    assert sum(r["error"] is not None for r in reference) == 3
+    return root, sources, reference, elapsed
+
+
+def test_clean_killed_20_times_then_rerun_has_every_input_once(batch):
+    root, sources, reference, elapsed = batch
+    work = root / "work"
+    work.mkdir()
+    out = work / "out.jsonl"
+    rng = random.Random(SEED)
+    landed = {"before the output was opened": 0, "while writing": 0, "after the output was in place": 0}
+    killed: list[int] = []
+    started = time.monotonic()
+    for i in range(KILLS):
+        before = out.stat().st_ino if out.exists() else None
+        proc = subprocess.Popen(clean_cmd(root / "in", out, 1 + i % 2), env=ENV, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0, elapsed * 1.1))
+        try:
+            if i % 4 == 3:
+                os.kill(proc.pid, signal.SIGKILL)  # the run alone: its workers must notice and exit
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a terminal or systemd would
+        except ProcessLookupError:
+            pass
+        code = proc.wait(timeout=30)
+        alive = wait_group_gone(proc.pid)
+        if alive:  # a live member keeps the group id from being reused, so this reaches only our workers
+            os.killpg(proc.pid, signal.SIGKILL)
+        assert alive == [], "worker processes outlived the killed run"
+        left = temporaries(work)
+        killed.append(proc.pid)
+        mine = [name for name in left if name.startswith(f".out.jsonl.{proc.pid}.")]
+        # Temporary files are those of killed runs. A run that got as far as opening its own removed the
+        # older ones; one killed before that (while Python started) leaves them for the next.
+        assert all(any(name.startswith(f".out.jsonl.{pid}.") for pid in killed) for name in left), left
+        assert not mine or left == mine, left
+        if out.exists():
+            read_complete(out, sources)  # never half a file: the old one whole, or the new one whole
+        if mine:
+            landed["while writing"] += 1
+        elif out.exists() and out.stat().st_ino != before:
+            landed["after the output was in place"] += 1
+            assert code in (1, -signal.SIGKILL)
+        else:
+            landed["before the output was opened"] += 1
+    kill_loop = time.monotonic() - started
+
+    final = subprocess.run(clean_cmd(root / "in", out, 2), env=ENV, capture_output=True, timeout=120, check=False)
+    assert final.returncode == 1 and b"Traceback" not in final.stderr
+    records = read_complete(out, sources)
+    assert records == reference  # the same records, in the same order, as a run never killed
+    assert os.listdir(work) == ["out.jsonl"]  # no temporary file left behind
+    print(f"\nclean: {KILLS} kills in {kill_loop:.1f} s (one run {elapsed:.2f} s); kills landed: {landed}")
+    assert landed["while writing"] >= 3, landed  # the kills did hit runs in the middle of writing
