@@ -85,14 +85,24 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 SEED_LIKE = ("Iran, USA talk after 27 years\n\n151.jpgBush regimes’ puppet Ryan Crocker talked.\n\u00a0\n"
              + "\n".join(ARTICLE[:5]) + "\nCheck Also\nStarmer’s silence speaks volumes\nAs exiled activists …")
+KNOWN_CASES = [
+    (SEED_LIKE, "Iran, USA talk after 27 years", None, None),
+    ("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None, None),
+    ("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None, None),
+    ("\n".join(ARTICLE[:5] + ["Keine Kommentare", "Teilen:", "Mehr zum Thema"]), None, None, "de"),
+]
+
+
+def known_cases(test):
+    """Run the hand-picked cases (a seed-like text, glued image names, a German page) before the drawn ones."""
+    for case in KNOWN_CASES:
+        test = example(case)(test)
+    return test
 
 
 @SETTINGS
+@known_cases
 @given(inputs())
-@example((SEED_LIKE, "Iran, USA talk after 27 years", None, None))
-@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None, None))
-@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None, None))
-@example(("\n".join(ARTICLE[:5] + ["Keine Kommentare", "Teilen:", "Mehr zum Thema"]), None, None, "de"))
 def test_cleaner_never_adds_text(case):
     text, title, html, language = case
     result = default_cleaner().clean_text(text, title=title, html_sample=html, language=language)
@@ -106,11 +116,8 @@ def test_cleaner_never_adds_text(case):
 
 
 @SETTINGS
+@known_cases
 @given(inputs())
-@example((SEED_LIKE, "Iran, USA talk after 27 years", None, None))
-@example(("\n".join(ARTICLE[:5] + ["IMG_1.jpgNewer Post Older Post Home"]), None, None, None))
-@example(("".join(f"{chr(65 + i)}{i}.jpg" for i in range(10)) + "Kazemi said so.", None, None, None))
-@example(("\n".join(ARTICLE[:5] + ["Keine Kommentare", "Teilen:", "Mehr zum Thema"]), None, None, "de"))
 def test_cleaning_is_idempotent(case):
     text, title, html, language = case
     cleaner = default_cleaner()
