@@ -236,7 +236,6 @@ class NewsSpider(scrapy.Spider):
         yield FetchFailure(url=request.url, source=request.meta.get(SOURCE, self.name), status=status,
                            reason=reason)
 
-
     def _error_reason(self, failure: Failure) -> str:
         """A network or download error as a reason: the exception's name and message, or what it means when
         Scrapy gives no message; an ignored request (a redirect loop, a decompression bomb) by its message."""
