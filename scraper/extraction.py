@@ -207,12 +207,13 @@ def _mode_flags(mode: str) -> dict[str, bool]:
 
 
 def extract(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
-            page_chars: int = 0, extensive_dates: bool = False) -> Extraction:
-    """Run trafilatura on an already parsed tree (it modifies the tree): text and metadata."""
+            page_chars: int = 0, extensive_dates: bool = False, fast: bool = False) -> Extraction:
+    """Run trafilatura on an already parsed tree (it modifies the tree): text and metadata. ``fast`` skips
+    trafilatura's comparison with its readability and jusText extractors (see MANY_ELEMENTS)."""
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=include_comments, include_tables=True,
         date_extraction_params=set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX),
-        **_mode_flags(mode),
+        fast=fast, **_mode_flags(mode),
     )
     if doc is None or not (doc.text or "").strip():
         raise ExtractionError(NO_TEXT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from cleaners import Cleaner, RuleBook
@@ -41,6 +42,11 @@ DEFAULT_TIME_LIMIT = 60.0
 # --mode auto holds four copies of the page tree; above this size (the dev set's largest page is 1.8 MB)
 # a page gets the balanced mode alone, flagged "single-mode", so a huge page costs no more than before.
 AUTO_MODE_MAX_CHARS = 4_000_000
+# trafilatura compares its result with jusText's, which is quadratic in the page's blocks: a table of 8,000
+# cells takes 9 s, of 20,000 over a minute, and --mode auto would do it three times. A page with more elements
+# than this (the dev set's largest has 4,975) gets one balanced run without that comparison, flagged
+# "fast-extraction".
+MANY_ELEMENTS = 8_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +203,19 @@ class Processor:
         sample = html[:20_000]
         # The DOM cleaners run before trafilatura, so they know only the language the page declares.
         dom_edits = self.cleaner.clean_tree(tree, host, sample, signals.language) if self.options.dom_rules else []
-        auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS
+        fast = _element_count(tree, MANY_ELEMENTS) > MANY_ELEMENTS
+        auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS and not fast
         if self.options.mode == "auto" and not auto:
             flags = flags + ["single-mode"]
+        if fast:
+            flags = flags + ["fast-extraction"]
         modes = MODES if auto else (self.options.mode if self.options.mode in MODES else MODES[0],)
         # trafilatura edits the tree it reads, so every further mode gets its own copy, made before the first.
         copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
         fallback_tree = copy.deepcopy(tree) if auto and self.options.fallback else None
         try:
             ext = extract(tree, url, self.options.include_comments, modes[0],
-                          page_chars=len(html), extensive_dates=self.options.extensive_dates)
+                          page_chars=len(html), extensive_dates=self.options.extensive_dates, fast=fast)
         except ExtractionError:
             ext = None
         texts = {modes[0]: ext.text if ext else ""}
@@ -277,6 +286,16 @@ class Processor:
 
 
 _processors: dict[Options, Processor] = {}
+
+
+def _element_count(tree: Any, stop_after: int) -> int:
+    """The number of elements in the tree, counted up to one past ``stop_after``."""
+    count = 0
+    for _ in tree.iter():
+        count += 1
+        if count > stop_after:
+            break
+    return count
 
 
 def process_page(page: Page, options: Options | None = None) -> Outcome:

@@ -86,3 +86,22 @@ def test_a_page_too_big_for_auto_gets_the_balanced_mode_alone_and_says_so(monkey
     assert outcome.ok
     assert outcome.extractor["mode"] == "balanced"
     assert "single-mode" in outcome.flags
+
+
+def test_a_page_with_very_many_elements_gets_one_fast_run_and_says_so():
+    from scraper.process import MANY_ELEMENTS
+
+    story = "<p>" + "The council published the results of the census on Monday, ward by ward. " * 6 + "</p>"
+    rows = "".join(f"<tr><td>ward {i}</td><td>{i * 7}</td></tr>" for i in range(MANY_ELEMENTS // 3 + 1))
+    html = f"<html><body><article><h1>Census results</h1>{story}<table>{rows}</table></article></body></html>"
+    outcome = Processor(Options(mode="auto"))(
+        Page(body=html.encode(), source="census.html", url="https://example.org/census", kind="html"))
+    assert outcome.ok, outcome
+    assert {"fast-extraction", "single-mode"} <= set(outcome.flags)
+    assert outcome.extractor["mode"] == "balanced"
+    assert "census on Monday" in outcome.text
+
+
+def test_an_ordinary_page_is_not_flagged_fast():
+    outcome = Processor(Options(mode="auto"))(_page(_any_page()))
+    assert "fast-extraction" not in outcome.flags and "single-mode" not in outcome.flags
