@@ -13,10 +13,7 @@ import asyncio
 import collections
 import logging
 import os
-import signal
 import sqlite3
-import threading
-import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,12 +65,9 @@ class ProcessedPage:
 
 
 def init_crawl_worker(options: Options) -> None:
-    """A crawl's worker process. Ctrl-C reaches the whole process group, but the crawl stops gracefully and
-    still needs its workers for the pages in flight, so they ignore SIGINT. A worker whose crawl process is
-    gone (kill -9) exits instead of waiting forever for work."""
+    """A crawl's worker process. (scraper/workers.py makes workers ignore Ctrl-C, which the crawl handles
+    gracefully with the pages in flight, and exit when the crawl process is gone.)"""
     global _processors
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _processors = SiteProcessors(Processor(options))
 
 
@@ -86,12 +80,6 @@ def crawl_work_in_worker(page: Page, host: str | None, pack: str | None,
     if outcome.ok:
         outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
     return outcome, found
-
-
-def _exit_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(1)
 
 
 @dataclass

@@ -26,7 +26,11 @@ from concurrent.futures import CancelledError, Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-_CONTEXT = multiprocessing.get_context()
+# Workers come from a fork server, a process started once and kept single-threaded, never from the calling
+# process: a crawl forks from a process with running threads (the reactor, DNS lookups, this pool's manager),
+# and a child forked while another thread held a lock it needs hangs for good.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["scraper.process"])  # forks start with the pipeline's modules imported
 
 
 class WorkerDied(Exception):
@@ -246,7 +250,13 @@ class WorkerPool:
 
 
 def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent is gone (kill -9) exits instead of waiting for work for ever."""
-    while os.getppid() == parent:
+    """A worker whose pool's process is gone (kill -9) exits instead of waiting for work for ever. The worker
+    is the fork server's child, not the pool's, so it watches the pool's process id."""
+    while True:
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the id now belongs to another user's process: ours is gone
+            os._exit(1)
         time.sleep(1.0)
-    os._exit(1)
