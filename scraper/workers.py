@@ -66,8 +66,13 @@ def _worker_main(conn: Connection, initializer: Callable[..., None] | None, init
             reply = ("error", exc)
         try:
             conn.send(reply)
+        except OSError:  # the pool's end of the pipe is closed: its process is gone (kill -9), so is our work
+            return
         except Exception as exc:  # noqa: BLE001 - the result or the exception would not pickle
-            conn.send(("error", RuntimeError(f"the result could not be sent back: {type(exc).__name__}: {exc}")))
+            try:
+                conn.send(("error", RuntimeError(f"the result could not be sent back: {type(exc).__name__}: {exc}")))
+            except OSError:
+                return
 
 
 class _Worker:
