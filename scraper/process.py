@@ -222,15 +222,15 @@ class Processor:
         texts.update((mode, extract_text(t, url, self.options.include_comments, mode)) for mode, t in copies.items())
         title = ext.title if ext else None
         language = signals.language or (ext.language if ext else None)
-        cleaned = {mode: self._clean(text, title, host or (ext and ext.hostname), sample, language)
+        rules_host = host or (ext.hostname if ext else None)  # the host that chooses site packs
+        cleaned = {mode: self._clean(text, title, rules_host, sample, language)
                    for mode, text in texts.items() if text.strip()}
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
         mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()}) if len(modes) > 1 else modes[0]
         if fallback_tree is not None:
-            fallback = self._clean(baseline_text(fallback_tree), title, host or (ext and ext.hostname), sample,
-                                   language)
+            fallback = self._clean(baseline_text(fallback_tree), title, rules_host, sample, language)
             if prefer_fallback(cleaned[mode].text, fallback.text):
                 mode, cleaned[FALLBACK] = FALLBACK, fallback
         if ext is None:  # only another mode found text: read the metadata again, from a fresh tree
