@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scraper.siteserver import SiteServer  # noqa: E402
+from scraper.crawl.siteserver import SiteServer  # noqa: E402
 
 DEVSET = REPO.parent / "shared" / "devset" / "wcxb-dev-articles" / "html"
 
@@ -62,7 +62,7 @@ def children_peak_mb() -> float:
 def run_crawl(base: str, store: Path, workers: int) -> tuple[float, dict]:
     code = (
         "import json, sys\n"
-        "from scraper.crawl import CrawlPlan, run_crawl\n"
+        "from scraper.crawl.config import CrawlPlan\nfrom scraper.crawl.runner import run_crawl\n"
         f"plan = CrawlPlan(sitemaps=['{base}/robots.txt'], store={str(store)!r}, settings={{\n"
         "  'LOG_LEVEL': 'WARNING', 'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False,\n"
         "  'CONCURRENT_REQUESTS': 16, 'CONCURRENT_REQUESTS_PER_DOMAIN': 16,\n"

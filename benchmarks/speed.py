@@ -8,7 +8,7 @@ Run from the repository root with the project's virtualenv active:
 
 Four measurements, in one run (see benchmarks/README.md for what each prints and how it is judged):
 
-1. throughput  pages/s of ``scraper.process.Processor`` against plain ``trafilatura.extract(html, url=...)``
+1. throughput  pages/s of ``scraper.core.process.Processor`` against plain ``trafilatura.extract(html, url=...)``
                on the same pages, in this process, one page after the other;
 2. breakdown   the real Processor with each piece (decode, parse, signals, DOM cleaners, trafilatura,
                text cleaners) timed where it is called, to give the share of time the cleaners add to
@@ -171,8 +171,8 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 def measure_throughput(files: list[DevFile], mode: str = "auto") -> Throughput:
     import trafilatura
 
-    from scraper.document import Page
-    from scraper.process import Options, Processor
+    from scraper.core.document import Page
+    from scraper.core.process import Options, Processor
 
     processor = Processor(Options(mode=mode))
 
@@ -210,7 +210,7 @@ def measure_throughput(files: list[DevFile], mode: str = "auto") -> Throughput:
 
 STEPS = ("decode", "parse", "signals", "dom_cleaners", "trafilatura", "other_modes", "fallback", "text_cleaners",
          "other")
-# Step -> the name under which scraper.process looks the function up. "trafilatura" is the first (balanced)
+# Step -> the name under which scraper.core.process looks the function up. "trafilatura" is the first (balanced)
 # run with metadata; "other_modes" the precision and recall runs of --mode auto; "fallback" the baseline run.
 _WRAPPED = {"decode": "decode", "parse": "parse_html", "signals": "read_signals", "trafilatura": "extract",
             "other_modes": "extract_text", "fallback": "baseline_text"}
@@ -241,12 +241,12 @@ def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0, mode: st
     """Run the real ``Processor`` with each step timed where it is called.
 
     ``decode``, ``parse_html``, ``read_signals`` and ``extract`` are wrapped under the names
-    ``scraper.process`` calls them by, and ``clean_tree`` / ``clean_text`` on the Processor's own
+    ``scraper.core.process`` calls them by, and ``clean_tree`` / ``clean_text`` on the Processor's own
     Cleaner; all is restored afterwards. So the steps are the pipeline's, with its arguments, whatever
     ``Processor._from_html`` does; "other" is the rest of the Processor (checks, sniffing, the Article).
     """
-    import scraper.process as sp
-    from scraper.document import Page
+    import scraper.core.process as sp
+    from scraper.core.document import Page
 
     # CPU time of this thread, not wall time: a step's share should not depend on what else the machine
     # is doing (another process holding a core stretches wall time, not CPU time).
@@ -293,7 +293,7 @@ def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0, mode: st
     expected = ("parse", "trafilatura", "dom_cleaners", "text_cleaners") + (("other_modes",) if mode == "auto" else ())
     missing = [s for s in expected if not totals[s]]
     if missing:
-        print(f"⚠ step(s) {', '.join(missing)} were never timed: scraper.process no longer calls "
+        print(f"⚠ step(s) {', '.join(missing)} were never timed: scraper.core.process no longer calls "
               f"{', '.join(_WRAPPED.get(s, s) for s in missing)} as this benchmark expects", file=sys.stderr)
     per_page.sort(reverse=True)
     return Breakdown(len(files), totals, per_page[:5], processor_cpu, load)
@@ -654,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     import lxml.etree
     import trafilatura
 
-    from scraper import __version__
+    from scraper.core import __version__
 
     cores = os.cpu_count() or 1
     with open("/proc/loadavg") as fh:

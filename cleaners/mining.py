@@ -2,7 +2,7 @@
 
 Pure: per-page samples in (the page's host, its extracted lines, the class/id blocks of its tree), mined
 candidates out, and a candidate site pack as TOML text that ``cleaners.packs.parse_pack`` reads. Reading
-pages and writing packs is the caller's job (``scraper/mining.py``).
+pages and writing packs is the caller's job (``scraper/offline/mining.py``, ``scraper/crawl/mining.py``).
 
 A headline or an article sentence appears on one page; clutter a site template prints (a promo line, a
 newsroom footer, a tip-line box) appears on most of them. So a line is a candidate when it repeats on at
@@ -312,7 +312,13 @@ def page_blocks(tree: Any, lines: Iterable[str] | None = None, max_words: int = 
 
     With ``lines`` (the page's extracted lines), only the blocks that hold one of them whole: a block whose
     text never reached the extracted text is never mined, and a page has hundreds of blocks to keep."""
-    wanted = None if lines is None else [_squash(ln) for ln in lines if ln.strip()]
+    blocks = tree_blocks(tree, max_words)
+    return blocks if lines is None else blocks_holding(blocks, lines)
+
+
+def tree_blocks(tree: Any, max_words: int = DropBlock.max_words) -> list[Block]:
+    """Every block candidate of a page (see ``page_blocks``). Read from the tree as parsed, before any cleaner
+    or extractor edits it; ``blocks_holding`` keeps the ones the clean text shows were extracted."""
     body = tree.find(".//body")
     root = body if body is not None else tree
     out = []
@@ -322,12 +328,14 @@ def page_blocks(tree: Any, lines: Iterable[str] | None = None, max_words: int = 
         text = " ".join(el.text_content().split())
         if not text or word_count(text) > max_words:
             continue
-        if wanted is not None:
-            squashed = _squash(text)
-            if not any(w in squashed for w in wanted):
-                continue
         out.append(Block(el.tag, tuple((el.get("class") or "").split()), (el.get("id") or "").strip(), text))
     return out
+
+
+def blocks_holding(blocks: Iterable[Block], lines: Iterable[str]) -> list[Block]:
+    """The blocks whose text holds one of ``lines`` whole (compared squashed)."""
+    wanted = [_squash(ln) for ln in lines if ln.strip()]
+    return [b for b in blocks if any(w in _squash(b.text) for w in wanted)]
 
 
 # -- the candidate pack as TOML ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -178,6 +178,15 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
         raise RuleError(f"{origin}: rule {exc}") from None
 
 
+def parse_pack_text(text: str, origin: str) -> Pack:
+    """Build a pack from TOML text (a mined pack kept in a store, say); every error names ``origin``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{origin}: cannot read pack: {exc}") from None
+    return parse_pack(data, origin)
+
+
 def load_pack_file(path: Any, origin: str | None = None) -> Pack:
     """Read one pack; ``path`` is a Path or an importlib resource."""
     origin = origin or str(path)
@@ -186,6 +195,11 @@ def load_pack_file(path: Any, origin: str | None = None) -> Pack:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{origin}: cannot read pack: {exc}") from None
     return parse_pack(data, origin)
+
+
+def _names(entry: str, rule: Rule) -> bool:
+    """Whether a --select/--ignore entry names the rule: its id, an id prefix, or its name."""
+    return rule.id.upper().startswith(entry.upper()) or rule.name == entry
 
 
 def _builtin_pack_files() -> list[Any]:
@@ -229,6 +243,28 @@ class RuleBook:
 
     def rules(self) -> list[Rule]:
         return [r for p in self.packs for r in p.rules]
+
+    def selected(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> "RuleBook":
+        """A rule book with only the rules ``select`` names (all when empty), less those ``ignore`` names.
+
+        An entry is a rule id ("GEN011"), an id prefix ("GEN", "DOM00") or a rule name ("comment-counter"),
+        as in ruff. An entry that names no rule is an error, so a typo does not silently select nothing."""
+        select, ignore = [s.strip() for s in select if s.strip()], [s.strip() for s in ignore if s.strip()]
+        if not select and not ignore:
+            return self
+        rules = self.rules()
+        for entry in select + ignore:
+            if not any(_names(entry, r) for r in rules):
+                raise RuleError(f"--select/--ignore: {entry!r} names no rule (give an id like GEN011, an id "
+                                "prefix like GEN, or a rule name; `presswash rules` lists them)")
+
+        def kept(rule: Rule) -> bool:
+            chosen = not select or any(_names(s, rule) for s in select)
+            return chosen and not any(_names(i, rule) for i in ignore)
+
+        packs = [replace(p, rules=[r for r in p.rules if kept(r)], _signature=None, _literals=None)
+                 for p in self.packs]
+        return RuleBook(packs)
 
     def rule(self, rule_id: str) -> Rule | None:
         wanted = rule_id.upper()

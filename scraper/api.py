@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .document import Outcome, Page
-from .process import Options, process_page
+from scraper.core.document import Outcome, Page
+from scraper.core.process import Options, process_page
 
 
 def clean_html(html: str | bytes, url: str | None = None, options: Options | None = None) -> Outcome:

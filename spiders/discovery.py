@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+from scraper.core.dates import to_iso
 
 import lxml.etree
 import lxml.html
@@ -80,24 +80,6 @@ def _text(el: Any, name: str) -> str | None:
         if value:
             return value
     return None
-
-
-def to_iso(value: str | None) -> str | None:
-    """An RFC 822 (RSS) or ISO 8601 (Atom, sitemaps) date as ISO 8601 in UTC; None if unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _http_url(base: str, href: str | None) -> str | None:

@@ -20,11 +20,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from scraper.document import FetchFailure, Page, now_iso
-from scraper.urls import canonical_url, same_site
+from scraper.core.dates import parse_since
+from scraper.core.document import FetchFailure, Page, now_iso
+from scraper.core.sniffing import is_html
+from scraper.core.urls import canonical_url, same_site
 
 from .detect import fetchable, looks_like_article_url, page_says_article
-from .discovery import feed_links, parse_sitemap, read_feed, sitemaps_in_robots, to_iso
+from .discovery import feed_links, parse_sitemap, read_feed, sitemaps_in_robots
 
 ROLE = "presswash_role"  # article | listing
 SOURCE = "presswash_source"
@@ -62,9 +64,7 @@ class NewsSpider(scrapy.Spider):
         self.url_list = as_list(url) + [u for f in as_list(urls) for u in read_url_list(f)]
         if not (self.feeds or self.sitemaps or self.sites or self.url_list):
             raise ValueError("give at least one source: feed=, sitemap=, site=, url= or urls=FILE")
-        self.since = to_iso(since) if since else None
-        if since and not self.since:
-            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD or an ISO 8601 time)")
+        self.since = parse_since(since, "since")
         self.max_depth = int(max_depth)
         self.max_pages = int(max_pages)
         self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in self.sites}
@@ -73,7 +73,7 @@ class NewsSpider(scrapy.Spider):
         self.followed: set[str] = {canonical_url(s) for s in self.sites}  # site-crawl pages requested as listings
 
     def given_urls(self) -> list[str]:
-        """The URLs the crawl was started on: their hosts may be private (scraper/ssrf.py)."""
+        """The URLs the crawl was started on: their hosts may be private (scraper/crawl/ssrf.py)."""
         return self.feeds + self.sitemaps + self.sites + self.url_list
 
     # requests ----------------------------------------------------------------------------------------
@@ -264,5 +264,4 @@ def _unfollowed_redirect(response: Response) -> str:
 
 
 def _is_html(response: Response) -> bool:
-    ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-    return ctype in (b"text/html", b"application/xhtml+xml", b"") or b"<html" in response.body[:2048].lower()
+    return is_html(response.headers.get(b"Content-Type"), response.body)

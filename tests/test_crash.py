@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.document import RECORD_FIELDS
+from scraper.core.document import RECORD_FIELDS
 from tests.conftest import PAGES, PRESSWASH, ROOT, WarcRecord, english_page, write_warc
 from tests.crawl.conftest import article_page
 from tests.crawl.test_interrupt import wait_group_gone

@@ -9,7 +9,7 @@ from tests.conftest import (
     HARBOUR, HARBOUR_WORDS, WarcRecord, article_html, assert_ok, call_main, english_page, write_warc,
 )
 
-from scraper.decoding import charset_from_content_type, decode, normalise_label
+from scraper.core.decoding import charset_from_content_type, decode, normalise_label
 
 # Real sentences, long enough that detection has something to go on, with words that only survive a
 # correct decode: in cp1252 "é" mis-decoded as UTF-8 fails, and as Latin-1 vs cp1252 "œ" and "€" differ.

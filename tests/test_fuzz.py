@@ -2,7 +2,7 @@
 
 Mutated HTML (byte flips, truncation, stray ``<`` ``>`` ``&#`` and NUL bytes, deep nesting, a huge attribute, a
 random charset) and mutated WARC files (damaged headers, wrong lengths, broken gzip members), built from the
-fixture pages, go through the real readers (``scraper.sources``) and the real Processor in worker processes.
+fixture pages, go through the real readers (``scraper.offline.sources``) and the real Processor in worker processes.
 Nothing may escape as an exception, every document gets exactly one outcome (an article, or an error with a
 reason), and none may need the time limit: a hang would show as a time-limit error record.
 """
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from scraper.batch import process_pages
-from scraper.decoding import decode
-from scraper.document import Page
-from scraper.process import Options, Processor
-from scraper.sources import iter_pages
-from scraper.sources.warc import is_warc_name
+from scraper.offline.batch import process_pages
+from scraper.core.decoding import decode
+from scraper.core.document import Page
+from scraper.core.process import Options, Processor
+from scraper.offline.sources import iter_pages
+from scraper.offline.sources.warc import is_warc_name
 from tests.conftest import PAGES, WarcRecord, english_page, write_warc
 
 SEED = 20261122

@@ -1,7 +1,7 @@
 """The headline where it opens the text: dropped by default (it is the record's title), kept on request."""
 
-from scraper.document import Page
-from scraper.process import Options, Processor
+from scraper.core.document import Page
+from scraper.core.process import Options, Processor
 
 TEXT = ("Ferry service resumes after storm\n\n"
         "The island ferry sailed again on Monday after three days of gales kept it in port, the operator said.\n"

@@ -12,16 +12,17 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import time
 
 import pytest
 from scrapy.settings import Settings
 
-from scraper.batch import process_pages
-from scraper.document import Page
-from scraper.pipelines import ProcessPipeline, options_from_settings
-from scraper.process import DEFAULT_TIME_LIMIT, Options
-from scraper.workers import TimeLimitExceeded, WorkerDied, WorkerPool
+from scraper.offline.batch import process_pages
+from scraper.core.document import Page
+from scraper.crawl.pipelines import ProcessPipeline, options_from_settings
+from scraper.core.process import DEFAULT_TIME_LIMIT, Options
+from scraper.core.workers import TimeLimitExceeded, WorkerDied, WorkerPool
 from tests.conftest import (
     ENGLISH_PARAGRAPHS,
     HARBOUR,
@@ -38,9 +39,10 @@ LIMIT = "2"
 TIME_LIMIT_REASON = "processing took longer than 2 s (time limit)"
 
 
-def nested_links(depth: int = 100_000) -> str:
-    # libxml2 caps <div> nesting at 256 levels, but unclosed <a> elements are re-parented, not nested,
-    # and trafilatura's work on them grows with the square of their number.
+def nested_links(depth: int = 1_000_000) -> str:
+    # libxml2 caps <div> nesting at 256 levels, but unclosed <a> elements are re-parented, not nested. The
+    # work grows at least with their number: 100,000 took 2 s on a fast core, at the time limit itself, so
+    # the page carries ten times that, far past the limit on any machine.
     return article_html(ENGLISH_PARAGRAPHS, title="Links", charset="utf-8", body_extra="<a href=x>" * depth + "deep")
 
 
@@ -144,6 +146,37 @@ def test_a_worker_that_dies_costs_only_its_task(limit):
             failing.result(timeout=20)
     finally:
         pool.shutdown()
+
+
+def _worker_state() -> tuple[int, bool, bool]:
+    return os.getpid(), signal.getsignal(signal.SIGINT) == signal.SIG_IGN, \
+        signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+
+
+def _signal_and_wait(sig: int) -> int:
+    """Send ``sig`` to this worker, then wait until the kernel has handled it (the signal is no longer
+    pending), so a worker that did not ignore it would be gone before this returns."""
+    os.kill(os.getpid(), sig)
+    while sig in signal.sigpending():
+        time.sleep(0.01)
+    return os.getpid()
+
+
+def test_workers_ignore_ctrl_c_and_sigterm_and_only_the_pool_stops_them():
+    pool = WorkerPool(1)
+    try:
+        pid, ignores_int, ignores_term = pool.submit(_worker_state).result(timeout=60)
+        assert ignores_int and ignores_term
+        # The signals a terminal or a service manager sends leave the worker (and its next task) alone.
+        assert pool.submit(_signal_and_wait, signal.SIGINT).result(timeout=60) == pid
+        assert pool.submit(_signal_and_wait, signal.SIGTERM).result(timeout=60) == pid
+        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, signal.SIGINT)
+        assert pool.submit(_worker_state).result(timeout=60)[0] == pid
+    finally:
+        pool.shutdown()
+    # The run's own process still gets Ctrl-C: only workers ignore it.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # --- the crawl's item pipeline: the same pool and the same record ----------------------------------------

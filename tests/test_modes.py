@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from scraper.document import Page
-from scraper.extraction import MODES, pick_mode, prefer_fallback
-from scraper.process import Options, Processor
+from scraper.core.document import Page
+from scraper.core.extraction import MODES, pick_mode, prefer_fallback
+from scraper.core.process import Options, Processor
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -78,7 +78,7 @@ def test_the_fallback_is_not_taken_when_it_adds_little():
 
 
 def test_a_page_too_big_for_auto_gets_the_balanced_mode_alone_and_says_so(monkeypatch):
-    import scraper.process as process
+    import scraper.core.process as process
 
     page = _page(_any_page())
     monkeypatch.setattr(process, "AUTO_MODE_MAX_CHARS", 100)
@@ -89,7 +89,7 @@ def test_a_page_too_big_for_auto_gets_the_balanced_mode_alone_and_says_so(monkey
 
 
 def test_a_page_with_very_many_elements_gets_one_fast_run_and_says_so():
-    from scraper.process import MANY_ELEMENTS
+    from scraper.core.process import MANY_ELEMENTS
 
     story = "<p>" + "The council published the results of the census on Monday, ward by ward. " * 6 + "</p>"
     rows = "".join(f"<tr><td>ward {i}</td><td>{i * 7}</td></tr>" for i in range(MANY_ELEMENTS // 3 + 1))

@@ -185,7 +185,7 @@ def test_atomic_file_discard(tmp_path):
 
 def test_cli_output_file_is_not_left_half_written_when_interrupted(tmp_path, monkeypatch):
     """Interrupt a real run after its first record: no output file, a clear message, exit 130."""
-    import scraper.cli as cli
+    import scraper.cli.clean as cli
 
     real = cli.process_pages
 

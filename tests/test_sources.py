@@ -11,9 +11,9 @@ from tests.conftest import (
     WarcRecord, assert_error, assert_ok, call_main, english_page, run_cli, write_warc,
 )
 
-from scraper.sources import count_documents, iter_pages
-from scraper.sources.files import kind_from_name, stdin_pages
-from scraper.sources.warc import warc_pages
+from scraper.offline.sources import count_documents, iter_pages
+from scraper.offline.sources.files import kind_from_name, stdin_pages
+from scraper.offline.sources.warc import warc_pages
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

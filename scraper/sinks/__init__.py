@@ -1,6 +1,6 @@
 """Where records go: JSON Lines (stdout or a file) or a folder of text files."""
 
-from .jsonl import JsonlSink
-from .textdir import TextDirSink
+from scraper.sinks.jsonl import JsonlSink
+from scraper.sinks.textdir import TextDirSink
 
 __all__ = ["JsonlSink", "TextDirSink"]

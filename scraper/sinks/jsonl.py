@@ -6,7 +6,7 @@ import json
 import sys
 from typing import IO, Any
 
-from .atomic import AtomicFile
+from scraper.sinks.atomic import AtomicFile
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .atomic import AtomicFile, remove_stale_parts, write_atomic
-from .jsonl import dumps
+from scraper.sinks.atomic import AtomicFile, remove_stale_parts, write_atomic
+from scraper.sinks.jsonl import dumps
 
 INDEX_NAME = "_index.jsonl"
 MAX_STEM = 80

@@ -8,14 +8,14 @@ import tomllib
 
 import pytest
 
-import scraper.process
+import scraper.core.process
 from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
 from cleaners.packs import Pack, parse_pack, primary_language
 from cleaners.rules import DropBlock, DropLine
 from scraper.api import clean_text as api_clean_text
-from scraper.document import Page
-from scraper.extraction import parse_html
-from scraper.process import Options, Processor
+from scraper.core.document import Page
+from scraper.core.extraction import parse_html
+from scraper.core.process import Options, Processor
 from tests.conftest import article_html, call_main
 
 GERMAN = [
@@ -194,14 +194,14 @@ def test_processor_leaves_the_line_when_the_page_is_not_declared_german(lang):
 
 
 def test_processor_falls_back_to_the_extracted_language(monkeypatch):
-    real = scraper.process.extract
+    real = scraper.core.process.extract
 
     def extract_german(*args, **kwargs):
         ext = real(*args, **kwargs)
         ext.language = "de"
         return ext
 
-    monkeypatch.setattr(scraper.process, "extract", extract_german)
+    monkeypatch.setattr(scraper.core.process, "extract", extract_german)
     article = Processor(Options(mode="balanced"))(german_page(None))
     assert article.ok, article.error
     assert "phrases-de" in article.packs and "Newsletter abonnieren" not in article.text

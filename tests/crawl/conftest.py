@@ -1,6 +1,6 @@
 """Helpers for the crawl tests: loopback fixture sites, crawls in subprocesses, and store inspection.
 
-Every crawl is a real Scrapy crawl against ``scraper.siteserver.SiteServer`` on 127.0.0.1. Scrapy's reactor
+Every crawl is a real Scrapy crawl against ``scraper.crawl.siteserver.SiteServer`` on 127.0.0.1. Scrapy's reactor
 cannot be restarted in one process, so each crawl runs as ``presswash crawl`` (or ``scrapy crawl``) in a
 subprocess, while the server runs in the pytest process and records every request it serves. A test that
 crawls twice keeps one server (one port) for both runs, since URLs key the store.
@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import pytest
 
-from scraper.siteserver import SiteServer
+from scraper.crawl.siteserver import SiteServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SITES = ROOT / "fixtures" / "sites"

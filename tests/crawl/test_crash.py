@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.document import RECORD_FIELDS
+from scraper.core.document import RECORD_FIELDS
 
 from .conftest import (
     article_page,

@@ -8,7 +8,7 @@ import socket
 import subprocess
 from datetime import datetime, timedelta, timezone
 
-from scraper.document import RECORD_FIELDS
+from scraper.core.document import RECORD_FIELDS
 
 from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, ROOT, SCRAPY, WIRE, article_hits, article_page, crawl,
                        errors, presswash, query, read_jsonl, runs, stored_articles)

@@ -1,5 +1,5 @@
 """Unit tests for the pure parts of the crawl: feeds, sitemaps and robots.txt (spiders/discovery.py), article
-or listing (spiders/detect.py) and URL canonicalisation (scraper/urls.py)."""
+or listing (spiders/detect.py) and URL canonicalisation (scraper/core/urls.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from scraper.siteserver import SiteServer
-from scraper.urls import canonical_url, same_site
+from scraper.crawl.siteserver import SiteServer
+from scraper.core.urls import canonical_url, same_site
 from spiders.detect import fetchable, looks_like_article_url, looks_like_listing_url, page_says_article
-from spiders.discovery import (Entry, feed_links, parse_feed, parse_sitemap, parse_xml, read_feed, sitemaps_in_robots,
-                               to_iso)
+from scraper.core.dates import to_iso
+from spiders.discovery import Entry, feed_links, parse_feed, parse_sitemap, parse_xml, read_feed, sitemaps_in_robots
 
 BASE = "https://news.example.com/feeds/main.xml"
 

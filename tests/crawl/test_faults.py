@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.siteserver import SiteServer
+from scraper.crawl.siteserver import SiteServer
 
 from .conftest import (
     ENV,

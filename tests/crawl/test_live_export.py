@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 
-from scraper.document import RECORD_FIELDS
+from scraper.core.document import RECORD_FIELDS
 
 from .conftest import crawl, make_site, presswash, query, start_crawl
 from .test_crash import reaper  # noqa: F401  (a fixture)

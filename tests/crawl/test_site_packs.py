@@ -11,8 +11,8 @@ import pytest
 from cleaners import RuleBook
 from cleaners.mining import PageSample, Thresholds, rule_prefix
 from cleaners.packs import parse_pack
-from scraper.crawl import ConfigError, load_config
-from scraper.mining import CrawlMiner
+from scraper.crawl.config import ConfigError, load_config
+from scraper.crawl.mining import CrawlMiner
 
 from .conftest import SITES, crawl, presswash, query, stored_articles
 

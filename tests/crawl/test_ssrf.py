@@ -1,4 +1,4 @@
-"""The request guard (scraper/ssrf.py): links, feed items, sitemap entries and redirects that lead to private,
+"""The request guard (scraper/crawl/ssrf.py): links, feed items, sitemap entries and redirects that lead to private,
 loopback, link-local or cloud-metadata addresses are refused before any connection, logged and recorded, unless
 the crawl was started on that host or the config allows it.
 
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from scraper.crawl import ConfigError, CrawlPlan, load_config, summary
-from scraper.siteserver import SiteServer, _Handler
-from scraper.ssrf import (
+from scraper.crawl.config import ConfigError, CrawlPlan, load_config
+from scraper.crawl.runner import summary
+from scraper.crawl.siteserver import SiteServer, _Handler
+from scraper.crawl.ssrf import (
     Policy,
     classify,
     embedded_ipv4,
@@ -28,7 +29,7 @@ from scraper.ssrf import (
     refusal_reason,
     url_host_port,
 )
-from scraper.urls import canonical_url
+from scraper.core.urls import canonical_url
 
 from .conftest import article_page, crawl, errors, presswash, runs, stored_articles
 

@@ -1,4 +1,4 @@
-"""Unit tests for the SQLite store (scraper/store.py) and the crawl config loader (scraper/crawl.py)."""
+"""Unit tests for the SQLite store (scraper/store/sqlite.py) and the crawl config loader (scraper/crawl.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sqlite3
 
 import pytest
 
-from scraper.crawl import ConfigError, CrawlPlan, crawl_settings, load_config, summary
-from scraper.document import RECORD_FIELDS
+from scraper.crawl.config import ConfigError, CrawlPlan, load_config
+from scraper.crawl.runner import crawl_settings, summary
+from scraper.core.document import RECORD_FIELDS
 from scraper.store import Store
 
 
@@ -172,7 +173,7 @@ feeds = ["https://other.example.org/rss"]
     assert plan.sites == ["https://news.example.com/"]
     assert plan.urls == [str(tmp_path / "urls.txt")]
     assert plan.rules_dirs == [str(tmp_path / "packs")]
-    assert plan.store == "news.db" and plan.since == "2026-11-01"
+    assert plan.store == "news.db" and plan.since == "2026-11-01T00:00:00+00:00"  # read once, as UTC ISO 8601
     assert plan.settings == {"PRESSWASH_REFETCH_AFTER": 7200.0,
                              "USER_AGENT": "ExampleBot/1.0 (+mailto:data@example.com)"}
     assert plan.slots == {"news.example.com": {"delay": 2.0, "concurrency": 1}}

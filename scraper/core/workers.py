@@ -18,19 +18,29 @@ import collections
 import contextlib
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from multiprocessing.connection import Connection, wait
+import signal
 from typing import Any
 
 # Workers come from a fork server, a process started once and kept single-threaded, never from the calling
 # process: a crawl forks from a process with running threads (the reactor, DNS lookups, this pool's manager),
 # and a child forked while another thread held a lock it needs hangs for good.
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["scraper.process"])  # forks start with the pipeline's modules imported
+# The fork server first makes itself deaf to Ctrl-C and SIGTERM, which its forks inherit from birth (see
+# forkserver_preload.py); then it imports the pipeline's modules, so forks start with them loaded.
+_CONTEXT.set_forkserver_preload(["scraper.core.forkserver_preload", "scraper.core.process"])
+
+
+def ignore_stop_signals() -> None:
+    """Ignore the signals that stop a run: Ctrl-C (SIGINT, which the terminal sends to the whole process group)
+    and SIGTERM (which systemd sends to every process of a service). The run's own process gets them and
+    decides: it lets the pages in flight finish, then stops its workers itself. Only for workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class WorkerDied(Exception):
@@ -46,12 +56,14 @@ class TimeLimitExceeded(Exception):
 
 
 def _worker_main(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple, parent: int) -> None:
-    # Ctrl-C reaches the whole process group; the parent decides what happens to the work in flight.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_stop_signals()  # already so from the fork server; kept for a pool on another start method
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
-    conn.send(("ready", None))
+    try:
+        conn.send(("ready", None))
+    except OSError:  # the pool's process is gone (kill -9) before this worker was ready: nothing to do
+        return
     while True:
         try:
             task = conn.recv()

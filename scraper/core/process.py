@@ -7,19 +7,19 @@ Steps: check -> sniff -> decode -> parse (once) -> DOM cleaners -> trafilatura -
 from __future__ import annotations
 
 import copy
-import re
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from cleaners import Cleaner, RuleBook
+from cleaners.mining import Block, PageSample, blocks_holding, tree_blocks
 from cleaners.model import CleanResult
 
-from . import __version__
-from .decoding import decode
-from .document import Article, Failure, Outcome, Page, PageKind, record_id, too_big
-from .extraction import (
-    EXTRACTOR,
+from scraper.core.decoding import decode
+from scraper.core.sniffing import binary_kind, sniff_kind
+from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
+from scraper.core.extraction import (
     FALLBACK,
     MODE_CHOICES,
     MODES,
@@ -29,14 +29,17 @@ from .extraction import (
     baseline_text,
     extract,
     extract_text,
+    extractor_info,
     parse_html,
     pick_mode,
     prefer_fallback,
     read_signals,
 )
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
-# Seconds one document may take in a batch or a crawl before its worker is killed (scraper/workers.py).
+# Seconds one document may take in a batch or a crawl before its worker is killed (scraper/core/workers.py).
 # Generous: a typical page takes a tenth of a second in --mode auto.
 DEFAULT_TIME_LIMIT = 60.0
 # --mode auto holds four copies of the page tree; above this size (the dev set's largest page is 1.8 MB)
@@ -62,61 +65,18 @@ class Options:
     dom_rules: bool = True
     text_rules: bool = True
     rules_dirs: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()  # only these rules (ids, id prefixes or names); empty: all (RuleBook.selected)
+    ignore: tuple[str, ...] = ()  # not these rules
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per document in a batch or crawl; 0: none (see batch.py)
+
+
+    def rule_book(self) -> RuleBook:
+        """The rule book these options ask for: built-in and --rules packs, then --select and --ignore."""
+        return RuleBook.load(self.rules_dirs).selected(self.select, self.ignore)
 
 
 class DocumentError(Exception):
     """A reason this document yields no article; becomes the record's ``error``."""
-
-
-# File signatures of formats that are not pages; a renamed image should say so, not yield mojibake.
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-    (b"\x1f\x8b", "gzip data (name the file .gz to have it decompressed)"),
-    (b"BZh", "bzip2 data"),
-    (b"\x7fELF", "an executable"),
-    (b"OggS", "an Ogg media file"),
-    (b"ID3", "an MP3 file"),
-    (b"\x00\x00\x01\x00", "an icon file"),
-)
-_HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
-                         re.IGNORECASE | re.DOTALL)
-_UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
-
-
-def binary_kind(body: bytes) -> str | None:
-    """What a binary body is, or None when it may be text."""
-    if body.startswith(_UTF_BOMS):
-        return None
-    if body.startswith(b"RIFF") and body[8:12] == b"WEBP":
-        return "a WebP image"
-    for magic, what in _MAGIC:
-        if body.startswith(magic):
-            return what
-    head = body[:8192]
-    if b"\x00" in head:
-        return "binary data (it contains NUL bytes)"
-    # Text in any charset a page may use has almost no C0 control bytes (ESC starts ISO-2022 shifts);
-    # without this check, random bytes decode to a "text" of mojibake.
-    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if controls > max(8, len(head) // 100):
-        return f"binary data ({controls} control bytes in the first {len(head)})"
-    return None
-
-
-def sniff_kind(body: bytes) -> PageKind:
-    head = body[:4096]
-    for bom in _UTF_BOMS:
-        if head.startswith(bom):
-            head = head[len(bom):]
-            break
-    return "html" if _HTML_START.match(head) or b"<html" in head.lower() else "text"
 
 
 def leading_headline(text: str) -> str | None:
@@ -151,11 +111,13 @@ class Processor:
         if self.options.mode not in MODE_CHOICES:
             raise ValueError(f"unknown extraction mode {self.options.mode!r}; known: {', '.join(MODE_CHOICES)}")
         if self.cleaner is None:
-            self.cleaner = Cleaner(RuleBook.load(self.options.rules_dirs))
+            self.cleaner = Cleaner(self.options.rule_book())
 
-    def __call__(self, page: Page) -> Outcome:
+    def __call__(self, page: Page, sample: bool = False) -> Outcome:
+        """The page's Article or Failure. With ``sample``, an Article also carries what site-pack mining needs
+        of the page (``Article.sample``), taken from this same parse."""
         try:
-            return self._process(page)
+            return self._process(page, sample)
         except DocumentError as exc:
             return self._failure(page, str(exc))
         except ExtractionError as exc:
@@ -168,15 +130,9 @@ class Processor:
             return self._failure(page, f"internal error while processing ({type(exc).__name__}: {exc})")
 
     def _failure(self, page: Page, reason: str) -> Failure:
-        return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at,
-                       error=reason, extractor=self._extractor())
+        return Failure.of(page, reason)
 
-    def _extractor(self, mode: str | None = None) -> dict[str, str]:
-        """What made the record; ``mode`` is the trafilatura setting whose text was kept."""
-        found = {**EXTRACTOR, "presswash": __version__}
-        return {**found, "mode": mode} if mode else found
-
-    def _process(self, page: Page) -> Outcome:
+    def _process(self, page: Page, sample: bool) -> Outcome:
         body = page.body
         if page.read_error:
             raise DocumentError(page.read_error)
@@ -191,12 +147,18 @@ class Processor:
         decoded = decode(body, page.headers.get("content-type"), is_html=kind == "html")
         flags = ["decode-errors"] if decoded.errors else []
         if kind == "html":
-            return self._from_html(page, decoded.text, flags)
-        return self._from_text(page, decoded.text, flags)
+            outcome = self._from_html(page, decoded.text, flags, sample)
+        else:
+            outcome = self._from_text(page, decoded.text, flags)
+        if sample:
+            outcome.sample = mining_sample(outcome, outcome.sample or [])
+        return outcome
 
-    def _from_html(self, page: Page, html: str, flags: list[str]) -> Outcome:
+    def _from_html(self, page: Page, html: str, flags: list[str], sample: bool = False) -> Outcome:
         notes: list[str] = []
         tree = parse_html(html, notes)
+        # Mining's block candidates are read before any cleaner or extractor edits the tree.
+        blocks = self._blocks(tree) if sample else None
         signals = read_signals(tree, page.url, page.headers)
         url = page.url or signals.canonical_url
         host = hostname_of(url)
@@ -237,7 +199,7 @@ class Processor:
             ext = self._metadata(html, host, sample, url, mode if mode in MODES else "recall", signals.language)
         if notes:
             flags = flags + ["parse-truncated"]
-        return self._article(
+        article = self._article(
             page, cleaned[mode], flags, dom_edits, mode=mode,
             url=url, canonical_url=signals.canonical_url, title=ext.title or page.listing.get("title"),
             author=ext.author, date_published=ext.date_published or page.listing.get("published"), date_modified=signals.date_modified,
@@ -245,6 +207,16 @@ class Processor:
             language=signals.language or ext.language, description=ext.description, tags=ext.tags,
             image=ext.image,
         )
+        article.sample = blocks
+        return article
+
+    @staticmethod
+    def _blocks(tree: Any) -> list[Block]:
+        try:
+            return tree_blocks(tree)
+        except Exception as exc:  # noqa: BLE001 - mining is an extra: a failure there must not cost the article
+            log.warning("no mining blocks for this page: %s: %s", type(exc).__name__, exc)
+            return []
 
     def _metadata(self, html: str, host: str | None, sample: str, url: str | None, mode: str,
                   language: str | None) -> Extraction:
@@ -280,7 +252,7 @@ class Processor:
             attribution=facts.get("attribution"), comment_count=facts.get("comment_count"),
             images=list(facts.get("images", [])),
             removed=[e.to_record() for e in dom_edits + cleaned.edits],
-            flags=flags + cleaned.flags, extractor=self._extractor(mode), packs=cleaned.packs,
+            flags=flags + cleaned.flags, extractor=extractor_info(mode), packs=cleaned.packs,
             audit=(dom_edits, cleaned), **meta,
         )
 
@@ -296,6 +268,16 @@ def _element_count(tree: Any, stop_after: int) -> int:
         if count > stop_after:
             break
     return count
+
+
+def mining_sample(article: Article, blocks: list[Block]) -> PageSample | None:
+    """What site-pack mining needs of an article: its host, its clean lines and the page's blocks that hold
+    one of them. None without a host to file it under."""
+    if not article.hostname:
+        return None
+    lines = [ln.strip() for ln in article.text.splitlines() if ln.strip()]
+    return PageSample(page=article.url or article.source, host=article.hostname, lines=lines,
+                      blocks=blocks_holding(blocks, lines))
 
 
 def process_page(page: Page, options: Options | None = None) -> Outcome:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .document import now_iso, short_hash
-from .urls import canonical_url as _canonical
+from scraper.core.document import now_iso, short_hash
+from scraper.core.urls import canonical_url as _canonical
 
 DEFAULT_STORE = "presswash.db"
 

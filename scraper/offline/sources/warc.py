@@ -15,10 +15,8 @@ from typing import BinaryIO, Iterator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..document import Page, too_big
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-
+from scraper.core.document import Page, too_big
+from scraper.core.sniffing import is_html
 
 def is_warc_name(name: str) -> bool:
     lower = name.lower()
@@ -27,12 +25,6 @@ def is_warc_name(name: str) -> bool:
 
 def looks_like_warc(data: bytes) -> bool:
     return data[:5] == b"WARC/"
-
-
-def _is_html(content_type: str | None, body: bytes) -> bool:
-    if content_type:
-        return content_type.split(";")[0].strip().lower() in _HTML_TYPES
-    return b"<html" in body[:4096].lower()
 
 
 def sniff_head(raw: bytes) -> bytes:
@@ -142,7 +134,7 @@ def warc_pages(src: Path | bytes | BinaryIO, given: str, limit: int) -> Iterator
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 body = record.content_stream().read(limit + 1)
                 content_type = record.http_headers.get_header("Content-Type")
-                if not _is_html(content_type, body):
+                if not is_html(content_type, body):
                     continue
                 source = f"{given}#{position}"
                 headers = {k.lower(): v for k, v in record.http_headers.headers}

@@ -15,8 +15,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from .store import Store
-from .urls import canonical_url
+from scraper.store import Store
+from scraper.core.urls import canonical_url
 
 
 class SkipRequest(IgnoreRequest):

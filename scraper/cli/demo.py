@@ -3,12 +3,26 @@ main job can be seen end to end with no network. Run it twice to see the increme
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-from .crawl import CrawlPlan, run_crawl, summary
-from .siteserver import SiteServer
-from .store import Store
+from scraper.crawl.config import CrawlPlan
+from scraper.crawl.runner import run_crawl, summary
+from scraper.crawl.siteserver import SiteServer
+from scraper.store import Store
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="serve the bundled fixture news site on loopback and crawl it")
+    demo.add_argument("--site-dir", default="fixtures/sites/newsroom", help="the site to serve (default %(default)s)")
+    demo.add_argument("--store", default="presswash.db", metavar="PATH")
+    demo.add_argument("--port", type=int, default=8765, help="loopback port (default %(default)s)")
+    demo.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_demo(args.site_dir, args.store, args.port)
 
 
 def run_demo(site_dir: str, store_path: str, port: int) -> int:

@@ -25,21 +25,21 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {
-    "scraper.pipelines.ProcessPipeline": 300,  # Page -> Article | Failure, in worker processes
-    "scraper.pipelines.StorePipeline": 500,  # articles, revisions, crawl state, errors
-    "scraper.pipelines.JsonlPipeline": 800,  # new and changed records to PRESSWASH_OUTPUT, if set
+    "scraper.crawl.pipelines.ProcessPipeline": 300,  # Page -> Article | Failure, in worker processes
+    "scraper.crawl.pipelines.StorePipeline": 500,  # articles, revisions, crawl state, errors
+    "scraper.crawl.pipelines.JsonlPipeline": 800,  # new and changed records to PRESSWASH_OUTPUT, if set
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "scraper.ssrf.PrivateAddressGuard": 80,  # before robots.txt (100) and every download, redirects included
-    "scraper.middlewares.BackoffRetryMiddleware": 550,
-    "scraper.middlewares.IncrementalMiddleware": 560,
-    "scraper.middlewares.CrawlDelayMiddleware": 570,
+    "scraper.crawl.ssrf.PrivateAddressGuard": 80,  # before robots.txt (100) and every download, redirects included
+    "scraper.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.crawl.middlewares.IncrementalMiddleware": 560,
+    "scraper.crawl.middlewares.CrawlDelayMiddleware": 570,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "scraper.middlewares.LoopRedirectMiddleware": 600,  # Scrapy's place for it; names redirect loops
+    "scraper.crawl.middlewares.LoopRedirectMiddleware": 600,  # Scrapy's place for it; names redirect loops
 }
 # Scrapy's downloader, fixed so CONCURRENT_REQUESTS_PER_DOMAIN holds under the asyncio reactor.
-DOWNLOADER = "scraper.downloader.Downloader"
+DOWNLOADER = "scraper.crawl.downloader.Downloader"
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 60.0
 
@@ -48,6 +48,8 @@ PRESSWASH_STORE = "presswash.db"
 PRESSWASH_REFETCH_AFTER = 24 * 3600  # seconds: an article fetched more recently is not downloaded again
 PRESSWASH_OUTPUT = None  # a .jsonl file to append new and changed records to
 PRESSWASH_RULES = []  # extra rule pack folders
+PRESSWASH_SELECT = []  # only these rules (ids, id prefixes or names); empty: all
+PRESSWASH_IGNORE = []  # not these rules
 PRESSWASH_KEEP_HEADLINE = False  # keep the headline where it also opens the text (it is in `title` anyway)
 PRESSWASH_MODE = "auto"  # trafilatura setting: auto, balanced, precision or recall (see docs/quality.md)
 PRESSWASH_WORKERS = None  # worker processes for extraction; None: one per core

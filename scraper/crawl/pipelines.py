@@ -3,7 +3,7 @@
 Spiders yield Pages (and FetchFailures). ProcessPipeline turns a Page into an outcome with the same
 Processor `presswash clean` uses, in worker processes so the reactor thread keeps fetching while both
 cores extract. Once a host has PRESSWASH_MINE_AFTER article pages, it mines a site pack for the host, and
-the host's later pages use it (scraper/mining.py). StorePipeline writes articles, revisions, crawl state and
+the host's later pages use it (scraper/crawl/mining.py). StorePipeline writes articles, revisions, crawl state and
 errors; JsonlPipeline streams the new and changed records.
 """
 
@@ -23,19 +23,19 @@ from scrapy import signals
 from cleaners import RuleBook
 from cleaners.mining import PageSample, Thresholds
 
-from .batch import timed_out, worker_died
-from .document import Failure, FetchFailure, Outcome, Page, record_id
-from .mining import CrawlMiner, SiteProcessors, process_crawled
-from .process import (
+from scraper.core.document import Failure, FetchFailure, Outcome, Page
+from scraper.core.pagepool import PagePool, SiteProcessors
+from scraper.crawl.mining import CrawlMiner
+from scraper.core.process import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIME_LIMIT,
     Options,
     Processor,
     hostname_of,
 )
-from .sinks.jsonl import dumps
-from .store import Store
-from .workers import TimeLimitExceeded, WorkerDied, WorkerPool
+from scraper.sinks.jsonl import dumps
+from scraper.store import Store
+from scraper.core.workers import TimeLimitExceeded, WorkerDied
 
 
 def options_from_settings(settings: Any) -> Options:
@@ -46,6 +46,8 @@ def options_from_settings(settings: Any) -> Options:
         mode=settings.get("PRESSWASH_MODE", "auto"),
         keep_headline=settings.getbool("PRESSWASH_KEEP_HEADLINE", False),
         rules_dirs=tuple(settings.getlist("PRESSWASH_RULES")),
+        select=tuple(settings.getlist("PRESSWASH_SELECT")),
+        ignore=tuple(settings.getlist("PRESSWASH_IGNORE")),
         time_limit=settings.getfloat("PRESSWASH_TIME_LIMIT", DEFAULT_TIME_LIMIT),
     )
 
@@ -62,24 +64,6 @@ class ProcessedPage:
     outcome: Outcome
     change: str | None = None  # new | changed | unchanged, set by StorePipeline
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def init_crawl_worker(options: Options) -> None:
-    """A crawl's worker process. (scraper/workers.py makes workers ignore Ctrl-C, which the crawl handles
-    gracefully with the pages in flight, and exit when the crawl process is gone.)"""
-    global _processors
-    _processors = SiteProcessors(Processor(options))
-
-
-_processors: SiteProcessors | None = None  # a worker's processors: the base one, and one per mined pack
-
-
-def crawl_work_in_worker(page: Page, host: str | None, pack: str | None,
-                         sample: bool) -> tuple[Outcome, PageSample | None]:
-    outcome, found = process_crawled(_processors, page, host or "", pack, sample)
-    if outcome.ok:
-        outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
-    return outcome, found
 
 
 @dataclass
@@ -105,7 +89,7 @@ class ProcessPipeline:
         self.options = options
         self.workers = workers
         self.mining = mining
-        self.pool: WorkerPool | None = None
+        self.pool: PagePool | None = None
         self.local: SiteProcessors | None = None
         self.miner: CrawlMiner | None = None
 
@@ -116,13 +100,10 @@ class ProcessPipeline:
         return cls(options_from_settings(crawler.settings), workers,
                    MiningPlan.from_settings(crawler.settings, crawler.stats))
 
-    def _new_pool(self) -> WorkerPool:
-        # A page past PRESSWASH_TIME_LIMIT has its worker killed and replaced, as in `presswash clean`.
-        return WorkerPool(self.workers, init_crawl_worker, (self.options,), self.options.time_limit)
-
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
-            self.pool = self._new_pool()
+            # A page past PRESSWASH_TIME_LIMIT has its worker killed and replaced, as in `presswash clean`.
+            self.pool = PagePool(self.workers, self.options)
         else:  # PRESSWASH_WORKERS = 0: process on the reactor thread (debugging, tiny crawls)
             self.local = SiteProcessors(Processor(self.options))
         if self.mining is not None:
@@ -142,25 +123,23 @@ class ProcessPipeline:
         host = hostname_of(item.url)
         miner = self.miner
         pack = miner.pack_for(host) if miner else None
-        outcome, sample = await self._process(item, host, pack, bool(miner and miner.wants_sample(host)))
-        if sample is not None:
-            self._keep_sample(sample)
+        outcome = await self._process(item, host, pack, bool(miner and miner.wants_sample(host)))
+        if outcome.ok and outcome.sample is not None:
+            self._keep_sample(outcome.sample)
+            outcome.sample = None
         headers = item.headers
         item.body = b""  # the bytes are no longer needed; don't keep them alive in later pipelines
         return ProcessedPage(url=item.url or "", source=item.source, status=item.status,
                              etag=headers.get("etag"), last_modified=headers.get("last-modified"),
                              outcome=outcome)
 
-    async def _process(self, page: Page, host: str | None, pack: str | None,
-                       sample: bool) -> tuple[Outcome, PageSample | None]:
+    async def _process(self, page: Page, host: str | None, pack: str | None, sample: bool) -> Outcome:
         if self.local is not None:
-            return process_crawled(self.local, page, host or "", pack, sample)
+            return self.local.process(page, pack, host or "", sample, audit=False)
         try:
-            return await asyncio.wrap_future(self.pool.submit(crawl_work_in_worker, page, host, pack, sample))
-        except TimeLimitExceeded:
-            return timed_out(page, self.options.time_limit), None
-        except WorkerDied:
-            return worker_died(page), None
+            return await asyncio.wrap_future(self.pool.submit(page, pack, host or "", sample))
+        except (TimeLimitExceeded, WorkerDied) as exc:
+            return self.pool.failure_of(page, exc)
 
     def _keep_sample(self, sample: PageSample) -> None:
         """Mining is an extra: a failure there is logged, and the article still goes to the store."""
@@ -266,8 +245,7 @@ class JsonlPipeline:
 
 def fetch_failure_record(item: FetchFailure) -> dict[str, Any]:
     """The error record of a page that could not be fetched: the same schema as every other record."""
-    page = Page(body=b"", source=item.source, url=item.url)
-    return Failure(id=record_id(page), source=item.source, url=item.url, error=item.reason).to_record()
+    return Failure.of(Page(body=b"", source=item.source, url=item.url), item.reason, extractor={}).to_record()
 
 
 def drop_torn_line(path: str) -> None:

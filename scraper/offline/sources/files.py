@@ -14,8 +14,8 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from ..document import Page, PageKind, too_big
-from .warc import is_warc_name, looks_like_warc, sniff_head, warc_pages
+from scraper.core.document import Page, PageKind, too_big
+from scraper.offline.sources.warc import is_warc_name, looks_like_warc, sniff_head, warc_pages
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 TEXT_SUFFIXES = {".txt", ".text"}

@@ -13,7 +13,15 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import set_date_params
 
+from scraper.core import __version__
+
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
+
+
+def extractor_info(mode: str | None = None) -> dict[str, str]:
+    """What made a record; ``mode`` is the trafilatura setting whose text was kept."""
+    found = {**EXTRACTOR, "presswash": __version__}
+    return {**found, "mode": mode} if mode else found
 
 
 class ExtractionError(Exception):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from scraper.core.extraction import extractor_info
+
 PageKind = Literal["html", "text"]
 
 
@@ -92,6 +94,8 @@ class Article:
     packs: list[str] = field(default_factory=list)
     # The full audit (with line positions), for ``presswash explain``; not part of the record.
     audit: Any = field(default=None, repr=False)
+    # What site-pack mining needs of the page (a cleaners.mining.PageSample), when it was asked for.
+    sample: Any = field(default=None, repr=False)
 
     ok = True
 
@@ -122,6 +126,12 @@ class Failure:
     extractor: dict[str, str] = field(default_factory=dict)
 
     ok = False
+
+    @classmethod
+    def of(cls, page: Page, reason: str, extractor: dict[str, str] | None = None) -> Failure:
+        """The failure of ``page``: its id, source, URL and fetch time, and the reason."""
+        return cls(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at, error=reason,
+                   extractor=extractor_info() if extractor is None else extractor)
 
     def to_record(self) -> dict[str, Any]:
         values: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .sinks.atomic import write_atomic
+from scraper.sinks.atomic import write_atomic
 
 DEFAULT_DEVSET = "../shared/devset/wcxb-dev-articles"
 
@@ -169,7 +169,7 @@ ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no
 
 
 def _as_page(body: bytes, page: DevPage) -> Any:
-    from .document import Page
+    from scraper.core.document import Page
 
     # The dev set's pages are UTF-8 (its README says so); the header saves a guess the baseline never makes.
     return Page(body=body, source=page.html_path, url=page.url, kind="html",
@@ -180,7 +180,7 @@ def run_system(name: str, body: bytes, page: DevPage,
                rules_dirs: tuple[str, ...] = ()) -> tuple[str, list[dict[str, str]]]:
     """The text a system makes of a page, and (for presswash) the removals its rules made."""
     if name in PIPELINE_SYSTEMS:
-        from .process import Options, process_page
+        from scraper.core.process import Options, process_page
 
         settings = dict(PIPELINE_SYSTEMS[name])
         without = settings.pop("without", None)
@@ -425,7 +425,7 @@ def _processor_without(rule_ids: str | frozenset[str], rules_dirs: tuple[str, ..
     if proc is None:
         from cleaners import Cleaner, RuleBook
 
-        from .process import Options, Processor
+        from scraper.core.process import Options, Processor
 
         book = RuleBook.load(rules_dirs)
         for pack in book.packs:

@@ -4,7 +4,7 @@ Pages are handed to workers through a bounded window, so memory stays flat howev
 through. Each document runs under the time limit (``Options.time_limit``): a worker still busy with one
 when it runs out is killed, and a worker that dies (a crash inside a C library, the OOM killer) costs only
 the document it held. Either way that document becomes an error record and a fresh worker carries on
-(scraper/workers.py). With no time limit and one job, pages are processed in this process.
+(scraper/core/workers.py, scraper/core/pagepool.py). With no time limit and one job, pages are processed in this process.
 """
 
 from __future__ import annotations
@@ -15,51 +15,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from . import __version__
-from .document import Failure, Outcome, Page, record_id
-from .extraction import EXTRACTOR
-from .process import Options, Processor
-from .workers import TimeLimitExceeded, WorkerDied, WorkerPool
-
-_worker: Processor | None = None
-
-
-def init_worker(options: Options) -> None:
-    global _worker
-    _worker = Processor(options)
-
-
-def work_in_worker(page: Page, audit: bool = False) -> Outcome:
-    outcome = _worker(page)
-    if outcome.ok and not audit:
-        outcome.audit = None  # the line-level audit is only for `explain`; don't pay to pickle it
-    return outcome
-
-
-def _failed(page: Page, reason: str) -> Failure:
-    return Failure(id=record_id(page), source=page.source, url=page.url, fetched_at=page.fetched_at, error=reason,
-                   extractor={**EXTRACTOR, "presswash": __version__})
-
-
-def worker_died(page: Page) -> Failure:
-    return _failed(page, "the worker process died while processing this document (a crash or out of memory)")
-
-
-def timed_out(page: Page, limit: float) -> Failure:
-    return _failed(page, f"processing took longer than {limit:g} s (time limit): the worker was stopped and the "
-                         "run went on; raise --time-limit (PRESSWASH_TIME_LIMIT in a crawl) to give such pages "
-                         "more time")
-
-
-def outcome_of(page: Page, future: Future, limit: float) -> Outcome:
-    """The outcome a worker future holds; a killed or dead worker becomes the page's error record."""
-    try:
-        return future.result()
-    except TimeLimitExceeded:
-        return timed_out(page, limit)
-    except WorkerDied:
-        return worker_died(page)
-
+from scraper.core.document import Outcome, Page
+from scraper.core.pagepool import PagePool
+from scraper.core.process import Options, Processor
 
 def process_pages(pages: Iterable[Page], options: Options, jobs: int = 1, audit: bool = False) -> Iterator[Outcome]:
     """Outcomes of ``pages``, in input order. ``audit`` keeps the line-level audit (for ``explain``)."""
@@ -83,7 +41,7 @@ WINDOW_BYTES = 64 * 1024 * 1024
 
 def _parallel(pages: Iterator[Page], options: Options, jobs: int, audit: bool) -> Iterator[Outcome]:
     window = jobs * WINDOW_PER_JOB
-    pool = WorkerPool(jobs, init_worker, (options,), options.time_limit)
+    pool = PagePool(jobs, options)
     pending: collections.deque[tuple[Page, Future]] = collections.deque()
     in_flight = 0  # bytes of the bodies in ``pending``
     try:
@@ -94,13 +52,13 @@ def _parallel(pages: Iterator[Page], options: Options, jobs: int, audit: bool) -
                 if page is None:
                     exhausted = True
                     break
-                pending.append((page, pool.submit(work_in_worker, page, audit)))
+                pending.append((page, pool.submit(page, audit=audit)))
                 in_flight += len(page.body)
             if not pending:
                 return
             page, future = pending.popleft()
             in_flight -= len(page.body)
-            yield outcome_of(page, future, options.time_limit)
+            yield pool.outcome(page, future)
     finally:
         pool.shutdown()
 

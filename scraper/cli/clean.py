@@ -1,0 +1,65 @@
+"""`presswash clean`: saved HTML, text and WARC files in, one record per document out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaners import RuleError
+
+from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, options_from_args
+from scraper.offline.batch import BatchStats, process_pages
+from scraper.offline.progress import Progress
+from scraper.offline.sources import count_documents, iter_pages
+from scraper.sinks import JsonlSink, TextDirSink
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    clean = sub.add_parser("clean", help="clean saved HTML, text and WARC files",
+                           description="Clean saved pages: files, folders (recursive), .gz, .txt, .warc[.gz], "
+                                       "or - for stdin. One JSON record per document.")
+    clean.add_argument("paths", nargs="+", metavar="PATH")
+    clean.add_argument("-o", "--output", metavar="OUT",
+                       help="output file (jsonl, default stdout) or folder (--format txt)")
+    clean.add_argument("--format", choices=("jsonl", "txt"), default="jsonl",
+                       help="jsonl: one record per line; txt: one .txt per document in -o DIR plus _index.jsonl")
+    clean.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="worker processes (output keeps the input order); 0 means one per core")
+    clean.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
+    clean.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    add_pipeline_options(clean)
+    clean.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from_args(args)
+    if args.format == "txt" and not args.output:
+        print("presswash clean: --format txt needs -o DIR", file=sys.stderr)
+        return EXIT_USAGE
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    try:
+        rulebook = options.rule_book()  # fail fast, before any work, on a broken pack or a bad --select
+        sink = TextDirSink(args.output) if args.format == "txt" else JsonlSink(args.output)
+    except (RuleError, OSError) as exc:
+        print(f"presswash clean: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stats = BatchStats()
+    progress = Progress(total=count_documents(args.paths), enabled=False if args.no_progress else None)
+    pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes)
+    try:
+        with sink:
+            for outcome in process_pages(pages, options, jobs):
+                sink.write(outcome.to_record())
+                stats.add(outcome)
+                progress.update(outcome.ok)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # the output, not a document, failed (disk full, name too long): stop, no traceback
+        progress.close()
+        print(f"presswash clean: cannot write the output: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    progress.close()
+    if not args.quiet:
+        print(stats.summary(rulebook), file=sys.stderr)
+    return EXIT_DOC_ERRORS if stats.errors else EXIT_OK

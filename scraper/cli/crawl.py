@@ -1,0 +1,88 @@
+"""`presswash crawl`: crawl news sites (feeds, sitemaps, site crawls, URL lists) into the store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaners import RuleBook, RuleError
+
+from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options, rules_dirs
+from scraper.core.dates import parse_since
+from scraper.crawl.config import ConfigError, CrawlPlan, load_config
+from scraper.crawl.runner import run_crawl, summary
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    crawl = sub.add_parser("crawl", help="crawl news sites (feeds, sitemaps, site crawls, URL lists) into the store",
+                           description="Crawl with Scrapy: every source option can be repeated. New and changed "
+                                       "articles go to the store; with -o they are also appended as JSON Lines.")
+    crawl.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS/Atom/JSON feed, or a home page to autodiscover feeds on")
+    crawl.add_argument("--sitemap", action="append", default=[], metavar="URL", help="a sitemap, sitemap index or robots.txt")
+    crawl.add_argument("--site", action="append", default=[], metavar="URL", help="a start URL: follow in-site links")
+    crawl.add_argument("--urls", action="append", default=[], metavar="FILE", help="a file of article URLs, or - for stdin")
+    crawl.add_argument("--config", metavar="TOML", help="a crawl config listing sites (see docs/crawling.md)")
+    crawl.add_argument("--store", metavar="PATH", help="the SQLite store (default ./presswash.db)")
+    crawl.add_argument("-o", "--output", metavar="FILE", help="also append new and changed records to this JSON Lines file")
+    crawl.add_argument("--since", metavar="DATE", help="only articles published or modified on or after DATE")
+    crawl.add_argument("--max-depth", type=int, default=2, help="link depth of site crawls (default %(default)s)")
+    crawl.add_argument("--max-pages", type=int, default=1000, help="pages a site crawl may request (default %(default)s)")
+    crawl.add_argument("--refetch-after", type=float, metavar="HOURS",
+                       help="re-fetch stored articles older than this, with conditional GET (default 24)")
+    crawl.add_argument("--user-agent", help="the User-Agent to send (name your crawler and a contact)")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="any Scrapy setting")
+    add_rule_options(crawl)
+    add_selection_options(crawl)
+    crawl.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = CrawlPlan(feeds=args.feed, sitemaps=args.sitemap, sites=args.site, urls=args.urls, since=args.since,
+                     output=args.output, rules_dirs=list(rules_dirs(args)),
+                     max_depth=args.max_depth, max_pages=args.max_pages)
+    try:
+        if args.config:
+            plan = load_config(args.config, plan)
+        RuleBook.load(plan.rules_dirs).selected(args.select, args.ignore)
+    except (ConfigError, RuleError) as exc:
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if plan.empty():
+        print("presswash crawl: give a source: --feed, --sitemap, --site, --urls or --config", file=sys.stderr)
+        return EXIT_USAGE
+    if args.store:
+        plan.store = args.store
+    if args.since:  # the command line wins over the config, as for --store
+        plan.since = args.since
+    try:
+        plan.since = parse_since(plan.since)
+    except ValueError as exc:
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [f for f in plan.urls if f != "-" and not os.path.isfile(f)]
+    if missing:
+        print(f"presswash crawl: no URL list at {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.refetch_after is not None:
+        plan.settings["PRESSWASH_REFETCH_AFTER"] = args.refetch_after * 3600
+    if args.select:
+        plan.settings["PRESSWASH_SELECT"] = list(args.select)
+    if args.ignore:
+        plan.settings["PRESSWASH_IGNORE"] = list(args.ignore)
+    if args.user_agent:
+        plan.settings["USER_AGENT"] = args.user_agent
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"presswash crawl: -s takes NAME=VALUE, not {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        plan.settings[name] = value
+    try:
+        stats = run_crawl(plan)
+    except ConfigError as exc:  # a setting given with -s that cannot be used
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(summary(stats), file=sys.stderr)
+    errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
+    return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK

@@ -1,0 +1,83 @@
+"""`presswash explain`: the clean text of a document with each removal shown in place, with its rule."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaners import RuleError
+from cleaners.model import CleanResult, Edit
+
+from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, options_from_args
+from scraper.cli.render import DIM, RED, YELLOW, clip, paint
+from scraper.core.document import Outcome
+from scraper.offline.batch import process_pages
+from scraper.offline.sources import iter_pages
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    explain = sub.add_parser("explain", help="show the clean text with each removal and its rule")
+    explain.add_argument("path", metavar="FILE")
+    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_pipeline_options(explain)
+    explain.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from_args(args)
+    try:
+        options.rule_book()
+    except RuleError as exc:
+        print(f"presswash explain: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    failed = False
+    pages = iter_pages([args.path], url=args.url, limit=options.max_bytes)
+    for outcome in process_pages(pages, options, audit=True):
+        failed |= not outcome.ok
+        print(render_explain(outcome, colour))
+    return EXIT_DOC_ERRORS if failed else EXIT_OK
+
+
+def render_explain(outcome: Outcome, colour: bool = False) -> str:
+    """The clean text with every removal shown in place: ``-`` a dropped line, ``~`` a stripped prefix,
+    ``x`` a block dropped from the page before extraction."""
+    out = [f"== {outcome.source}" + (f"  <{outcome.url}>" if outcome.url else "")]
+    if not outcome.ok:
+        out.append(f"error: {outcome.error}")
+        return "\n".join(out)
+    dom_edits, cleaned = outcome.audit or ([], None)
+    words = sum(len(e.text.split()) for e in dom_edits + (cleaned.edits if cleaned else []))
+    out.append(f"title: {outcome.title or '-'}")
+    out.append(f"packs: {', '.join(outcome.packs) or '-'}")
+    out.append(f"removed: {len(outcome.removed)} edits, {words} words; kept {outcome.word_count} words"
+               + (f"; flags: {', '.join(outcome.flags)}" if outcome.flags else ""))
+    facts = {k: getattr(outcome, k) for k in ("attribution", "comment_count", "images") if getattr(outcome, k)}
+    if facts:
+        out.append("facts: " + ", ".join(f"{k}={v!r}" for k, v in facts.items()))
+    out.append("")
+    for edit in dom_edits:
+        out.append(paint(f"x [{edit.rule} {edit.name}] {clip(edit.text)}", DIM, colour))
+    if cleaned is not None:
+        out.extend(_render_lines(cleaned, colour))
+    return "\n".join(out)
+
+
+def _render_lines(cleaned: CleanResult, colour: bool) -> list[str]:
+    strips: dict[int, list[Edit]] = {}
+    for edit in cleaned.edits:
+        if edit.action == "strip":
+            strips.setdefault(edit.line, []).append(edit)
+    out = []
+    for line in cleaned.lines:
+        for edit in strips.get(line.index, []):
+            out.append(paint(f"~ [{edit.rule} {edit.name}] {edit.text}", YELLOW, colour))
+        if line.removed_by is not None:
+            e = line.removed_by
+            out.append(paint(f"- [{e.rule} {e.name}] {line.text}", RED, colour))
+        else:
+            out.append(f"  {line.text}")
+    return out
+
+

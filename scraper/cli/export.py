@@ -1,0 +1,38 @@
+"""`presswash export`: the store's articles as JSON Lines."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from scraper.cli.options import EXIT_OK, EXIT_USAGE
+from scraper.sinks import JsonlSink
+from scraper.store import Store
+from scraper.core.dates import parse_since
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser("export", help="write the store's articles as JSON Lines")
+    export.add_argument("--store", default="presswash.db", metavar="PATH")
+    export.add_argument("-o", "--output", metavar="FILE", help="output file (default stdout), written atomically")
+    export.add_argument("--since", metavar="DATE", help="only articles changed on or after DATE (ISO 8601)")
+    export.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not os.path.exists(args.store):
+        print(f"presswash export: no store at {args.store}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        since = parse_since(args.since)  # the store's times are UTC ISO 8601
+    except ValueError as exc:
+        print(f"presswash export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    count = 0
+    with Store(args.store) as store, JsonlSink(args.output) as sink:
+        for record in store.articles(since=since):
+            sink.write(record)
+            count += 1
+    print(f"presswash export: {count} articles", file=sys.stderr)
+    return EXIT_OK

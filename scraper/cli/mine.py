@@ -1,0 +1,86 @@
+"""`presswash mine`: candidate site packs from the lines and blocks that repeat across a site's pages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaners import RuleError
+from cleaners.mining import SiteMining, Thresholds
+
+from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, rules_dirs
+from scraper.cli.render import clip
+from scraper.core.process import Options
+from scraper.offline import mining
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    mine = sub.add_parser("mine", help="find lines and blocks that repeat across a site's pages: candidate site packs",
+                          description="Read many pages of the same sites (saved files, or a crawl store), find the "
+                                      "lines and blocks that repeat across each site's pages, and write one "
+                                      "candidate site pack per host into -o DIR (see docs/mining.md).")
+    mine.add_argument("paths", nargs="*", metavar="PATH", help="saved pages: files and folders, as for clean")
+    mine.add_argument("--store", metavar="PATH", help="read the articles of a crawl store instead of files")
+    mine.add_argument("--stored", action="store_true",
+                      help="write the packs crawls have mined into --store, instead of mining")
+    mine.add_argument("-o", "--output", default="mined", metavar="DIR",
+                      help="folder for the candidate packs, one HOST.toml each (default %(default)s)")
+    mine.add_argument("--min-pages", type=int, default=Thresholds.min_pages, metavar="N",
+                      help="pages a site needs before it is mined (default %(default)s)")
+    mine.add_argument("--min-share", type=float, default=Thresholds.min_share, metavar="SHARE",
+                      help="a line or block must be on this share of the site's pages (default %(default)s)")
+    add_rule_options(mine)
+    mine.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = None
+    if bool(args.paths) == bool(args.store):
+        problem = "give saved pages (PATH…) or a crawl store (--store), one or the other"
+    elif args.store and not os.path.exists(args.store):
+        problem = f"no store at {args.store}"
+    elif args.stored and not args.store:
+        problem = "--stored needs --store"
+    elif args.min_pages < 1 or not 0 < args.min_share <= 1:
+        problem = "--min-pages must be 1 or more, and --min-share above 0 and at most 1"
+    if problem:
+        print(f"presswash mine: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.stored:
+        written = mining.write_stored_packs(args.store, args.output)
+        print(f"presswash mine: {len(written)} packs mined by crawls written to {args.output}/", file=sys.stderr)
+        return EXIT_OK
+    try:
+        reading = mining.read_store(args.store) if args.store else mining.read_files(
+            args.paths, Options(rules_dirs=rules_dirs(args)))
+        results = mining.mine_reading(reading, Thresholds(min_pages=args.min_pages, min_share=args.min_share))
+        written = mining.write_packs(results, args.output)
+    except (RuleError, OSError) as exc:
+        print(f"presswash mine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(summary_table(results))
+    pages = sum(len(s) for s in reading.by_host.values())
+    print(f"presswash mine: {pages} pages, {len(results)} hosts, {len(written)} candidate packs written to "
+          f"{args.output}/; pages skipped: {reading.failed} without an article, {reading.no_host} without a host",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def summary_table(results: list[SiteMining], top: int = 3, skipped_shown: int = 5) -> str:
+    """host, pages, rules, and the top candidates with their page counts. Hosts with too few pages are
+    listed last, and only the first few: a folder of many sites has hundreds."""
+    mined = [m for m in results if m.skipped is None]
+    skipped = [m for m in results if m.skipped is not None]
+    width = max([len("host")] + [len(m.host) for m in mined + skipped[:skipped_shown]])
+    out = [f"{'host':<{width}}  pages  rules  top candidates"]
+    for m in mined:
+        head = f"{m.host:<{width}}  {m.pages:>5}  {len(m.candidates):>5}  "
+        tops = [f"{c.pages}× " + (f"[{c.target.label()}] " if c.target else "") + clip(c.text, 70)
+                for c in m.candidates[:top]] or ["nothing repeats enough"]
+        out += [head + tops[0]] + [" " * len(head) + t for t in tops[1:]]
+    for m in skipped[:skipped_shown]:
+        out.append(f"{m.host:<{width}}  {m.pages:>5}  {'-':>5}  skipped: {m.skipped}")
+    if len(skipped) > skipped_shown:
+        out.append(f"… and {len(skipped) - skipped_shown} more hosts skipped with too few pages")
+    return "\n".join(out)

@@ -1,0 +1,68 @@
+"""What several commands share: exit codes, the pipeline options and turning them into Options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from scraper.core.extraction import MODE_CHOICES
+from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options
+
+EXIT_OK, EXIT_DOC_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="DIR", action="append", default=[],
+                   help="a folder of extra .toml rule packs (repeatable); a pack named like a built-in replaces it")
+
+
+def add_selection_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--select", metavar="ID,…", type=_id_list, default=(),
+                   help="run only these rules: ids (GEN011), id prefixes (GEN, DOM) or names, comma-separated")
+    p.add_argument("--ignore", metavar="ID,…", type=_id_list, default=(),
+                   help="do not run these rules (ids, id prefixes or names, comma-separated)")
+
+
+def _id_list(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def add_pipeline_options(p: argparse.ArgumentParser) -> None:
+    add_rule_options(p)
+    add_selection_options(p)
+    p.add_argument("--url", help="the URL the input came from (for a single page or stdin)")
+    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
+                   help="refuse documents larger than this many megabytes (default %(default).0f)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+                   help="seconds one document may take before it is stopped and gets an error record "
+                        "(default %(default)g; 0: no limit)")
+    p.add_argument("--include-comments", action="store_true", help="keep reader comments that trafilatura finds")
+    p.add_argument("--mode", choices=MODE_CHOICES, default="auto",
+                   help="trafilatura setting: auto (default) runs balanced, precision and recall and keeps "
+                        "one text per page (docs/quality.md); or one of them alone, about 2.5 times as fast")
+    p.add_argument("--keep-headline", action="store_true",
+                   help="keep the headline where it also opens the text (it is in the title field either way)")
+    p.add_argument("--extensive-dates", action="store_true",
+                   help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
+    p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
+    p.add_argument("--no-text-rules", action="store_true", help="skip the cleaners that run on the text")
+
+
+def rules_dirs(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(os.path.abspath(d) for d in args.rules)
+
+
+def options_from_args(args: argparse.Namespace) -> Options:
+    return Options(
+        max_bytes=int(args.max_size * 1e6),
+        include_comments=args.include_comments,
+        mode=args.mode,
+        keep_headline=args.keep_headline,
+        extensive_dates=args.extensive_dates,
+        dom_rules=not args.no_dom_rules,
+        text_rules=not args.no_text_rules,
+        rules_dirs=rules_dirs(args),
+        select=args.select,
+        ignore=args.ignore,
+        time_limit=max(0.0, args.time_limit),
+    )
