@@ -18,7 +18,9 @@ Beyond plain files it understands, in the folder:
 Every request is logged in ``server.hits`` (path, status) so tests can count downloads, and in
 ``server.log`` with its arrival time (``time.monotonic()``) and request headers, so tests can check spacing
 (Crawl-delay), conditional GETs and the User-Agent; ``server.peak`` is the most requests served at once.
-``delay`` (seconds) slows every answer down.
+``delay`` (seconds) slows every answer down. ``gate=True`` holds every ``.html`` page until the test lets it
+through (``release(n)`` lets n more through, ``open_gate()`` all of them): a test then knows that a crawl
+is still running, instead of guessing how long it takes.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class Hit:
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, folder: str | Path, port: int = 0, delay: float = 0.0):
+    def __init__(self, folder: str | Path, port: int = 0, delay: float = 0.0, gate: bool = False):
         self.folder = Path(folder).resolve()
         routes_file = self.folder / "_routes.toml"
         self.routes: dict[str, Any] = tomllib.loads(routes_file.read_text()) if routes_file.exists() else {}
@@ -66,6 +68,9 @@ class SiteServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.mtime = formatdate(1_767_225_600, usegmt=True)  # fixed, so Last-Modified is stable across runs
         self.bombs: dict[int, bytes] = {}  # gzip bombs made so far, by inflated size
+        self.gated = gate
+        self.allowance = 0  # .html pages the gate still lets through
+        self.gate = threading.Condition()
         super().__init__(("127.0.0.1", port), _Handler)
 
     @property
@@ -76,7 +81,26 @@ class SiteServer(ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 
+    def release(self, pages: int) -> None:
+        """With ``gate``: let this many more .html pages through."""
+        with self.gate:
+            self.allowance += pages
+            self.gate.notify_all()
+
+    def open_gate(self) -> None:
+        """With ``gate``: let every .html page through from now on, the ones waiting too."""
+        with self.gate:
+            self.gated = False
+            self.gate.notify_all()
+
+    def _pass_gate(self) -> None:
+        with self.gate:
+            self.gate.wait_for(lambda: not self.gated or self.allowance > 0)
+            if self.gated:
+                self.allowance -= 1
+
     def stop(self) -> None:
+        self.open_gate()
         self.shutdown()
         self.server_close()
 
@@ -126,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self.arrived = time.monotonic()
+        if self.path.split("?")[0].endswith(".html"):
+            self.server._pass_gate()
         with self.server.lock:
             self.server.active += 1
             self.server.peak = max(self.server.peak, self.server.active)

@@ -98,11 +98,11 @@ def presswash(*args: str | Path, cwd: Path | None = None, timeout: float = 60) -
 # the site server ---------------------------------------------------------------------------------------
 @pytest.fixture
 def serve() -> Callable[..., SiteServer]:
-    """``serve(folder, delay=0)``: a SiteServer on a free loopback port, stopped after the test."""
+    """``serve(folder, delay=0, gate=False)``: a SiteServer on a free loopback port, stopped after the test."""
     servers: list[SiteServer] = []
 
-    def start(folder: Path, delay: float = 0.0) -> SiteServer:
-        server = SiteServer(folder, port=0, delay=delay).start()
+    def start(folder: Path, delay: float = 0.0, gate: bool = False) -> SiteServer:
+        server = SiteServer(folder, port=0, delay=delay, gate=gate).start()
         servers.append(server)
         return server
 

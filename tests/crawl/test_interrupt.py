@@ -73,7 +73,9 @@ def group_reaper():
 
 def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(serve, tmp_path, group_reaper):
     paths = make_site(tmp_path / "site", ARTICLES)
-    server = serve(tmp_path / "site", delay=0.01)
+    # The server lets 40 article pages through, then holds the rest: the kill lands half-way for sure.
+    server = serve(tmp_path / "site", gate=True)
+    server.release(40)
     base = server.base_url
     store, out = tmp_path / "gazette.db", tmp_path / "gazette.jsonl"
     args = ("--sitemap", f"{base}/robots.txt", "-o", out)
@@ -83,6 +85,7 @@ def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(serve, tmp_path, g
     wait_for_articles(proc, store, 30)
     proc.send_signal(signal.SIGKILL)  # the crawl process only, as `kill -9 PID` would
     proc.wait(timeout=10)
+    server.open_gate()
     assert wait_group_gone(proc.pid) == [], "extraction workers outlived the killed crawl"
 
     first = {url for (url,) in query(store, "SELECT url FROM articles")}
@@ -119,10 +122,12 @@ def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(serve, tmp_path, g
     assert len(urls - set(streamed)) <= 2, sorted(urls - set(streamed))
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+@pytest.mark.parametrize("how", ["ctrl-c", "kill", "stop-service"])
 def test_ctrl_c_or_kill_stops_gracefully_and_records_an_interrupted_run(serve, tmp_path, group_reaper, how):
     make_site(tmp_path / "site", ARTICLES)
-    server = serve(tmp_path / "site", delay=0.01)
+    # 20 article pages go through, the rest wait: the crawl is surely mid-way when the signal comes.
+    server = serve(tmp_path / "site", gate=True)
+    server.release(20)
     store, out, log = tmp_path / "gazette.db", tmp_path / "gazette.jsonl", tmp_path / "run.log"
 
     proc = start_crawl("--sitemap", f"{server.base_url}/robots.txt", "-o", out, store=store, log=log)
@@ -130,9 +135,12 @@ def test_ctrl_c_or_kill_stops_gracefully_and_records_an_interrupted_run(serve, t
     wait_for_articles(proc, store, 15)
     if how == "ctrl-c":
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole foreground group
-    else:
+    elif how == "kill":
         proc.send_signal(signal.SIGTERM)  # `kill PID`
-    assert proc.wait(timeout=30) == 1
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)  # systemd stopping a service: SIGTERM to every process of it
+    server.open_gate()  # the requests in flight finish; a stopping crawl starts no new ones
+    assert proc.wait(timeout=60) == 1
     assert wait_group_gone(proc.pid) == []
 
     stderr = log.read_text(encoding="utf-8", errors="replace")

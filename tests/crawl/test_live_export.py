@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 from scraper.core.document import RECORD_FIELDS
 
@@ -28,35 +27,48 @@ def check_export(records: list[dict]) -> set[str]:
     return set(urls)
 
 
+def export(store, n: int, out) -> set[str]:
+    """One export, alternately to a file (written atomically) and to stdout; the URLs it holds."""
+    run = presswash("export", "--store", store, *(("-o", out) if n % 2 else ()))
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8") if n % 2 else run.stdout
+    assert text == "" or text.endswith("\n")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert f"presswash export: {len(records)} articles" in run.stderr
+    return check_export(records)
+
+
 def test_export_runs_while_a_crawl_writes(serve, tmp_path, reaper):  # noqa: F811
     paths = make_site(tmp_path / "site", ARTICLES)
-    server = serve(tmp_path / "site", delay=0.02)
+    # The server holds the article pages until the test lets them through, so the crawl is known to be
+    # running (and writing) during each export, however fast or busy the machine is.
+    server = serve(tmp_path / "site", gate=True)
     base = server.base_url
     store = tmp_path / "live.db"
-    proc = start_crawl("--sitemap", f"{base}/robots.txt", store=store, log=tmp_path / "crawl.log")
+    proc = start_crawl("--sitemap", f"{base}/robots.txt", store=store, log=tmp_path / "crawl.log",
+                       settings={"DOWNLOAD_TIMEOUT": "300"})
     reaper(proc)
-    wait_for_articles(proc, store, 1)
 
     seen: list[set[str]] = []
-    mid_crawl = 0
-    n = 0
-    while proc.poll() is None or n < 2:
-        out = tmp_path / f"export-{n}.jsonl"
-        # alternately to a file (written atomically) and to stdout
-        run = presswash("export", "--store", store, *(("-o", out) if n % 2 else ()))
-        assert run.returncode == 0, run.stderr
-        text = out.read_text(encoding="utf-8") if n % 2 else run.stdout
-        assert text == "" or text.endswith("\n")
-        records = [json.loads(line) for line in text.splitlines()]
-        assert f"presswash export: {len(records)} articles" in run.stderr
-        urls = check_export(records)
+    let_through = 0
+    for n, batch in enumerate((10, 20, 30, 30)):
+        let_through += batch
+        server.release(batch)
+        # Some of the batch stored, and the crawl still waiting for the pages the gate holds: export.
+        wait_for_articles(proc, store, let_through - batch // 2)
+        urls = export(store, n, tmp_path / f"export-{n}.jsonl")
+        assert proc.poll() is None, "the crawl ended while pages were held back"
+        assert 0 < len(urls) <= let_through < ARTICLES
         assert not seen or urls >= seen[-1], "an article disappeared between two exports"
         seen.append(urls)
-        mid_crawl += 0 < len(urls) < ARTICLES and proc.poll() is None
+    server.open_gate()
+    n = len(seen)
+    while proc.poll() is None:  # exports go on until the crawl ends, and one after
+        urls = export(store, n, tmp_path / f"export-{n}.jsonl")
+        assert urls >= seen[-1], "an article disappeared between two exports"
+        seen.append(urls)
         n += 1
-        time.sleep(0.05)
     assert proc.wait(timeout=60) == 0, (tmp_path / "crawl.log").read_text()
-    assert mid_crawl >= 2, f"only {mid_crawl} exports ran while the crawl was writing; make the site slower"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary files
 
     # a last export after the crawl has everything, each once; the crawl itself lost nothing to the exports
