@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import random
-import time
 
 import pytest
 from tests.conftest import (
@@ -46,9 +45,7 @@ def bad_batch(tmp_path_factory):
              d / "cut.html.gz", d / "not-gzip.html.gz", FERRY, d / "bad-utf8.html", d / "bad-utf8-undeclared.html",
              d / "noise.txt",
              d / "tags-only.html", d / "deep.html", d / "no-such-file.html", COUNCIL]
-    started = time.monotonic()
     run = call_main("clean", "--no-progress", *paths)
-    run.elapsed = time.monotonic() - started
     run.dir = d
     run.paths = paths
     return run
@@ -75,11 +72,6 @@ def test_exit_status_and_summary_count_the_failures(bad_batch):
     assert n_ok == 7 and n_err == 9
     assert f"{len(bad_batch.records)} documents, {n_ok} ok, {n_err} error" in bad_batch.stderr
     assert "error ×" in bad_batch.stderr and "truncated gzip file" in bad_batch.stderr
-
-
-def test_batch_is_quick(bad_batch):
-    # The 10,000-deep page and the noise must not make the batch crawl.
-    assert bad_batch.elapsed < 15
 
 
 @pytest.mark.parametrize("name, phrases", [
@@ -145,16 +137,12 @@ def big_page(tmp_path_factory):
 
 
 def test_20mb_page_is_processed_under_the_default_limit(big_page, run_main):
-    started = time.monotonic()
     run = run_main("clean", HARBOUR, big_page, LIBRARY)
-    elapsed = time.monotonic() - started
     assert run.code == 0
     assert_ok(run.one(big_page), "twelve new trains", "BIG-PAGE-END")
     assert "0123456789abcdef" not in run.one(big_page)["text"]
     assert_ok(run.one(HARBOUR), *HARBOUR_WORDS)
     assert_ok(run.one(LIBRARY), *LIBRARY_WORDS)
-    # ~2 s here; it was 13 s before htmldate's extensive search was limited to pages under 2 MB.
-    assert elapsed < 8, f"a 20 MB page took {elapsed:.1f} s"
 
 
 def test_20mb_page_over_a_lowered_limit_is_a_size_error(big_page, run_main):

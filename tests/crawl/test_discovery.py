@@ -4,7 +4,6 @@ or listing (spiders/detect.py) and URL canonicalisation (scraper/core/urls.py)."
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -234,7 +233,6 @@ LAUGHS = b"""<?xml version="1.0"?>
 ])
 def test_entity_bomb_is_not_expanded(doc):
     body = LAUGHS + doc
-    started = time.perf_counter()
     for result in (parse_feed(body, BASE), parse_sitemap(body, BASE)):
         for entry in (result.entries if hasattr(result, "entries") else result) or []:
             assert "lollol" not in repr(entry)
@@ -242,7 +240,6 @@ def test_entity_bomb_is_not_expanded(doc):
     root = parse_xml(body)
     if root is not None:
         assert "lollol" not in "".join(root.itertext())
-    assert time.perf_counter() - started < 2.0
 
 
 def test_external_entities_read_no_file(tmp_path):
