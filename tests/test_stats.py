@@ -3,6 +3,7 @@ and `crawl --stats` print them; a crawl keeps them with its run in the store."""
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 import scraper.core.process
@@ -79,6 +80,14 @@ def test_trafilatura_finding_no_text_still_gives_the_metadata_of_the_same_tree()
             "<body><div></div></body></html>")
     ext = extract(parse_html(html), "https://news.example/quiet")
     assert ext.text == "" and ext.title == "Quiet page" and ext.author == "Ada Lovelace"
+
+
+def test_trafilatura_leaves_the_tree_it_reads_as_it_was():
+    # What reading the metadata again from the same tree (above) relies on.
+    tree = parse_html(HARBOUR.read_text(encoding="utf-8"))
+    before = lxml.html.tostring(tree)
+    assert extract(tree, None).text
+    assert lxml.html.tostring(tree) == before
 
 
 def test_each_page_is_parsed_once_also_when_only_another_mode_finds_text(monkeypatch):
