@@ -10,9 +10,9 @@ Four measurements, in one run (see benchmarks/README.md for what each prints and
 
 1. throughput  pages/s of ``scraper.core.process.Processor`` against plain ``trafilatura.extract(html, url=...)``
                on the same pages, in this process, one page after the other;
-2. breakdown   the real Processor with each piece (decode, parse, signals, DOM cleaners, trafilatura,
-               text cleaners) timed where it is called, to give the share of time the cleaners add to
-               parsing + extraction;
+2. breakdown   the real Processor's own step stats (check, decode, parse, DOM rules, extract, the other
+               modes, text rules, …: ``outcome.steps``, as ``presswash clean --stats`` prints them), to give
+               the share of time the cleaners add to parsing + extraction;
 3. jobs        wall time of the real CLI, ``presswash clean --jobs 2`` against ``--jobs 1``, as
                subprocesses on a temporary folder of the dev files;
 4. memory      RSS of the CLI's process tree, sampled from /proc every 0.2 s, while ``--jobs 2`` streams
@@ -208,29 +208,30 @@ def measure_throughput(files: list[DevFile], mode: str = "auto") -> Throughput:
 
 # ------------------------------------------------------------------------------- 2. breakdown
 
-STEPS = ("decode", "parse", "signals", "dom_cleaners", "trafilatura", "other_modes", "fallback", "text_cleaners",
-         "other")
-# Step -> the name under which scraper.core.process looks the function up. "trafilatura" is the first (balanced)
-# run with metadata; "other_modes" the precision and recall runs of --mode auto; "fallback" the baseline run.
-_WRAPPED = {"decode": "decode", "parse": "parse_html", "signals": "read_signals", "trafilatura": "extract",
-            "other_modes": "extract_text", "fallback": "baseline_text"}
+# The Processor's own step names (scraper/core/stats.py STEPS) that the headline figure compares: the cleaners
+# against the work any extractor does, parsing and trafilatura's first run (text and metadata).
+CLEANER_STEPS = ("dom-rules", "text-rules")
+BASE_STEPS = ("parse", "extract")
 
 
 @dataclass
 class Breakdown:
     pages: int
-    totals: dict[str, float]
+    steps: Any  # a scraper.core.stats.StepStats: the Processor's own step stats, merged over the pages
     slowest_cleaners: list[tuple[float, str, float]]  # (cleaner seconds, page id, share of that page)
     processor_cpu: float
     load: LoadWindow
 
+    def seconds(self, *steps: str) -> float:
+        return sum(self.steps.seconds.get(step, 0.0) for step in steps)
+
     @property
     def base(self) -> float:
-        return self.totals["parse"] + self.totals["trafilatura"]
+        return self.seconds(*BASE_STEPS)
 
     @property
     def cleaners(self) -> float:
-        return self.totals["dom_cleaners"] + self.totals["text_cleaners"]
+        return self.seconds(*CLEANER_STEPS)
 
     @property
     def share(self) -> float:
@@ -238,65 +239,27 @@ class Breakdown:
 
 
 def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0, mode: str = "auto") -> Breakdown:
-    """Run the real ``Processor`` with each step timed where it is called.
-
-    ``decode``, ``parse_html``, ``read_signals`` and ``extract`` are wrapped under the names
-    ``scraper.core.process`` calls them by, and ``clean_tree`` / ``clean_text`` on the Processor's own
-    Cleaner; all is restored afterwards. So the steps are the pipeline's, with its arguments, whatever
-    ``Processor._from_html`` does; "other" is the rest of the Processor (checks, sniffing, the Article).
-    """
-    import scraper.core.process as sp
+    """Run the real ``Processor`` page by page and merge the step stats it records for each page
+    (``outcome.steps``: every named step timed where the Processor runs it; "other" is the rest)."""
     from scraper.core.document import Page
+    from scraper.core.process import Options, Processor
+    from scraper.core.stats import StepStats
 
-    # CPU time of this thread, not wall time: a step's share should not depend on what else the machine
-    # is doing (another process holding a core stretches wall time, not CPU time).
-    clock = time.thread_time
-    current: dict[str, float] = {}
-
-    def timed(step: str, fn: Callable) -> Callable:
-        def wrapper(*args, **kwargs):
-            t0 = clock()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                current[step] = current.get(step, 0.0) + clock() - t0
-        return wrapper
-
-    processor = sp.Processor(sp.Options(mode=mode))
-    cleaner = processor.cleaner
-    cleaner.clean_tree = timed("dom_cleaners", cleaner.clean_tree)  # instance attributes shadow the methods
-    cleaner.clean_text = timed("text_cleaners", cleaner.clean_text)
-    saved = {name: getattr(sp, name) for name in _WRAPPED.values()}
-    totals = dict.fromkeys(STEPS, 0.0)
+    processor = Processor(Options(mode=mode))
+    processor(Page(body=files[0].body, source=str(files[0].path), url=files[0].url, kind="html"))  # warm-up
+    merged = StepStats()
     per_page: list[tuple[float, str, float]] = []
-    try:
-        for step, name in _WRAPPED.items():
-            setattr(sp, name, timed(step, saved[name]))
-        processor(Page(body=files[0].body, source=str(files[0].path), url=files[0].url, kind="html"))  # warm-up
-        busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
-        for f in files:
-            current.clear()
-            t0 = clock()
-            processor(Page(body=f.body, source=str(f.path), url=f.url, kind="html"))
-            whole = clock() - t0
-            current["other"] = whole - sum(current.values())
-            for step, v in current.items():
-                totals[step] += v
-            cleaners = current.get("dom_cleaners", 0.0) + current.get("text_cleaners", 0.0)
-            base = current.get("parse", 0.0) + current.get("trafilatura", 0.0)
-            per_page.append((cleaners, f.id, cleaners / max(base, 1e-9)))
-        load = LoadWindow(time.perf_counter() - wall0, machine_busy_seconds() - busy0,
-                          time.process_time() - own0)
-    finally:
-        for name, fn in saved.items():
-            setattr(sp, name, fn)
-    expected = ("parse", "trafilatura", "dom_cleaners", "text_cleaners") + (("other_modes",) if mode == "auto" else ())
-    missing = [s for s in expected if not totals[s]]
-    if missing:
-        print(f"⚠ step(s) {', '.join(missing)} were never timed: scraper.core.process no longer calls "
-              f"{', '.join(_WRAPPED.get(s, s) for s in missing)} as this benchmark expects", file=sys.stderr)
+    busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
+    for f in files:
+        outcome = processor(Page(body=f.body, source=str(f.path), url=f.url, kind="html"))
+        merged.add(outcome)
+        seconds = outcome.steps.seconds
+        cleaners = sum(seconds.get(step, 0.0) for step in CLEANER_STEPS)
+        base = sum(seconds.get(step, 0.0) for step in BASE_STEPS)
+        per_page.append((cleaners, f.id, cleaners / max(base, 1e-9)))
+    load = LoadWindow(time.perf_counter() - wall0, machine_busy_seconds() - busy0, time.process_time() - own0)
     per_page.sort(reverse=True)
-    return Breakdown(len(files), totals, per_page[:5], processor_cpu, load)
+    return Breakdown(len(files), merged, per_page[:5], processor_cpu, load)
 
 
 # ------------------------------------------------------------------------- CLI subprocess runner
@@ -532,8 +495,8 @@ def report(tp: Throughput | None, bd: Breakdown | None, jb: JobsResult | None, m
         ]
     if bd:
         rows.append(("cleaners' time / (parse + trafilatura) time",
-                     f"{100 * bd.share:.1f} %  (DOM {100 * bd.totals['dom_cleaners'] / bd.base:.1f} %, "
-                     f"text {100 * bd.totals['text_cleaners'] / bd.base:.1f} %)",
+                     f"{100 * bd.share:.1f} %  (DOM {100 * bd.seconds('dom-rules') / bd.base:.1f} %, "
+                     f"text {100 * bd.seconds('text-rules') / bd.base:.1f} %)",
                      f"≤ {100 * CLEANER_SHARE_TARGET:.0f} %", yes_no(bd.share <= CLEANER_SHARE_TARGET)))
     if jb:
         rows.append((f"`presswash clean --jobs {jb.jobs}` vs `--jobs 1`, wall ({jb.files} files)",
@@ -567,13 +530,11 @@ def print_details(tp, bd, jb, mem) -> None:
         print("note: presswash also extracts metadata (with_metadata=True), which plain extract() skips")
         print(load_note(tp.load))
     if bd:
-        total = sum(bd.totals.values())
-        print(f"\n## 2. CPU time by step, {bd.pages} pages, each step timed inside the real Processor")
-        for k in STEPS:
-            v = bd.totals[k]
-            print(f"{k:14s} {v:7.2f} s  {100 * v / total:5.1f} % of pipeline  {1000 * v / bd.pages:6.2f} ms/page")
-        print(f"{'sum':14s} {total:7.2f} s" + (f"   (the whole Processor in part 1: {bd.processor_cpu:.2f} s CPU)"
-                                               if bd.processor_cpu else ""))
+        total = bd.steps.total_seconds
+        print(f"\n## 2. time by step, {bd.pages} pages: the Processor's own step stats (as `presswash clean --stats`)")
+        print(bd.steps.table(top=0))
+        if bd.processor_cpu:
+            print(f"(the whole Processor in part 1: {bd.processor_cpu:.2f} s CPU; here {total:.2f} s wall)")
         print(f"cleaners (DOM + text) = {bd.cleaners:.2f} s = {100 * bd.share:.1f} % of parse + trafilatura "
               f"({bd.base:.2f} s), {100 * bd.cleaners / total:.1f} % of the whole pipeline")
         print("slowest pages for the cleaners: " + ", ".join(
@@ -670,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         tp = measure_throughput(files, args.mode)
     if "breakdown" in parts:
         print("… 2/4 time by step", file=sys.stderr, flush=True)
+        wait_idle(args.wait_idle, "part 2")  # the steps are timed in wall time
         bd = measure_breakdown(files, tp.presswash_cpu if tp else 0.0, args.mode)
     work = Path(tempfile.mkdtemp(prefix="presswash-speed-"))
     try:

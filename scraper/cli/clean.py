@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        help="worker processes (output keeps the input order); 0 means one per core")
     clean.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
     clean.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    clean.add_argument("--stats", action="store_true",
+                       help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
     add_pipeline_options(clean)
     clean.set_defaults(run=run)
 
@@ -62,4 +64,6 @@ def run(args: argparse.Namespace) -> int:
     progress.close()
     if not args.quiet:
         print(stats.summary(rulebook), file=sys.stderr)
+    if args.stats:
+        print(stats.steps.table(rulebook), file=sys.stderr)
     return EXIT_DOC_ERRORS if stats.errors else EXIT_OK

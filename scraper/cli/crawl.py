@@ -11,7 +11,7 @@ from cleaners import RuleBook, RuleError
 from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options, rules_dirs
 from scraper.core.dates import parse_since
 from scraper.crawl.config import ConfigError, CrawlPlan, load_config
-from scraper.crawl.runner import run_crawl, summary
+from scraper.crawl.runner import run_crawl, steps_table, summary
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--refetch-after", type=float, metavar="HOURS",
                        help="re-fetch stored articles older than this, with conditional GET (default 24)")
     crawl.add_argument("--user-agent", help="the User-Agent to send (name your crawler and a contact)")
+    crawl.add_argument("--stats", action="store_true",
+                       help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="any Scrapy setting")
     add_rule_options(crawl)
     add_selection_options(crawl)
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.config:
             plan = load_config(args.config, plan)
-        RuleBook.load(plan.rules_dirs).selected(args.select, args.ignore)
+        rulebook = RuleBook.load(plan.rules_dirs).selected(args.select, args.ignore)
     except (ConfigError, RuleError) as exc:
         print(f"presswash crawl: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -84,5 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"presswash crawl: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary(stats), file=sys.stderr)
+    if args.stats:
+        print(steps_table(stats, rulebook), file=sys.stderr)
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
     return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK

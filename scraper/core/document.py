@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from scraper.core.extraction import extractor_info
+from scraper.core.metadata import METADATA_FIELDS, Metadata
 
 PageKind = Literal["html", "text"]
 
@@ -59,8 +60,7 @@ def now_iso() -> str:
 # Every record has these keys, in this order; a Failure fills the ones it knows and sets ``error``.
 RECORD_FIELDS = (
     "id", "url", "canonical_url", "source", "fetched_at",
-    "title", "author", "date_published", "date_modified", "sitename", "hostname", "language",
-    "description", "tags", "image",
+    *METADATA_FIELDS,
     "text", "word_count", "content_hash",
     "attribution", "comment_count", "images",
     "removed", "flags", "extractor", "error",
@@ -68,23 +68,15 @@ RECORD_FIELDS = (
 
 
 @dataclass(slots=True)
-class Article:
+class Article(Metadata):
+    """The clean text of a page and its metadata (the fields of Metadata, keyword-only)."""
+
     id: str
     source: str
     text: str
     url: str | None = None
     canonical_url: str | None = None
     fetched_at: str | None = None
-    title: str | None = None
-    author: str | None = None
-    date_published: str | None = None
-    date_modified: str | None = None
-    sitename: str | None = None
-    hostname: str | None = None
-    language: str | None = None
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
     attribution: str | None = None
     comment_count: int | None = None
     images: list[str] = field(default_factory=list)
@@ -96,6 +88,8 @@ class Article:
     audit: Any = field(default=None, repr=False)
     # What site-pack mining needs of the page (a cleaners.mining.PageSample), when it was asked for.
     sample: Any = field(default=None, repr=False)
+    # The page's step stats (a scraper.core.stats.StepStats), for --stats and the crawl's run; not part of the record.
+    steps: Any = field(default=None, repr=False)
 
     ok = True
 
@@ -124,6 +118,7 @@ class Failure:
     fetched_at: str | None = None
     flags: list[str] = field(default_factory=list)
     extractor: dict[str, str] = field(default_factory=dict)
+    steps: Any = field(default=None, repr=False)  # as Article.steps; None when the worker was killed or died
 
     ok = False
 
@@ -135,9 +130,9 @@ class Failure:
 
     def to_record(self) -> dict[str, Any]:
         values: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
+        values.update(Metadata().metadata_values())
         values.update(id=self.id, source=self.source, url=self.url, fetched_at=self.fetched_at,
-                      error=self.error, flags=self.flags, extractor=self.extractor,
-                      tags=[], images=[], removed=[])
+                      error=self.error, flags=self.flags, extractor=self.extractor, images=[], removed=[])
         return values
 
 

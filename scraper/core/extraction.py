@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -11,9 +11,11 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.metadata import extract_metadata
 from trafilatura.settings import set_date_params
 
 from scraper.core import __version__
+from scraper.core.metadata import Metadata
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
 
@@ -126,17 +128,10 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
 
 
 @dataclass(slots=True)
-class Extraction:
-    text: str
-    title: str | None = None
-    author: str | None = None
-    date_published: str | None = None
-    sitename: str | None = None
-    hostname: str | None = None
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    language: str | None = None
+class Extraction(Metadata):
+    """What trafilatura found: the text ("" when none) and the metadata it reads (all but date_modified)."""
+
+    text: str = ""
 
 
 def _split_list(value: Any) -> list[str]:
@@ -216,17 +211,20 @@ def _mode_flags(mode: str) -> dict[str, bool]:
 
 def extract(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
             page_chars: int = 0, extensive_dates: bool = False, fast: bool = False) -> Extraction:
-    """Run trafilatura on an already parsed tree (it modifies the tree): text and metadata. ``fast`` skips
-    trafilatura's comparison with its readability and jusText extractors (see MANY_ELEMENTS)."""
+    """Run trafilatura on an already parsed tree: text ("" when it finds none) and metadata. It works on its
+    own copy, so ``tree`` is left as it was. ``fast`` skips trafilatura's comparison with its readability and
+    jusText extractors (see MANY_ELEMENTS)."""
+    date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=include_comments, include_tables=True,
-        date_extraction_params=set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX),
-        fast=fast, **_mode_flags(mode),
+        date_extraction_params=date_params, fast=fast, **_mode_flags(mode),
     )
-    if doc is None or not (doc.text or "").strip():
-        raise ExtractionError(NO_TEXT)
+    if doc is None:
+        # trafilatura drops what it found of the metadata when it finds no text; read only that again, from
+        # the same tree (no second parse).
+        doc = extract_metadata(tree, url, date_params, fast)
     return Extraction(
-        text=doc.text,
+        text=doc.text or "",
         title=strip_site_name(doc.title, doc.sitename, url) or None,
         author=doc.author or None,
         date_published=doc.date or None,

@@ -1,14 +1,17 @@
 """The one processing function: Page -> Article | Failure. The CLI, the library API and the Scrapy item
 pipeline all call it, so a rule fixed once is fixed everywhere.
 
-Steps: check -> sniff -> decode -> parse (once) -> DOM cleaners -> trafilatura -> text cleaners -> Article.
+Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> extract
+(trafilatura, with metadata) -> the other modes -> text rules -> fallback -> Article. Each is timed into the
+page's StepStats, which travels with the outcome.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,12 +22,13 @@ from cleaners.model import CleanResult
 from scraper.core.decoding import decode
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
+from scraper.core.metadata import Metadata
+from scraper.core.stats import StepStats
 from scraper.core.extraction import (
     FALLBACK,
     MODE_CHOICES,
     MODES,
     NO_TEXT,
-    Extraction,
     ExtractionError,
     baseline_text,
     extract,
@@ -114,25 +118,46 @@ class Processor:
             self.cleaner = Cleaner(self.options.rule_book())
 
     def __call__(self, page: Page, sample: bool = False) -> Outcome:
-        """The page's Article or Failure. With ``sample``, an Article also carries what site-pack mining needs
-        of the page (``Article.sample``), taken from this same parse."""
+        """The page's Article or Failure, with the page's step stats (``steps``). With ``sample``, an Article
+        also carries what site-pack mining needs of the page (``Article.sample``), taken from this same parse."""
+        steps = StepStats()
+        start = time.perf_counter()
         try:
-            return self._process(page, sample)
+            outcome = self._process(page, sample, steps)
         except DocumentError as exc:
-            return self._failure(page, str(exc))
+            outcome = self._failure(page, str(exc))
         except ExtractionError as exc:
-            return self._failure(page, str(exc))
+            outcome = self._failure(page, str(exc))
         except RecursionError:
-            return self._failure(page, "the page is nested too deeply to process")
+            outcome = self._failure(page, "the page is nested too deeply to process")
         except MemoryError:
-            return self._failure(page, "the page needs more memory than is available")
+            outcome = self._failure(page, "the page needs more memory than is available")
         except Exception as exc:  # a bug or a library failure must not take the batch down
-            return self._failure(page, f"internal error while processing ({type(exc).__name__}: {exc})")
+            outcome = self._failure(page, f"internal error while processing ({type(exc).__name__}: {exc})")
+        steps.finish_page(time.perf_counter() - start)
+        outcome.steps = steps
+        return outcome
 
     def _failure(self, page: Page, reason: str) -> Failure:
         return Failure.of(page, reason)
 
-    def _process(self, page: Page, sample: bool) -> Outcome:
+    def _process(self, page: Page, sample: bool, steps: StepStats) -> Outcome:
+        with steps.step("check"):
+            kind = self._check(page)
+        with steps.step("decode"):
+            decoded = decode(page.body, page.headers.get("content-type"), is_html=kind == "html")
+        flags = ["decode-errors"] if decoded.errors else []
+        if kind == "html":
+            outcome = self._from_html(page, decoded.text, flags, sample, steps)
+        else:
+            outcome = self._from_text(page, decoded.text, flags, steps)
+        if sample:
+            with steps.step("mining"):
+                outcome.sample = mining_sample(outcome, outcome.sample or [])
+        return outcome
+
+    def _check(self, page: Page) -> str:
+        """The page's kind ("html" or "text"); DocumentError for a page there is nothing to make of."""
         body = page.body
         if page.read_error:
             raise DocumentError(page.read_error)
@@ -143,28 +168,28 @@ class Processor:
         what = binary_kind(body)
         if what:
             raise DocumentError(f"not a web page or text: the bytes are {what}")
-        kind = page.kind or sniff_kind(body)
-        decoded = decode(body, page.headers.get("content-type"), is_html=kind == "html")
-        flags = ["decode-errors"] if decoded.errors else []
-        if kind == "html":
-            outcome = self._from_html(page, decoded.text, flags, sample)
-        else:
-            outcome = self._from_text(page, decoded.text, flags)
-        if sample:
-            outcome.sample = mining_sample(outcome, outcome.sample or [])
-        return outcome
+        return page.kind or sniff_kind(body)
 
-    def _from_html(self, page: Page, html: str, flags: list[str], sample: bool = False) -> Outcome:
+    def _from_html(self, page: Page, html: str, flags: list[str], sample: bool, steps: StepStats) -> Outcome:
         notes: list[str] = []
-        tree = parse_html(html, notes)
-        # Mining's block candidates are read before any cleaner or extractor edits the tree.
-        blocks = self._blocks(tree) if sample else None
-        signals = read_signals(tree, page.url, page.headers)
+        with steps.step("parse"):
+            tree = parse_html(html, notes)  # the page's only parse
+        blocks = None
+        if sample:  # mining's block candidates are read before any cleaner or extractor edits the tree
+            with steps.step("mining"):
+                blocks = self._blocks(tree)
+        with steps.step("signals"):
+            signals = read_signals(tree, page.url, page.headers)
         url = page.url or signals.canonical_url
         host = hostname_of(url)
-        sample = html[:20_000]
-        # The DOM cleaners run before trafilatura, so they know only the language the page declares.
-        dom_edits = self.cleaner.clean_tree(tree, host, sample, signals.language) if self.options.dom_rules else []
+        html_sample = html[:20_000]
+        if self.options.dom_rules:
+            # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
+            with steps.step("dom-rules"):
+                dom_edits = self.cleaner.clean_tree(tree, host, html_sample, signals.language)
+            steps.count("dom-rules", "removed", len(dom_edits))
+        else:
+            dom_edits = []
         fast = _element_count(tree, MANY_ELEMENTS) > MANY_ELEMENTS
         auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS and not fast
         if self.options.mode == "auto" and not auto:
@@ -172,41 +197,39 @@ class Processor:
         if fast:
             flags = flags + ["fast-extraction"]
         modes = MODES if auto else (self.options.mode if self.options.mode in MODES else MODES[0],)
-        # trafilatura edits the tree it reads, so every further mode gets its own copy, made before the first.
-        copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
-        fallback_tree = copy.deepcopy(tree) if auto and self.options.fallback else None
-        try:
+        # Every further mode and the fallback get their own copy of the tree, made before the first mode runs.
+        with steps.step("copies"):
+            copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
+            fallback_tree = copy.deepcopy(tree) if auto and self.options.fallback else None
+        with steps.step("extract"):
             ext = extract(tree, url, self.options.include_comments, modes[0],
                           page_chars=len(html), extensive_dates=self.options.extensive_dates, fast=fast)
-        except ExtractionError:
-            ext = None
-        texts = {modes[0]: ext.text if ext else ""}
-        texts.update((mode, extract_text(t, url, self.options.include_comments, mode)) for mode, t in copies.items())
-        title = ext.title if ext else None
-        language = signals.language or (ext.language if ext else None)
-        rules_host = host or (ext.hostname if ext else None)  # the host that chooses site packs
-        cleaned = {mode: self._clean(text, title, rules_host, sample, language)
-                   for mode, text in texts.items() if text.strip()}
+        if not ext.text.strip():
+            steps.count("extract", "no text")
+        texts = {modes[0]: ext.text}
+        if copies:
+            with steps.step("extract-modes"):
+                texts.update((mode, extract_text(t, url, self.options.include_comments, mode))
+                             for mode, t in copies.items())
+        # The record's metadata, each value derived once; the text cleaners get the same title, host and language.
+        meta = replace(ext.metadata().filled_from(page.listing), date_modified=signals.date_modified,
+                       hostname=host or ext.hostname, language=signals.language or ext.language)
+        cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
         mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()}) if len(modes) > 1 else modes[0]
         if fallback_tree is not None:
-            fallback = self._clean(baseline_text(fallback_tree), title, rules_host, sample, language)
+            with steps.step("fallback"):
+                fallback_text = baseline_text(fallback_tree)
+            fallback = self._clean(fallback_text, meta, html_sample, steps)
             if prefer_fallback(cleaned[mode].text, fallback.text):
                 mode, cleaned[FALLBACK] = FALLBACK, fallback
-        if ext is None:  # only another mode found text: read the metadata again, from a fresh tree
-            ext = self._metadata(html, host, sample, url, mode if mode in MODES else "recall", signals.language)
+                steps.count("fallback", "kept")
         if notes:
             flags = flags + ["parse-truncated"]
-        article = self._article(
-            page, cleaned[mode], flags, dom_edits, mode=mode,
-            url=url, canonical_url=signals.canonical_url, title=ext.title or page.listing.get("title"),
-            author=ext.author, date_published=ext.date_published or page.listing.get("published"), date_modified=signals.date_modified,
-            sitename=ext.sitename, hostname=host or ext.hostname,
-            language=signals.language or ext.language, description=ext.description, tags=ext.tags,
-            image=ext.image,
-        )
+        article = self._article(page, cleaned[mode], flags, dom_edits, meta, mode=mode,
+                                url=url, canonical_url=signals.canonical_url)
         article.sample = blocks
         return article
 
@@ -218,30 +241,25 @@ class Processor:
             log.warning("no mining blocks for this page: %s: %s", type(exc).__name__, exc)
             return []
 
-    def _metadata(self, html: str, host: str | None, sample: str, url: str | None, mode: str,
-                  language: str | None) -> Extraction:
-        tree = parse_html(html)
-        if self.options.dom_rules:
-            self.cleaner.clean_tree(tree, host, sample, language)
-        return extract(tree, url, self.options.include_comments, mode, page_chars=len(html),
-                       extensive_dates=self.options.extensive_dates)
+    def _from_text(self, page: Page, text: str, flags: list[str], steps: StepStats) -> Outcome:
+        meta = Metadata(title=leading_headline(text), hostname=hostname_of(page.url)).filled_from(page.listing)
+        cleaned = self._clean(text, meta, None, steps)
+        return self._article(page, cleaned, flags, [], meta, url=page.url)
 
-    def _from_text(self, page: Page, text: str, flags: list[str]) -> Outcome:
-        title = leading_headline(text)
-        host = hostname_of(page.url)
-        cleaned = self._clean(text, title, host, None)
-        return self._article(page, cleaned, flags, [], url=page.url, title=title, hostname=host)
+    def _clean(self, text: str, meta: Metadata, html_sample: str | None, steps: StepStats) -> CleanResult:
+        # The repeated-title rule needs the title to find the headline in the text: no title, no removal.
+        title = None if self.options.keep_headline else meta.title
+        with steps.step("text-rules"):
+            if not self.options.text_rules:
+                cleaned = self.cleaner.clean_text(text, title=title, rules=[])
+            else:
+                cleaned = self.cleaner.clean_text(text, title=title, hostname=meta.hostname,
+                                                  html_sample=html_sample, language=meta.language)
+        steps.count("text-rules", "removed", len(cleaned.edits))
+        return cleaned
 
-    def _clean(self, text: str, title: str | None, host: str | None, sample: str | None,
-               language: str | None = None) -> CleanResult:
-        if self.options.keep_headline:
-            title = None  # the repeated-title rule needs the title to find the headline in the text
-        if not self.options.text_rules:
-            return self.cleaner.clean_text(text, title=title, rules=[])
-        return self.cleaner.clean_text(text, title=title, hostname=host, html_sample=sample, language=language)
-
-    def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list,
-                 mode: str | None = None, **meta) -> Outcome:
+    def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list, meta: Metadata,
+                 mode: str | None = None, url: str | None = None, canonical_url: str | None = None) -> Outcome:
         if not cleaned.text.strip():
             removed = len(cleaned.edits) + len(dom_edits)
             raise DocumentError(f"no text left: the cleaner rules removed all of it ({removed} removals; "
@@ -249,11 +267,12 @@ class Processor:
         facts = cleaned.facts
         return Article(
             id=record_id(page), source=page.source, text=cleaned.text, fetched_at=page.fetched_at,
+            url=url, canonical_url=canonical_url, **meta.metadata_values(),
             attribution=facts.get("attribution"), comment_count=facts.get("comment_count"),
             images=list(facts.get("images", [])),
             removed=[e.to_record() for e in dom_edits + cleaned.edits],
             flags=flags + cleaned.flags, extractor=extractor_info(mode), packs=cleaned.packs,
-            audit=(dom_edits, cleaned), **meta,
+            audit=(dom_edits, cleaned),
         )
 
 

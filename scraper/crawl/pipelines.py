@@ -10,7 +10,6 @@ errors; JsonlPipeline streams the new and changed records.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import os
 import sqlite3
@@ -25,6 +24,7 @@ from cleaners.mining import PageSample, Thresholds
 
 from scraper.core.document import Failure, FetchFailure, Outcome, Page
 from scraper.core.pagepool import PagePool, SiteProcessors
+from scraper.core.stats import StepStats
 from scraper.crawl.mining import CrawlMiner
 from scraper.core.process import (
     DEFAULT_MAX_BYTES,
@@ -157,7 +157,7 @@ class StorePipeline:
         self.stats = stats
         self.store: Store | None = None
         self.run_id: int | None = None
-        self.rules: collections.Counter = collections.Counter()
+        self.steps = StepStats()  # the run's step stats and the rules that fired, merged from every outcome
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -180,6 +180,7 @@ class StorePipeline:
         if not isinstance(item, ProcessedPage):
             return item
         outcome = item.outcome
+        self.steps.add(outcome)
         if not outcome.ok:
             self.store.record_error(self.run_id, item.url, outcome.error, item.status)
             self.stats.inc_value("presswash/process_errors")
@@ -187,8 +188,6 @@ class StorePipeline:
         item.change = self.store.save_article(outcome.to_record(), fetched_url=item.url, status=item.status,
                                               etag=item.etag, last_modified=item.last_modified)
         self.stats.inc_value(f"presswash/articles_{item.change}")
-        for removed in outcome.removed:
-            self.rules[removed["rule"]] += 1
         return item
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
@@ -196,8 +195,10 @@ class StorePipeline:
             return
         stats = {k.split("/", 1)[1]: v for k, v in self.stats.get_stats().items() if k.startswith("presswash/")}
         stats["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)
-        stats["rules_fired"] = dict(self.rules.most_common(10))
+        stats["rules_fired"] = dict(self.steps.rules.most_common(10))
+        stats["steps"] = self.steps.to_dict()
         self.stats.set_value("presswash/rules_fired", stats["rules_fired"])
+        self.stats.set_value("presswash/steps", stats["steps"])
         status = "finished" if reason == "finished" else "interrupted"
         self.store.finish_run(self.run_id, stats, status)
         self.store.close()

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from scraper.core.stats import StepStats, rules_fired_line
 from scraper.crawl import settings as default_settings
 from scraper.crawl.config import ConfigError, CrawlPlan
 from scraper.crawl.ssrf import Policy
@@ -45,15 +46,15 @@ def run_crawl(plan: CrawlPlan) -> dict[str, Any]:
 
 def summary(stats: dict[str, Any]) -> str:
     get = lambda key: stats.get(f"presswash/{key}", 0)  # noqa: E731
-    rules = stats.get("presswash/rules_fired") or {}
+    fired = rules_fired_line(stats.get("presswash/rules_fired") or {}, top=10)
     lines = [
         f"presswash crawl: {stats.get('downloader/response_count', 0)} pages fetched; articles "
         f"{get('articles_new')} new, {get('articles_changed')} changed, {get('articles_unchanged')} unchanged, "
         f"{get('articles_skipped_fresh')} skipped (fresh), {get('articles_not_modified')} not modified (304); "
         f"errors {get('fetch_errors') + get('process_errors')}",
     ]
-    if rules:
-        lines.append("  rules fired most: " + ", ".join(f"{r} ×{n}" for r, n in rules.items()))
+    if fired:
+        lines.append(fired)
     if get("requests_refused"):
         lines.append(f"  requests refused: {get('requests_refused')} to private, loopback or metadata addresses "
                      "(recorded in errors; allow_private allows them)")
@@ -63,3 +64,8 @@ def summary(stats: dict[str, Any]) -> str:
     if reason and reason != "finished":
         lines.append(f"  stopped: {reason} (run it again to resume)")
     return "\n".join(lines)
+
+
+def steps_table(stats: dict[str, Any], rulebook: Any = None) -> str:
+    """The crawl's step stats (what StorePipeline keeps with the run) as the `--stats` table."""
+    return StepStats.from_dict(stats.get("presswash/steps") or {}).table(rulebook)

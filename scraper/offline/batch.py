@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from scraper.core.document import Outcome, Page
 from scraper.core.pagepool import PagePool
 from scraper.core.process import Options, Processor
+from scraper.core.stats import StepStats, rules_fired_line
 
 def process_pages(pages: Iterable[Page], options: Options, jobs: int = 1, audit: bool = False) -> Iterator[Outcome]:
     """Outcomes of ``pages``, in input order. ``audit`` keeps the line-level audit (for ``explain``)."""
@@ -65,13 +66,13 @@ def _parallel(pages: Iterator[Page], options: Options, jobs: int, audit: bool) -
 
 @dataclass
 class BatchStats:
-    """Counts for the end-of-run summary."""
+    """Counts for the end-of-run summary, and the run's step stats (``--stats``)."""
 
     ok: int = 0
     errors: int = 0
-    rules: collections.Counter = field(default_factory=collections.Counter)
     reasons: collections.Counter = field(default_factory=collections.Counter)
     flags: collections.Counter = field(default_factory=collections.Counter)
+    steps: StepStats = field(default_factory=StepStats)
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -80,9 +81,9 @@ class BatchStats:
 
     def add(self, outcome: Outcome) -> None:
         self.flags.update(outcome.flags)
+        self.steps.add(outcome)
         if outcome.ok:
             self.ok += 1
-            self.rules.update(r["rule"] for r in outcome.removed)
         else:
             self.errors += 1
             self.reasons[outcome.error.split(":")[0]] += 1
@@ -94,12 +95,9 @@ class BatchStats:
         errors = "error" if self.errors == 1 else "errors"
         lines = [f"presswash: {self.total} {docs}, {self.ok} ok, {self.errors} {errors} "
                  f"in {elapsed:.1f} s ({rate:.1f} docs/s)"]
-        if self.rules:
-            def label(rule_id: str) -> str:
-                rule = rulebook.rule(rule_id) if rulebook else None
-                return f"{rule_id} {rule.name}" if rule else rule_id
-            fired = ", ".join(f"{label(r)} ×{n}" for r, n in self.rules.most_common(top))
-            lines.append(f"  rules fired most: {fired}")
+        fired = rules_fired_line(self.steps.rules, rulebook, top)
+        if fired:
+            lines.append(fired)
         for reason, n in self.reasons.most_common(top):
             lines.append(f"  error ×{n}: {reason}")
         if self.flags:
