@@ -162,6 +162,7 @@ def test_jobs_2_gives_exactly_the_output_of_jobs_1(job_inputs):
 USER_PACK = '''
 [pack]
 name = "coastal-herald"
+prefix = "CH"
 domains = ["coastal-herald.example"]
 
 [[rule]]
@@ -202,7 +203,7 @@ def test_user_pack_named_like_a_builtin_replaces_it(tmp_path):
 
 
 def test_broken_user_pack_is_a_usage_error(tmp_path):
-    (tmp_path / "bad.toml").write_text('[pack]\nname = "x"\n[[rule]]\nid = "X1"\nname = "n"\nkind = "nope"\n'
+    (tmp_path / "bad.toml").write_text('[pack]\nname = "x"\nprefix = "X"\n[[rule]]\nid = "X1"\nname = "n"\nkind = "nope"\n'
                                        'why = "w"\npattern = "p"\nremove = ["p"]\n')
     run = call_main("clean", HARBOUR, "--rules", tmp_path)
     assert run.code == 2 and "bad.toml" in run.stderr and "unknown kind" in run.stderr
