@@ -229,7 +229,7 @@ def test_rules_explains_one_rule():
     out = run.stdout
     assert out.startswith("GEN001 image-filename-prefix  (strip-prefix, pack generic)")
     assert "pattern = " in out and "Removes, for example:" in out and "Keeps, for example:" in out
-    assert "IMG_2041.JPG The minister arrives at the summit." in out
+    assert "    ~ [GEN001 image-filename-prefix] IMG_2041.JPG\n      The minister arrives at the summit." in out
     assert call_main("rules", "gen001").stdout == out  # ids are case-insensitive
 
 
