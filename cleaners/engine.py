@@ -54,6 +54,25 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     return edits
 
 
+def clean_with_rules(text: str, title: str | None, rules: list[Rule]) -> CleanResult:
+    """Clean text with exactly these text rules, in the order given, choosing no pack: how one rule is
+    tried on its own examples (cleaners/examples.py) and what ``Cleaner.clean_text(rules=…)`` does."""
+    lines = split_lines(text)
+    ctx = CleaningContext(title=title)
+    edits = run_text_rules(lines, rules, ctx)
+    return _result(text, lines, ctx, edits, sorted({r.pack for r in rules}))
+
+
+def _result(text: str, lines: list[Line], ctx: CleaningContext, edits: list[Edit],
+            pack_names: list[str]) -> CleanResult:
+    flags = []
+    before = word_count(text)
+    if before and edits and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
+        flags.append("large-removal")
+    return CleanResult(text=join_lines(lines), edits=edits, facts=dict(ctx.facts.values), flags=flags,
+                       packs=pack_names, lines=lines)
+
+
 class _PageWords:
     """The page's word count, counted only if a block guard needs it (most pages' blocks are small)."""
 
@@ -140,21 +159,12 @@ class Cleaner:
         ``html_sample`` choose site and CMS packs; ``language`` (the page's language tag, "de" or "de-AT",
         None when unknown) chooses language packs; ``rules`` overrides the choice (used to test one rule).
         """
+        if rules is not None:
+            return clean_with_rules(text, title, rules)
         lines = split_lines(text)
         ctx = CleaningContext(title=title)
-        if rules is None:
-            packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample, language)
-            pack_names = [p.name for p in packs]
-        else:
-            pack_names = sorted({r.pack for r in rules})
-            edits = run_text_rules(lines, rules, ctx)
-        clean = join_lines(lines)
-        flags = []
-        before = word_count(text)
-        if before and edits and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
-            flags.append("large-removal")
-        return CleanResult(text=clean, edits=edits, facts=dict(ctx.facts.values), flags=flags,
-                           packs=pack_names, lines=lines)
+        packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample, language)
+        return _result(text, lines, ctx, edits, [p.name for p in packs])
 
     def _run_chosen_packs(self, lines: list[Line], ctx: CleaningContext, hostname: str | None,
                           html_sample: str | None, language: str | None) -> tuple[list[Pack], list[Edit]]:

@@ -416,6 +416,7 @@ def render_pack(mining: SiteMining, mined_on: str = "") -> str:
         "# Review every rule before use: see docs/mining.md. Do not commit mined packs as they are.",
         "[pack]",
         f"name = {toml_string(pack_name(mining.host))}",
+        f"prefix = {toml_string(rule_prefix(mining.host))}",
         f"description = {toml_string(f'Lines and blocks that repeat across {mining.pages} pages of {mining.host} (mined; a candidate to review).')}",
         f"domains = [{toml_string(mining.host)}]",
     ]

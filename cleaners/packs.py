@@ -8,6 +8,10 @@ A pack applies to a page when:
 
 A pack that lists ``languages`` (ISO 639 codes, "de") applies, on top of that, only to pages whose language
 is known and whose primary subtag ("de" of "de-AT") is one of them.
+
+A pack with rules declares the ``prefix`` its rule ids start with ("GEN" for GEN001, GEN002…), so an id
+prefix given to --select or --ignore names one pack's rules. User packs (--rules) and mined packs run their
+rules' examples when they load (cleaners/examples.py); the built-in packs' examples are run by the tests.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from .examples import check_rules
 from .literals import required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+_PREFIX = re.compile(r"[A-Z][A-Z0-9]*")
 
 
 def primary_language(language: str | None) -> str | None:
@@ -38,6 +44,7 @@ class Pack:
     name: str
     description: str = ""
     origin: str = ""
+    prefix: str = ""  # every rule id of the pack starts with it
     domains: tuple[str, ...] = ()
     detect_html: tuple[re.Pattern[str], ...] = ()
     detect_lines: tuple[re.Pattern[str], ...] = ()
@@ -113,9 +120,43 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         detect_html=detect_html,
         detect_lines=detect_lines,
         languages=_parse_languages(head.get("languages"), origin),
+        prefix=_parse_prefix(head.get("prefix"), origin),
     )
     for raw in data.get("rule", []):
         pack.rules.append(parse_rule(raw, pack.name, origin))
+    if pack.rules and not pack.prefix:
+        first = pack.rules[0].id
+        raise RuleError(f"{origin}: the [pack] table needs a 'prefix' that every rule id starts with, like "
+                        f"prefix = \"{_leading_capitals(first) or 'ABC'}\" for rule {first}")
+    for rule in pack.rules:
+        if not rule.id.startswith(pack.prefix):
+            raise RuleError(f"{origin}: rule {rule.id}: the id does not start with the pack's prefix "
+                            f"{pack.prefix!r}")
+    return pack
+
+
+def _parse_prefix(raw: Any, origin: str) -> str:
+    """The ``prefix`` of a pack header: capital letters and digits, starting with a letter ("GEN", "M1A2B3C")."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or not _PREFIX.fullmatch(raw):
+        raise RuleError(f"{origin}: 'prefix' must be capital letters and digits starting with a letter, like "
+                        f"\"GEN\", not {raw!r}")
+    return raw
+
+
+def _leading_capitals(rule_id: str) -> str:
+    """The prefix a rule id suggests: the id without its number ("GEN" of GEN001)."""
+    stem = re.sub(r"[-_]?\d+$", "", rule_id)
+    return stem if _PREFIX.fullmatch(stem) else ""
+
+
+def check_examples(pack: Pack) -> Pack:
+    """The pack, once every rule's examples did what they say; else a RuleError naming the file, the rule
+    and the example (all failing examples, one a line)."""
+    failures = check_rules(pack.rules)
+    if failures:
+        raise RuleError(f"{pack.origin}: rule " + f"\n{pack.origin}: rule ".join(map(str, failures)))
     return pack
 
 
@@ -179,12 +220,13 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
 
 
 def parse_pack_text(text: str, origin: str) -> Pack:
-    """Build a pack from TOML text (a mined pack kept in a store, say); every error names ``origin``."""
+    """Build a pack from TOML text (a mined pack kept in a store, say) and run its examples; every error
+    names ``origin``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{origin}: cannot read pack: {exc}") from None
-    return parse_pack(data, origin)
+    return check_examples(parse_pack(data, origin))
 
 
 def load_pack_file(path: Any, origin: str | None = None) -> Pack:
@@ -195,6 +237,14 @@ def load_pack_file(path: Any, origin: str | None = None) -> Pack:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{origin}: cannot read pack: {exc}") from None
     return parse_pack(data, origin)
+
+
+def load_pack_folder(folder: str | Path) -> list[Pack]:
+    """Every ``*.toml`` pack under a folder (a --rules folder), in path order; examples not yet run."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RuleError(f"{folder}: --rules expects a folder of .toml packs")
+    return [load_pack_file(f) for f in sorted(folder.rglob("*.toml"))]
 
 
 def _names(entry: str, rule: Rule) -> bool:
@@ -218,27 +268,30 @@ class RuleBook:
         self.packs = packs
         self._html_memo: tuple[str, frozenset[str]] | None = None
         seen: dict[str, str] = {}
+        prefixes: dict[str, str] = {}
         for pack in packs:
+            if pack.prefix and pack.rules:
+                if pack.prefix in prefixes:
+                    raise RuleError(f"id prefix {pack.prefix} is declared twice: by {prefixes[pack.prefix]} and "
+                                    f"{pack.origin}; give each pack a prefix of its own")
+                prefixes[pack.prefix] = pack.origin
             for rule in pack.rules:
                 if rule.id in seen:
                     raise RuleError(f"rule id {rule.id} is used twice: in {seen[rule.id]} and {pack.origin}")
                 seen[rule.id] = pack.origin
 
     @classmethod
-    def load(cls, extra_dirs: Iterable[str | Path] = ()) -> "RuleBook":
+    def load(cls, extra_dirs: Iterable[str | Path] = (), check: bool = True) -> "RuleBook":
         """The built-in packs, plus every ``*.toml`` under each extra folder. A user pack with the name of a
-        built-in one replaces it."""
+        built-in one replaces it. With ``check`` the user packs run their examples and a failing one is a
+        RuleError (``presswash rules --check`` loads without, to report every failure)."""
         by_name: dict[str, Pack] = {}
         for f in _builtin_pack_files():
             pack = load_pack_file(f, f"builtin:{f.name}")
             by_name[pack.name] = pack
         for folder in extra_dirs:
-            folder = Path(folder)
-            if not folder.is_dir():
-                raise RuleError(f"{folder}: --rules expects a folder of .toml packs")
-            for f in sorted(folder.rglob("*.toml")):
-                pack = load_pack_file(f)
-                by_name[pack.name] = pack
+            for pack in load_pack_folder(folder):
+                by_name[pack.name] = check_examples(pack) if check else pack
         return cls(list(by_name.values()))
 
     def rules(self) -> list[Rule]:

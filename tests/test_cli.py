@@ -162,6 +162,7 @@ def test_jobs_2_gives_exactly_the_output_of_jobs_1(job_inputs):
 USER_PACK = '''
 [pack]
 name = "coastal-herald"
+prefix = "CH"
 domains = ["coastal-herald.example"]
 
 [[rule]]
@@ -202,7 +203,7 @@ def test_user_pack_named_like_a_builtin_replaces_it(tmp_path):
 
 
 def test_broken_user_pack_is_a_usage_error(tmp_path):
-    (tmp_path / "bad.toml").write_text('[pack]\nname = "x"\n[[rule]]\nid = "X1"\nname = "n"\nkind = "nope"\n'
+    (tmp_path / "bad.toml").write_text('[pack]\nname = "x"\nprefix = "X"\n[[rule]]\nid = "X1"\nname = "n"\nkind = "nope"\n'
                                        'why = "w"\npattern = "p"\nremove = ["p"]\n')
     run = call_main("clean", HARBOUR, "--rules", tmp_path)
     assert run.code == 2 and "bad.toml" in run.stderr and "unknown kind" in run.stderr
@@ -228,7 +229,7 @@ def test_rules_explains_one_rule():
     out = run.stdout
     assert out.startswith("GEN001 image-filename-prefix  (strip-prefix, pack generic)")
     assert "pattern = " in out and "Removes, for example:" in out and "Keeps, for example:" in out
-    assert "IMG_2041.JPG The minister arrives at the summit." in out
+    assert "    ~ [GEN001 image-filename-prefix] IMG_2041.JPG\n      The minister arrives at the summit." in out
     assert call_main("rules", "gen001").stdout == out  # ids are case-insensitive
 
 

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scraper.evaluation import (
-    DevPage,
-    bow_prf,
-    examples_from_devset,
-    found_snippets,
-    load_devset,
-    main,
-    rule_damage,
-    snippet_key,
-    tokens,
-)
+from scraper.cli.eval import main
+from scraper.evaluation.devset import DevPage, examples_from_devset, load_devset
+from scraper.evaluation.scoring import bow_prf, found_snippets, rule_damage, snippet_key, tokens
 
 # --- the metric ----------------------------------------------------------------------------------------
 

@@ -57,14 +57,20 @@ def render_explain(outcome: Outcome, colour: bool = False) -> str:
     if facts:
         out.append("facts: " + ", ".join(f"{k}={v!r}" for k, v in facts.items()))
     out.append("")
-    for edit in dom_edits:
-        out.append(paint(f"x [{edit.rule} {edit.name}] {clip(edit.text)}", DIM, colour))
+    out.extend(render_block(edit, colour) for edit in dom_edits)
     if cleaned is not None:
-        out.extend(_render_lines(cleaned, colour))
+        out.extend(render_lines(cleaned, colour))
     return "\n".join(out)
 
 
-def _render_lines(cleaned: CleanResult, colour: bool) -> list[str]:
+def render_block(edit: Edit, colour: bool = False) -> str:
+    """A block dropped from the page tree before extraction, marked ``x``."""
+    return paint(f"x [{edit.rule} {edit.name}] {clip(edit.text)}", DIM, colour)
+
+
+def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
+    """Each line of a cleaned text as the engine left it: `-` dropped, `~` a stripped prefix (above the rest
+    of its line), two spaces kept. `presswash rules ID` shows its examples the same way."""
     strips: dict[int, list[Edit]] = {}
     for edit in cleaned.edits:
         if edit.action == "strip":

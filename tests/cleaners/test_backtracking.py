@@ -76,7 +76,7 @@ def test_every_builtin_pattern_passes():
 
 
 def _pack(folder, body: str):
-    (folder / "mine.toml").write_text('[pack]\nname = "mine"\n' + body, encoding="utf-8")
+    (folder / "mine.toml").write_text('[pack]\nname = "mine"\nprefix = "MY"\n' + body, encoding="utf-8")
 
 
 def _rule(folder, rule_id: str, kind: str, key: str, pattern: str):

@@ -1,8 +1,6 @@
-"""Every drop-block (DOM) rule's own examples, run on a real parsed page.
-
-An example is an HTML fragment. It is placed in a page after a long article paragraph, so the block guards
-(``max_words``, ``max_share``) behave as on a real page. A ``remove`` example must lose at least one element
-to the rule; a ``keep`` example must lose nothing. Either way the article paragraph stays whole.
+"""Drop-block (DOM) rules on real parsed pages: the pack's examples together, the guards, the two ways to find
+blocks. Each rule's own examples run, one by one, in tests/cleaners/test_rule_examples.py (an example is an
+HTML fragment placed in a page after a long article paragraph, see cleaners/examples.py).
 """
 
 from __future__ import annotations
@@ -11,36 +9,12 @@ import lxml.html
 import pytest
 
 from cleaners import Cleaner, RuleBook
+from cleaners.examples import ARTICLE, page_with
 from cleaners.rules import DropBlock, word_count
 
 BOOK = RuleBook.load()
 DOM_RULES = [r for r in BOOK.rules() if isinstance(r, DropBlock)]
 
-ARTICLE = " ".join([
-    "The city council voted on Tuesday to keep the central library open on Sundays, reversing a plan that",
-    "would have saved two million pounds a year. Residents had gathered more than eight thousand signatures",
-    "against the closure, and the debate in the chamber ran for almost four hours before the final vote.",
-] * 8)  # about 270 words: a real article's worth, so a small block is well under max_share
-
-
-def page_with(fragment: str) -> str:
-    return (f"<html><head><title>Library stays open</title></head><body><article><h1>Library stays open</h1>"
-            f"<p>{ARTICLE}</p>{fragment}</article></body></html>")
-
-
-def run_rule(rule: DropBlock, fragment: str):
-    tree = lxml.html.document_fromstring(page_with(fragment))
-    body = tree.find(".//body")
-    before = sum(1 for _ in tree.iter())
-    edits = rule.apply_tree(tree, word_count(body.text_content()))
-    dropped = before - sum(1 for _ in tree.iter())
-    return tree, dropped, edits
-
-
-def _examples(kind: str):
-    for rule in DOM_RULES:
-        for i, example in enumerate(getattr(rule, kind)):
-            yield pytest.param(rule, example.text, id=f"{rule.id}-{kind}{i}")
 
 
 def test_the_dom_pack_is_loaded():
@@ -53,24 +27,6 @@ def test_dom_rule_has_remove_and_keep_examples(rule):
     assert rule.remove and rule.keep, f"{rule.id} needs remove and keep examples"
     for example in rule.remove + rule.keep:
         assert example.text.lstrip().startswith("<"), f"{rule.id}: DOM examples are HTML fragments"
-
-
-@pytest.mark.parametrize(("rule", "fragment"), list(_examples("remove")))
-def test_remove_example_loses_an_element(rule, fragment):
-    tree, dropped, edits = run_rule(rule, fragment)
-    assert dropped >= 1, f"{rule.id} ({rule.name}) dropped nothing from {fragment!r}"
-    text = " ".join(tree.text_content().split())
-    assert ARTICLE in text, f"{rule.id} cut into the article paragraph"
-    for edit in edits:  # the audit names the rule and holds text that came from the fragment
-        assert edit.rule == rule.id and edit.action == "block"
-        assert edit.text in " ".join(lxml.html.fragment_fromstring(fragment, create_parent="div")
-                                     .text_content().split())
-
-
-@pytest.mark.parametrize(("rule", "fragment"), list(_examples("keep")))
-def test_keep_example_loses_nothing(rule, fragment):
-    tree, dropped, edits = run_rule(rule, fragment)
-    assert dropped == 0 and edits == [], f"{rule.id} ({rule.name}) dropped {[e.text for e in edits]!r}"
 
 
 def test_the_whole_pack_keeps_every_keep_example_and_the_article():

@@ -362,6 +362,7 @@ def write(folder: Path, name: str, body: str) -> Path:
 SITE_PACK = '''
     [pack]
     name = "example-com"
+    prefix = "EXA"
     domains = ["example.com"]
 
     [[rule]]
@@ -391,6 +392,7 @@ def test_user_pack_overrides_builtin_by_name(tmp_path):
     origin = write(tmp_path, "my-blogger.toml", '''
         [pack]
         name = "blogger"
+        prefix = "BLG"
         detect.lines = ['blogspot footer']
 
         [[rule]]
@@ -420,9 +422,9 @@ GOOD_RULE = {
 }
 
 
-def user_pack(tmp_path: Path, **changes: str | None) -> Path:
+def user_pack(tmp_path: Path, prefix: str = "USR", **changes: str | None) -> Path:
     fields = {**GOOD_RULE, **changes}
-    body = '[pack]\nname = "user"\n\n[[rule]]\n' + "".join(
+    body = f'[pack]\nname = "user"\nprefix = "{prefix}"\n\n[[rule]]\n' + "".join(
         f"{k} = {v}\n" for k, v in fields.items() if v is not None)
     return write(tmp_path, "user.toml", body)
 
@@ -458,7 +460,8 @@ def test_malformed_rule_errors_name_the_file_rule_and_problem(tmp_path, changes,
 
 
 def test_duplicate_id_with_a_builtin_rule(tmp_path):
-    path = user_pack(tmp_path, id='"GEN001"')
+    # A prefix of its own ("GEN0") but an id that a built-in rule has.
+    path = user_pack(tmp_path, prefix="GEN0", id='"GEN001"')
     with pytest.raises(RuleError, match=r"rule id GEN001 is used twice: in builtin:generic.toml and ") as info:
         RuleBook.load([tmp_path])
     assert str(path) in str(info.value)
@@ -466,7 +469,7 @@ def test_duplicate_id_with_a_builtin_rule(tmp_path):
 
 def test_duplicate_id_within_one_pack(tmp_path):
     rule = "".join(f"{k} = {v}\n" for k, v in GOOD_RULE.items())
-    write(tmp_path, "user.toml", f'[pack]\nname = "user"\n\n[[rule]]\n{rule}\n[[rule]]\n{rule}')
+    write(tmp_path, "user.toml", f'[pack]\nname = "user"\nprefix = "USR"\n\n[[rule]]\n{rule}\n[[rule]]\n{rule}')
     with pytest.raises(RuleError, match="rule id USR001 is used twice"):
         RuleBook.load([tmp_path])
 

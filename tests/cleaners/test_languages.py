@@ -116,7 +116,7 @@ def test_primary_language():
 # --- the `languages` header ---------------------------------------------------------------------------
 
 def pack_data(languages) -> dict:
-    return {"pack": {"name": "phrases-xx", "languages": languages},
+    return {"pack": {"name": "phrases-xx", "prefix": "XXX", "languages": languages},
             "rule": [{"id": "XXX001", "name": "promo", "kind": "drop-line", "pattern": "promo line",
                       "why": "A made-up promo line.", "remove": ["Promo line"]}]}
 

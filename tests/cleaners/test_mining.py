@@ -21,7 +21,8 @@ from cleaners.mining import (
     rule_prefix,
     toml_string,
 )
-from cleaners.packs import parse_pack
+from cleaners.examples import check_rules
+from cleaners.packs import parse_pack, parse_pack_text
 from cleaners.rules import DropBlock, DropLine
 
 HOST = "gazette.example"
@@ -185,6 +186,10 @@ def test_the_pack_round_trips_through_parse_pack():
         assert "on 20 of 20 pages of gazette.example" in rule.why and rule.remove
     kinds = {type(r) for r in pack.rules}
     assert kinds == {DropLine, DropBlock}
+    # The header declares the prefix, and every example passes the checker that loading a stored pack runs.
+    assert pack.prefix == rule_prefix(HOST) and f"prefix = '{rule_prefix(HOST)}'" in text
+    assert check_rules(pack.rules) == []
+    assert parse_pack_text(text, "store:site_packs/gazette.example").rules
 
 
 def test_mined_rules_remove_their_lines_and_keep_the_article():

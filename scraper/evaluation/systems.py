@@ -1,0 +1,79 @@
+"""The systems `presswash eval` compares: presswash with its options (ablations switch parts off or leave rules
+out with ``Options.ignore``, as ``--ignore`` does), and plain trafilatura."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from scraper.core.document import Page
+from scraper.core.process import Options, process_page
+from scraper.evaluation.devset import DevPage
+
+# In a system's settings, ``ignore`` names this instead of rule ids: the rules of every pack's tail zone.
+TAIL_ZONE_RULES = "tail-zone rules"
+
+# name -> the Options fields a "presswash*" system runs process_page with.
+PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
+    "presswash": {},
+    "presswash-balanced": {"mode": "balanced"},
+    "presswash-no-fallback": {"fallback": False},
+    "presswash-no-tail": {"ignore": TAIL_ZONE_RULES},
+    "presswash-keep-headline": {"keep_headline": True},
+    "presswash-no-dom": {"dom_rules": False},
+    "presswash-no-text": {"text_rules": False},
+    "presswash-no-rules": {"dom_rules": False, "text_rules": False},
+}
+# name -> the arguments of trafilatura.extract.
+TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
+    "trafilatura": {},
+    "trafilatura-precision": {"favor_precision": True},
+}
+SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
+DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
+ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
+                    "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
+
+
+@lru_cache(maxsize=None)
+def tail_zone_rule_ids(rules_dirs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The ids of the rules that work in a pack's tail zone (built-in packs and those of ``rules_dirs``)."""
+    from cleaners import RuleBook
+
+    return tuple(sorted(r.id for r in RuleBook.load(rules_dirs).rules() if getattr(r, "zone", "") == "tail"))
+
+
+def pipeline_options(name: str, rules_dirs: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> Options:
+    """The Options a presswash system runs with; ``ignore`` leaves further rules out (a rule ablation)."""
+    settings = dict(PIPELINE_SYSTEMS[name])
+    ignored = settings.pop("ignore", ())
+    if ignored == TAIL_ZONE_RULES:
+        ignored = tail_zone_rule_ids(tuple(rules_dirs))
+    return Options(**settings, rules_dirs=tuple(rules_dirs), ignore=(*ignored, *ignore))
+
+
+def as_page(body: bytes, page: DevPage) -> Page:
+    # The dev set's pages are UTF-8 (its README says so); the header saves a guess the baseline never makes.
+    return Page(body=body, source=page.html_path, url=page.url, kind="html",
+                headers={"content-type": "text/html; charset=utf-8"})
+
+
+def presswash_output(body: bytes, page: DevPage, options: Options) -> tuple[str, list[dict[str, str]]]:
+    """The text presswash makes of a page with these options ("" for a failure), and its rules' removals."""
+    outcome = process_page(as_page(body, page), options)
+    if not outcome.ok:
+        return "", []
+    return outcome.text, list(outcome.removed)
+
+
+def run_system(name: str, body: bytes, page: DevPage,
+               rules_dirs: tuple[str, ...] = ()) -> tuple[str, list[dict[str, str]]]:
+    """The text a system makes of a page, and (for presswash) the removals its rules made."""
+    if name in PIPELINE_SYSTEMS:
+        return presswash_output(body, page, pipeline_options(name, rules_dirs))
+    if name in TRAFILATURA_SYSTEMS:
+        import trafilatura
+
+        html = body.decode("utf-8", errors="replace")
+        return trafilatura.extract(html, url=page.url, **TRAFILATURA_SYSTEMS[name]) or "", []
+    raise ValueError(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}")
