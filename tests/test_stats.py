@@ -131,7 +131,7 @@ def test_clean_stats_with_workers_gathers_every_page():
     assert total.split()[-1] == "4"
 
 
-def test_crawl_stats_are_printed_and_kept_with_the_run(serve, tmp_path):
+def test_crawl_stats_are_printed_and_kept_with_the_run(serve, tmp_path):  # noqa: F811
     server = serve(NEWSROOM)
     store = tmp_path / "news.db"
     run = crawl("--sitemap", f"{server.base_url}/robots.txt", "--stats", store=store)

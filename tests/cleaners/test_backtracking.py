@@ -104,10 +104,3 @@ def test_a_detect_pattern_is_refused(tmp_path):
     _pack(tmp_path, "detect.lines = ['(a+)+ comments']\n")
     with pytest.raises(RuleError, match=r"mine\.toml: detect pattern: pattern '\(a\+\)\+ comments'"):
         RuleBook.load([tmp_path])
-
-
-def test_the_check_costs_little_at_load():
-    backtracking_risk.cache_clear()
-    started = time.perf_counter()
-    RuleBook.load()
-    assert time.perf_counter() - started < 1.0
