@@ -39,3 +39,16 @@ def test_a_broken_layer_is_caught(tmp_path):
                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0
     assert "scraper_bad.upward -> scraper.cli" in run.stdout
+
+
+def test_the_public_api_stays_where_users_import_it():
+    from scraper import Article, Failure, Options, Page, Processor, clean_html, clean_text, process_page
+
+    article = clean_html("<html><body><article><p>" + "The council met on Monday to vote. " * 20
+                         + "</p></article></body></html>", url="https://news.example/a")
+    assert isinstance(article, Article) and "council met" in article.text
+    assert isinstance(clean_text(""), Failure)
+    outcome = process_page(Page(body=b"Headline here\nThe council met on Monday to vote on the plan.", source="t",
+                                kind="text"), Options(mode="balanced"))
+    assert outcome.ok and outcome.title == "Headline here"
+    assert callable(Processor(Options()))
