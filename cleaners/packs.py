@@ -125,9 +125,15 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
     for raw in data.get("rule", []):
         pack.rules.append(parse_rule(raw, pack.name, origin))
     if pack.rules and not pack.prefix:
-        first = pack.rules[0].id
-        raise RuleError(f"{origin}: the [pack] table needs a 'prefix' that every rule id starts with, like "
-                        f"prefix = \"{_leading_capitals(first) or 'ABC'}\" for rule {first}")
+        # A pack written before packs declared their prefix (a user's pack, a site pack mined into a store)
+        # still loads when its ids share one stem: that stem is its prefix.
+        stems = {_leading_capitals(rule.id) for rule in pack.rules}
+        if len(stems) == 1 and "" not in stems:
+            pack.prefix = stems.pop()
+        else:
+            first = pack.rules[0].id
+            raise RuleError(f"{origin}: the [pack] table needs a 'prefix' that every rule id starts with, like "
+                            f"prefix = \"{_leading_capitals(first) or 'ABC'}\" for rule {first}")
     for rule in pack.rules:
         if not rule.id.startswith(pack.prefix):
             raise RuleError(f"{origin}: rule {rule.id}: the id does not start with the pack's prefix "

@@ -177,7 +177,7 @@ keep = ['<div class="story">Print is not dead, the editor said.</div>']
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    (GOOD_PACK.replace('prefix = "HT"\n', ""), "the [pack] table needs a 'prefix'"),
+    (GOOD_PACK.replace('prefix = "HT"\n', "").replace("HT001", "print_edition"), "the [pack] table needs a 'prefix'"),
     (GOOD_PACK.replace('prefix = "HT"', 'prefix = "GEN"').replace("HT001", "GEN901"),
      "id prefix GEN is declared twice"),
     (GOOD_PACK.replace("kind = ", "kind = 'nope'\n#"), "unknown kind 'nope'"),
@@ -187,6 +187,12 @@ def test_check_exits_2_on_a_pack_that_does_not_load(tmp_path, text, message):
     write_pack(tmp_path / "packs", text)
     run = run_cli("rules", "--check", tmp_path / "packs")
     assert run.code == 2 and message in run.stderr and run.stdout == ""
+
+
+def test_a_pack_from_before_prefixes_loads_when_its_ids_share_one_stem(tmp_path):
+    write_pack(tmp_path / "packs", GOOD_PACK.replace('prefix = "HT"\n', ""))
+    run = run_cli("rules", "--check", tmp_path / "packs")
+    assert run.code == 0, run.stderr
 
 
 def test_check_wants_a_folder_of_packs(tmp_path):

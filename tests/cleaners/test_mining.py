@@ -192,6 +192,16 @@ def test_the_pack_round_trips_through_parse_pack():
     assert parse_pack_text(text, "store:site_packs/gazette.example").rules
 
 
+def test_a_pack_mined_before_packs_declared_a_prefix_still_loads():
+    """Stores hold packs mined by earlier versions, with no prefix line: their ids share one stem, which is
+    taken as the prefix, so the host keeps its pack."""
+    text, _ = mined_pack(site(20, extra=lambda i: ["Got a tip?", "Call the newsdesk on 0555 0199."]))
+    old = "\n".join(line for line in text.splitlines() if not line.startswith("prefix ="))
+    assert "prefix" not in old.split("[[rule]]")[0]
+    pack = parse_pack_text(old, "store:site_packs/gazette.example")
+    assert pack.prefix == rule_prefix(HOST) and pack.rules
+
+
 def test_mined_rules_remove_their_lines_and_keep_the_article():
     pages = site(20, extra=lambda i: [SOMETIMES] if i % 2 else [])
     _, pack = mined_pack(pages)
