@@ -156,9 +156,13 @@ def _pack(head: str, rule_id: str = "USR001") -> dict:
 
 def test_a_pack_with_rules_must_declare_its_prefix():
     with pytest.raises(RuleError, match=r"^user\.toml: the \[pack\] table needs a 'prefix' that every rule id "
-                                        r"starts with, like prefix = \"USR\" for rule USR001$"):
-        parse_pack(_pack(""), "user.toml")
+                                        r"starts with, like prefix = \"ABC\" for rule promo_1$"):
+        parse_pack(_pack("", "promo_1"), "user.toml")
     assert parse_pack({"pack": {"name": "no-rules", "domains": ["a.example"]}}, "x.toml").prefix == ""
+
+
+def test_a_pack_from_before_prefixes_takes_the_stem_its_ids_share():
+    assert parse_pack(_pack(""), "user.toml").prefix == "USR"
 
 
 def test_every_rule_id_starts_with_the_prefix():
