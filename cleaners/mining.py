@@ -335,7 +335,12 @@ def tree_blocks(tree: Any, max_words: int = DropBlock.max_words) -> list[Block]:
 def blocks_holding(blocks: Iterable[Block], lines: Iterable[str]) -> list[Block]:
     """The blocks whose text holds one of ``lines`` whole (compared squashed)."""
     wanted = [_squash(ln) for ln in lines if ln.strip()]
-    return [b for b in blocks if any(w in _squash(b.text) for w in wanted)]
+    out = []
+    for block in blocks:
+        squashed = _squash(block.text)
+        if any(w in squashed for w in wanted):
+            out.append(block)
+    return out
 
 
 # -- the candidate pack as TOML ----------------------------------------------------------------------------
