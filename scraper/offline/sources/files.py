@@ -127,7 +127,7 @@ def walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def iter_pages(inputs: Iterable[str], url: str | None = None, limit: int = 32 * 1024 * 1024) -> Iterator[Page]:
+def iter_pages(inputs: Iterable[str], url: str | None = None, limit: int = 32_000_000) -> Iterator[Page]:
     """Every document named by ``inputs`` (paths, folders, or "-" for stdin), in order."""
     for given in inputs:
         if given == "-":
