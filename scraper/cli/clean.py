@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "txt" and not args.output:
         print("presswash clean: --format txt needs -o DIR", file=sys.stderr)
         return EXIT_USAGE
+    overlap = output_among_inputs(args.paths, args.output, args.format)
+    if overlap:
+        print(f"presswash clean: {overlap}", file=sys.stderr)
+        return EXIT_USAGE
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     try:
         rulebook = options.rule_book()  # fail fast, before any work, on a broken pack or a bad --select
@@ -47,8 +51,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"presswash clean: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stats = BatchStats()
-    progress = Progress(total=count_documents(args.paths), enabled=False if args.no_progress else None)
-    pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes)
+    # The output (a file, or a folder with its _index.jsonl) is never read back in, as it would be on the
+    # next run when it sits inside an input folder.
+    skip = [args.output] if args.output and args.output != "-" else []
+    progress = Progress(total=count_documents(args.paths, skip), enabled=False if args.no_progress else None)
+    pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes, skip=skip)
     try:
         with sink:
             for outcome in process_pages(pages, options, jobs):
@@ -67,3 +74,20 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         print(stats.steps.table(rulebook), file=sys.stderr)
     return EXIT_DOC_ERRORS if stats.errors else EXIT_OK
+
+
+def output_among_inputs(paths: list[str], output: str | None, fmt: str) -> str | None:
+    """Why the output cannot go where it was asked to: it is an input named on the command line, or (a
+    folder for --format txt) it is or holds an input folder, so skipping it would skip the inputs too.
+    An output inside an input folder is fine: the walk passes over it."""
+    if not output or output == "-":
+        return None
+    out = os.path.realpath(output)
+    for given in paths:
+        if given == "-":
+            continue
+        real = os.path.realpath(given)
+        if real == out or real.startswith(out.rstrip(os.sep) + os.sep):
+            what = "is an input" if real == out else f"holds the input {given}"
+            return f"the output {output} {what}; write the output somewhere else"
+    return None

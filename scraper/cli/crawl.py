@@ -12,6 +12,7 @@ from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_o
 from scraper.core.dates import parse_since
 from scraper.crawl.config import ConfigError, CrawlPlan, load_config
 from scraper.crawl.runner import run_crawl, steps_table, summary
+from scraper.store import StoreError, check_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.store:
         plan.store = args.store
+    try:
+        check_store(plan.store)  # a folder, an image or another application's database is refused untouched
+    except StoreError as exc:
+        print(f"presswash crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.since:  # the command line wins over the config, as for --store
         plan.since = args.since
     try:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from scraper.cli.options import EXIT_OK, EXIT_USAGE
 from scraper.sinks import JsonlSink
-from scraper.store import Store
+from scraper.store import Store, StoreError
 from scraper.core.dates import parse_since
 
 
@@ -21,18 +20,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not os.path.exists(args.store):
-        print(f"presswash export: no store at {args.store}", file=sys.stderr)
-        return EXIT_USAGE
     try:
         since = parse_since(args.since)  # the store's times are UTC ISO 8601
     except ValueError as exc:
         print(f"presswash export: {exc}", file=sys.stderr)
         return EXIT_USAGE
     count = 0
-    with Store(args.store) as store, JsonlSink(args.output) as sink:
-        for record in store.articles(since=since):
-            sink.write(record)
-            count += 1
+    try:
+        # Read-only: exporting never changes the store, nor a file that turns out not to be one.
+        with Store(args.store, read_only=True) as store:
+            with JsonlSink(args.output) as sink:
+                for record in store.articles(since=since):
+                    sink.write(record)
+                    count += 1
+    except StoreError as exc:
+        print(f"presswash export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # the output cannot be written (no such folder, disk full, permissions)
+        print(f"presswash export: cannot write the output: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"presswash export: {count} articles", file=sys.stderr)
     return EXIT_OK

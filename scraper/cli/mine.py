@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from cleaners import RuleError
@@ -13,6 +12,7 @@ from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, rules_dir
 from scraper.cli.render import clip
 from scraper.core.process import Options
 from scraper.offline import mining
+from scraper.store import StoreError, check_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,12 +38,15 @@ def run(args: argparse.Namespace) -> int:
     problem = None
     if bool(args.paths) == bool(args.store):
         problem = "give saved pages (PATH…) or a crawl store (--store), one or the other"
-    elif args.store and not os.path.exists(args.store):
-        problem = f"no store at {args.store}"
     elif args.stored and not args.store:
         problem = "--stored needs --store"
     elif args.min_pages < 1 or not 0 < args.min_share <= 1:
         problem = "--min-pages must be 1 or more, and --min-share above 0 and at most 1"
+    if not problem and args.store:
+        try:
+            check_store(args.store, read_only=True)
+        except StoreError as exc:
+            problem = str(exc)
     if problem:
         print(f"presswash mine: {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 from scraper.core.extraction import MODE_CHOICES
@@ -31,8 +32,9 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
     add_rule_options(p)
     add_selection_options(p)
     p.add_argument("--url", help="the URL the input came from (for a single page or stdin)")
-    p.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
-                   help="refuse documents larger than this many megabytes (default %(default).0f)")
+    p.add_argument("--max-size", type=_megabytes, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
+                   help="refuse documents larger than this many megabytes, 1 MB being 1,000,000 bytes "
+                        "(default %(default).0f)")
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help="seconds one document may take before it is stopped and gets an error record "
                         "(default %(default)g; 0: no limit)")
@@ -46,6 +48,19 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
                    help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
     p.add_argument("--no-text-rules", action="store_true", help="skip the cleaners that run on the text")
+
+
+def _megabytes(value: str) -> float:
+    """A size in MB: a finite number above 0 (argparse turns the error into a usage message, exit 2)."""
+    try:
+        size = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of megabytes, not {value!r}") from None
+    if not math.isfinite(size) or size <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of megabytes above 0, not {value!r}")
+    if size * 1e6 < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} MB is less than one byte")
+    return size
 
 
 def rules_dirs(args: argparse.Namespace) -> tuple[str, ...]:

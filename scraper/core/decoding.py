@@ -1,4 +1,4 @@
-"""Bytes to text: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then detection.
+"""Bytes to text: BOM, then UTF-16 or UTF-32 told by its NUL bytes, then the HTTP charset, then <meta charset>, then UTF-8, then detection.
 
 A declared charset that does not fit the bytes still wins over detection (browsers do the same), but
 the bad bytes become U+FFFD and the page is flagged ``decode-errors`` so nothing is silently garbled.
@@ -23,6 +23,42 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+# Where ASCII characters (all of HTML's markup) have their NUL bytes in each wide encoding: the code unit's
+# width and the positions of its zero bytes.
+_NUL_PATTERNS = (
+    ("utf-32-le", 4, (1, 2, 3)),
+    ("utf-32-be", 4, (0, 1, 2)),
+    ("utf-16-le", 2, (1,)),
+    ("utf-16-be", 2, (0,)),
+)
+_WIDE_SAMPLE = 1024
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """"utf-16-le", "utf-16-be", "utf-32-le" or "utf-32-be" when the bytes are text in that encoding: a BOM
+    says so, or most code units of the first KB are ASCII characters written in it (one non-zero byte, the
+    rest NUL). None for everything else, which never has that many NUL bytes so placed."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding if encoding != "utf-8" else None
+    sample = data[:_WIDE_SAMPLE]
+    if b"\x00" not in sample:
+        return None
+    for encoding, width, zeros in _NUL_PATTERNS:
+        units = [sample[i:i + width] for i in range(0, len(sample) - width + 1, width)]
+        if len(units) < 4:
+            continue
+        (char,) = set(range(width)) - set(zeros)
+        ascii_units = sum(1 for u in units if u[char] and not any(u[z] for z in zeros))
+        if ascii_units >= 0.6 * len(units):
+            try:
+                sample[:len(units) * width].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return None
+
+
 # Labels browsers treat as another codec (the WHATWG encoding standard maps these the same way).
 _ALIASES = {
     "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
@@ -41,7 +77,7 @@ _HIGH_BYTES = bytes(range(128, 256))
 class Decoded:
     text: str
     encoding: str
-    how: str  # bom | http | meta | utf-8 | detected | fallback
+    how: str  # bom | sniffed | http | meta | utf-8 | detected | fallback
     errors: bool = False
 
 
@@ -111,6 +147,11 @@ def decode(data: bytes, content_type: str | None = None, is_html: bool = True) -
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode_declared(data[len(bom):], encoding, "bom")
+    # UTF-16 and UTF-32 without a BOM: whatever the page or server declares (often "utf-16", which
+    # normalise_label reads as UTF-8), the bytes say it plainly.
+    wide = wide_encoding(data)
+    if wide:
+        return _decode_declared(data, wide, "sniffed")
     declared = charset_from_content_type(content_type)
     if declared:
         return _decode_declared(data, declared, "http")

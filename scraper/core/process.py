@@ -42,7 +42,8 @@ from scraper.core.extraction import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# 32 MB (decimal, as --max-size and the error messages count).
+DEFAULT_MAX_BYTES = 32_000_000
 # Seconds one document may take in a batch or a crawl before its worker is killed (scraper/core/workers.py).
 # Generous: a typical page takes a tenth of a second in --mode auto.
 DEFAULT_TIME_LIMIT = 60.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from scraper.core.decoding import wide_encoding
 from scraper.core.document import PageKind
 
 # File signatures of formats that are not pages; a renamed image should say so, not yield mojibake.
@@ -22,15 +23,17 @@ _MAGIC = (
     (b"ID3", "an MP3 file"),
     (b"\x00\x00\x01\x00", "an icon file"),
 )
-_HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
-                         re.IGNORECASE | re.DOTALL)
+# Matched against decoded text; re.ASCII keeps \s to the ASCII spaces, as on bytes.
+_HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
+                         re.IGNORECASE | re.DOTALL | re.ASCII)
 _UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = "\xef\xbb\xbf"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
 
 
 def binary_kind(body: bytes) -> str | None:
     """What a binary body is, or None when it may be text."""
-    if body.startswith(_UTF_BOMS):
+    if body.startswith(_UTF_BOMS) or wide_encoding(body):  # UTF-16 and UTF-32 text is full of NUL bytes
         return None
     if body.startswith(b"RIFF") and body[8:12] == b"WEBP":
         return "a WebP image"
@@ -49,12 +52,17 @@ def binary_kind(body: bytes) -> str | None:
 
 
 def sniff_kind(body: bytes) -> PageKind:
+    """"html" when the body's text starts like HTML or holds an <html tag, else "text". Looks at the text:
+    UTF-16 and UTF-32 decoded, any other body read byte for byte (its markup is ASCII whatever the charset)."""
+    wide = wide_encoding(body)
     head = body[:4096]
-    for bom in _UTF_BOMS:
-        if head.startswith(bom):
-            head = head[len(bom):]
-            break
-    return "html" if _HTML_START.match(head) or b"<html" in head.lower() else "text"
+    if wide:
+        text = head[:len(head) - len(head) % (4 if "32" in wide else 2)].decode(wide, errors="replace")
+    else:
+        text = head.decode("latin-1")
+    # A BOM is no text: U+FEFF once decoded, or the UTF-8 BOM's three bytes read as Latin-1.
+    text = text.removeprefix("\ufeff") if wide else text.removeprefix(_UTF8_BOM)
+    return "html" if _HTML_START.match(text) or "<html" in text.lower() else "text"
 
 
 # Media types that are HTML pages. A response without one, or with one that says nothing of the content

@@ -61,7 +61,7 @@ def read_files(paths: Iterable[str], options: Options) -> Reading:
 def read_store(path: str | Path) -> Reading:
     """The latest clean text of every article in a crawl store (lines only: the store keeps no pages)."""
     reading = Reading()
-    with Store(path) as store:
+    with Store(path, read_only=True) as store:
         for record in store.articles():
             host, text = record.get("hostname"), record.get("text") or ""
             if not host:
@@ -103,6 +103,6 @@ def write_packs(results: Iterable[SiteMining], out_dir: str | Path) -> list[Path
 
 def write_stored_packs(store_path: str | Path, out_dir: str | Path) -> list[Path]:
     """The packs crawls mined into the store, as files to review."""
-    with Store(store_path) as store:
+    with Store(store_path, read_only=True) as store:
         packs = {host: text for host, text in store.site_packs().items() if text}
     return write_pack_files(packs, out_dir)

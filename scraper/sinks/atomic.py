@@ -4,12 +4,16 @@ run never sees half a file.
 The temporary file is named ``.NAME.PID.RANDOM.part``. A run killed outright (SIGKILL, a power cut) cannot
 remove its own; the next write to the same target (and a text folder, as a whole, when a sink opens it)
 removes those whose process is gone.
+
+The file gets the mode a plain open() would give it under the umask, or keeps the mode of the file it
+replaces.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO
@@ -72,6 +76,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    # The only portable way to read the umask is to set it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits the file at ``target`` should get: those of the file it replaces, else what
+    open() would give a new file under the umask (mkstemp's own 0600 would lock other readers out)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 class AtomicFile:
     """A text file that appears at ``path`` only when ``commit()`` is called; ``discard()`` leaves no trace.
 
@@ -86,6 +106,10 @@ class AtomicFile:
         fd, tmp = tempfile.mkstemp(prefix=f".{_prefix(self.path)}.{os.getpid()}.", suffix=".part",
                                    dir=self.path.parent)
         self.tmp = Path(tmp)
+        try:
+            os.chmod(fd, _mode_for(self.path))
+        except (OSError, NotImplementedError):  # no modes here (FAT, Windows): keep what mkstemp gave
+            pass
         self.fh: IO[str] = os.fdopen(fd, "w", encoding=encoding, newline="\n")
 
     def write(self, text: str) -> None:

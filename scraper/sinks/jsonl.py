@@ -10,7 +10,15 @@ from scraper.sinks.atomic import AtomicFile
 
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """One record as a line of JSON that is always valid UTF-8."""
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (bytes of a command-line value that are not UTF-8) cannot be written as UTF-8;
+        # as the JSON escape \udcNN it can, and a JSON reader gets the same string back.
+        line = line.encode("utf-8", "backslashreplace").decode("utf-8")
+    return line
 
 
 class JsonlSink:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -88,15 +89,85 @@ class PageState:
     last_fetched: str
 
 
-class Store:
-    """A SQLite store. Not shared between threads: open one per process (or per pipeline)."""
+class StoreError(Exception):
+    """The path cannot be used as a store: a folder, not SQLite, another application's database, or
+    (read-only) no store at all. Nothing was written to it."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE):
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# The tables that make a SQLite file a presswash store (the newer ones are added on opening).
+_CORE_TABLES = {"articles", "revisions", "pages", "runs", "errors"}
+
+
+def check_store(path: str | Path, read_only: bool = False) -> None:
+    """StoreError unless ``path`` is a presswash store, or (not ``read_only``) a file a store may be made in:
+    a missing file, an empty file or an empty SQLite database. Reads only the file's first bytes and its
+    table list, so a file that is refused is left as it was."""
+    path = Path(path)
+    if not path.exists():
+        if read_only:
+            raise StoreError(f"no store at {path}")
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a presswash store (give the store file's path)")
+    if not path.is_file():
+        raise StoreError(f"{path} is not a regular file, so it cannot be a presswash store")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    if not head:
+        if read_only:
+            raise StoreError(f"{path} is an empty file, not a presswash store")
+        return
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a presswash store: it is not an SQLite database")
+    tables = _tables(path)
+    if not tables and not read_only:
+        return
+    if not _CORE_TABLES <= tables:
+        what = "an empty SQLite database" if not tables else \
+            f"an SQLite database of another application (tables: {', '.join(sorted(tables)[:5])})"
+        raise StoreError(f"{path} is not a presswash store: it is {what}; it was left untouched")
+
+
+def _tables(path: Path) -> set[str]:
+    try:
+        db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
+        try:
+            return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a presswash store: the SQLite file cannot be read ({exc})") from None
+
+
+def _read_only_uri(path: str | Path) -> str:
+    return "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?mode=ro"
+
+
+class Store:
+    """A SQLite store. Not shared between threads: open one per process (or per pipeline).
+
+    ``read_only`` (export, mining a store) opens with SQLite's mode=ro and never creates or changes the
+    file. Either way a path that is not a presswash store raises StoreError before anything is written
+    (check_store)."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE, read_only: bool = False):
         self.path = str(path)
-        if self.path != ":memory:":
+        self.read_only = read_only
+        if self.path == ":memory:":
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+        else:
+            check_store(self.path, read_only)
+            if read_only:
+                self.db = sqlite3.connect(_read_only_uri(self.path), uri=True, timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA query_only=ON")
+                return
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import zlib
@@ -85,8 +86,46 @@ def _read_file(path: Path, limit: int) -> tuple[bytes, str | None]:
     return data, None
 
 
+def source_name(path: str | Path) -> str:
+    """A path as the record's ``source``: itself when it is valid UTF-8. Otherwise (a name the file system
+    holds as bytes that are not UTF-8) each such byte is written ``\\xNN`` and each backslash ``\\\\``,
+    so the record stays valid UTF-8 and ``codecs.escape_decode`` gives the name's bytes back exactly
+    (docs/record.md)."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:  # os.fsdecode() kept the bad bytes as lone surrogates (surrogateescape)
+        return os.fsencode(name.replace("\\", "\\\\")).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` is not read (it is a FIFO, socket or device: reading may block for ever or never end),
+    or None for a regular file, a folder or a missing file, which reading reports on its own."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    what = next((w for test, w in _SPECIAL_FILES if test(mode)), "a special file")
+    return f"not a regular file: this is {what}, so it was not read"
+
+
 def file_pages(path: Path, given: str, url: str | None, limit: int) -> Iterator[Page]:
     """Pages of one file: one Page, or one per HTML response record of a WARC file."""
+    special = not_a_regular_file(path)
+    if special:
+        yield Page(body=b"", source=given, url=url, read_error=special)
+        return
     if is_warc_name(path.name):
         yield from warc_pages(path, given, limit)
         return
@@ -118,37 +157,46 @@ def stdin_pages(url: str | None, limit: int, stream: BinaryIO | None = None) -> 
     yield Page(body=data, source="-", url=url)
 
 
-def walk(folder: Path) -> Iterator[Path]:
-    """Files under a folder, in a stable order, hidden files and folders skipped."""
+def walk(folder: Path, skip: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Files under a folder, in a stable order, hidden files and folders skipped, and so are the paths in
+    ``skip`` (real paths: the run's own output, which must not be read back)."""
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (skip and os.path.realpath(os.path.join(root, d)) in skip))
         for name in sorted(files):
-            if not name.startswith(".") and name not in SKIP_NAMES:
-                yield Path(root) / name
+            if name.startswith(".") or name in SKIP_NAMES:
+                continue
+            if skip and os.path.realpath(os.path.join(root, name)) in skip:
+                continue
+            yield Path(root) / name
 
 
-def iter_pages(inputs: Iterable[str], url: str | None = None, limit: int = 32 * 1024 * 1024) -> Iterator[Page]:
-    """Every document named by ``inputs`` (paths, folders, or "-" for stdin), in order."""
+def iter_pages(inputs: Iterable[str], url: str | None = None, limit: int = 32_000_000,
+               skip: Iterable[str | Path] = ()) -> Iterator[Page]:
+    """Every document named by ``inputs`` (paths, folders, or "-" for stdin), in order. Folder walks pass
+    over the paths in ``skip`` (the output of this run: a file, or a folder and all in it)."""
+    skipped = frozenset(os.path.realpath(p) for p in skip)
     for given in inputs:
         if given == "-":
             yield from stdin_pages(url, limit)
             continue
         path = Path(given)
         if path.is_dir():
-            for file in walk(path):
-                yield from file_pages(file, str(file), url, limit)
+            for file in walk(path, skipped):
+                yield from file_pages(file, source_name(file), url, limit)
         else:
-            yield from file_pages(path, given, url, limit)
+            yield from file_pages(path, source_name(given), url, limit)
 
 
-def count_documents(inputs: Iterable[str]) -> int | None:
+def count_documents(inputs: Iterable[str], skip: Iterable[str | Path] = ()) -> int | None:
     """How many documents ``inputs`` hold, when that is cheap to know (no stdin, no WARC); else None."""
+    skipped = frozenset(os.path.realpath(p) for p in skip)
     total = 0
     for given in inputs:
         if given == "-":
             return None
         path = Path(given)
-        files = walk(path) if path.is_dir() else [path]
+        files = walk(path, skipped) if path.is_dir() else [path]
         for file in files:
             if is_warc_name(file.name):
                 return None
