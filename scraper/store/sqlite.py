@@ -222,7 +222,8 @@ class Store:
         held = self.db.execute("SELECT content_hash FROM articles WHERE id = ?",
                                (short_hash(canonical),)).fetchone()
         if held is not None and held[0] != record.get("content_hash"):
-            before = self.db.execute("SELECT canonical_url FROM pages WHERE url = ? AND kind = 'article'",
+            # The page's last key; an error or 304 row in between keeps it (_upsert_page's COALESCE).
+            before = self.db.execute("SELECT canonical_url FROM pages WHERE url = ?",
                                      (fetched_url,)).fetchone()
             if before is None or before[0] != canonical:
                 return fetched_url, "shared by another text"

@@ -154,6 +154,9 @@ def test_distinct_texts_sharing_a_canonical_are_stored_apart(store):
     # The page first stored under the canonical is a true revision when its own text changes.
     assert store.save_article(_record("first text, corrected", shared), "https://news.example/a") == "changed"
     assert store.revisions(shared)[-1][0] == 2
+    store.record_error(None, "https://news.example/a", "HTTP 503")  # a failed fetch in between keeps its key
+    assert store.save_article(_record("first text, updated", shared), "https://news.example/a") == "changed"
+    assert store.revisions(shared)[-1][0] == 3
     assert store.count("articles") == 2
 
 
