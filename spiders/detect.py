@@ -23,12 +23,18 @@ _JSONLD_ARTICLE = re.compile(rb'"@type"\s*:\s*\[?\s*"(NewsArticle|Article|BlogPo
 
 def fetchable(url: str) -> bool:
     """A web page worth requesting at all (http(s), not an image, script or download)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # malformed: the spider records it (NewsSpider.malformed_url)
+        return False
     return parts.scheme in ("http", "https") and not _SKIP_EXT.search(parts.path)
 
 
 def looks_like_listing_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     return parts.path in ("", "/") or bool(_LISTING.search(parts.path + ("?" + parts.query if parts.query else "")))
 
 

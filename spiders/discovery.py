@@ -82,11 +82,18 @@ def _text(el: Any, name: str) -> str | None:
     return None
 
 
-def _http_url(base: str, href: str | None) -> str | None:
-    if not href:
+def _http_url(base: str, href: Any) -> str | None:
+    """An http(s) link resolved against ``base``. A malformed one ("http://[::1/x", a port out of range) is
+    returned as it is, for the spider to record as an error row: it must not cost the rest of its listing."""
+    if not href or not isinstance(href, str):
         return None
-    url = urljoin(base, href.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    href = href.strip()
+    try:
+        url = urljoin(base, href)
+        scheme = urlsplit(url).scheme
+    except ValueError:  # urljoin cannot split it: keep it when it names a web page
+        return href if href.lower().startswith(("http:", "https:")) else None
+    return url if scheme in ("http", "https") else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from scraper.core.dates import parse_since
 from scraper.core.document import FetchFailure, Page, now_iso
 from scraper.core.sniffing import is_html
-from scraper.core.urls import canonical_url, same_site
+from scraper.core.urls import canonical_url, same_site, url_problem
 
 from .detect import fetchable, looks_like_article_url, page_says_article
 from .discovery import feed_links, parse_sitemap, read_feed, sitemaps_in_robots
@@ -67,10 +67,13 @@ class NewsSpider(scrapy.Spider):
         self.since = parse_since(since, "since")
         self.max_depth = int(max_depth)
         self.max_pages = int(max_pages)
-        self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in self.sites}
+        well_formed_sites = [s for s in self.sites if url_problem(s) is None]  # the others fail in start()
+        self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in well_formed_sites}
         self.site_requests = 0
         self.seen: set[str] = set()  # canonical URLs requested or yielded as articles
-        self.followed: set[str] = {canonical_url(s) for s in self.sites}  # site-crawl pages requested as listings
+        self.followed: set[str] = {canonical_url(s) for s in well_formed_sites}  # site-crawl pages requested as listings
+        self.listings: set[str] = set(self.followed)  # every feed, sitemap and listing URL: never an article key
+        self.malformed: set[str] = set()  # malformed URLs already recorded, so a repeated one is one error row
 
     def given_urls(self) -> list[str]:
         """The URLs the crawl was started on: their hosts may be private (scraper/crawl/ssrf.py)."""
@@ -78,24 +81,36 @@ class NewsSpider(scrapy.Spider):
 
     # requests ----------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.feeds:
-            yield self._listing(url, self.parse_feed, f"feed:{url}")
-        for url in self.sitemaps:
-            callback = self.parse_robots if urlsplit(url).path == "/robots.txt" else self.parse_sitemap
-            yield self._listing(url, callback, f"sitemap:{url}")
-        for url in self.sites:
-            yield self._listing(url, self.parse_site_page, f"site:{url}", depth=0)
+        given = [(url, self.parse_feed, f"feed:{url}", {}) for url in self.feeds]
+        given += [(url, self._sitemap_callback(url), f"sitemap:{url}", {}) for url in self.sitemaps]
+        given += [(url, self.parse_site_page, f"site:{url}", {"depth": 0}) for url in self.sites]
+        for url, callback, source, meta in given:
+            if (request := self._listing(url, callback, source, **meta)) is not None:
+                yield request
         for url in self.url_list:
             request = self.article(url, "urls")
             if request is not None:
                 yield request
 
-    def _listing(self, url: str, callback: Any, source: str, **meta: Any) -> scrapy.Request:
+    def _sitemap_callback(self, url: str) -> Any:
+        return self.parse_robots if url_problem(url) is None and urlsplit(url).path == "/robots.txt" \
+            else self.parse_sitemap
+
+    def _listing(self, url: str, callback: Any, source: str, **meta: Any) -> scrapy.Request | FetchFailure | None:
+        """A request for a feed, sitemap or listing page; an error row (or None, once recorded) when the URL
+        is malformed."""
+        if url_problem(url) is not None:
+            return self.malformed_url(url, source)
+        self.listings.add(canonical_url(url))
         return scrapy.Request(url, callback=callback, errback=self.fetch_failed, dont_filter=True,
                               meta={ROLE: "listing", SOURCE: source, **meta})
 
-    def article(self, url: str, source: str, listing: dict[str, str] | None = None) -> scrapy.Request | None:
-        """A request for an article page, once per canonical URL per run."""
+    def article(self, url: str, source: str,
+                listing: dict[str, str] | None = None) -> scrapy.Request | FetchFailure | None:
+        """A request for an article page, once per canonical URL per run; an error row when the URL is
+        malformed (each malformed URL once); None for a URL already requested or not worth fetching."""
+        if url_problem(url) is not None:
+            return self.malformed_url(url, source)
         if not fetchable(url):
             return None
         url = canonical_url(url)
@@ -104,6 +119,15 @@ class NewsSpider(scrapy.Spider):
         self.seen.add(url)
         meta = {ROLE: "article", SOURCE: source, LISTING: {k: v for k, v in (listing or {}).items() if v}}
         return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, meta=meta)
+
+    def malformed_url(self, url: str, source: str) -> FetchFailure | None:
+        """The error row of a malformed URL found in a feed, sitemap, robots.txt or page (once per run): it is
+        not fetched, and the rest of its listing goes on."""
+        if url in self.malformed:
+            return None
+        self.malformed.add(url)
+        return FetchFailure(url=url, source=source, status=None,
+                            reason=f"malformed URL, not fetched: {url_problem(url)}")
 
     def _recent(self, *dates: str | None) -> bool:
         """Passes the ``since`` filter: no filter, no date to judge by, or a date on or after it."""
@@ -123,7 +147,8 @@ class NewsSpider(scrapy.Spider):
                 yield FetchFailure(url=response.url, source=source, status=response.status,
                                    reason="no feed here: not RSS, Atom or JSON Feed, and no <link rel=alternate> feed")
             for url in found:
-                yield self._listing(url, self.parse_feed, f"feed:{url}")
+                if (request := self._listing(url, self.parse_feed, f"feed:{url}")) is not None:
+                    yield request
             return
         if feed.problem:
             yield FetchFailure(url=response.url, source=source, status=response.status,
@@ -141,7 +166,8 @@ class NewsSpider(scrapy.Spider):
             yield FetchFailure(url=response.url, source=response.meta[SOURCE], status=response.status,
                                reason="robots.txt names no Sitemap:")
         for url in found:
-            yield self._listing(url, self.parse_sitemap, f"sitemap:{url}")
+            if (request := self._listing(url, self.parse_sitemap, f"sitemap:{url}")) is not None:
+                yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         source = response.meta[SOURCE]
@@ -188,7 +214,15 @@ class NewsSpider(scrapy.Spider):
         if depth >= self.max_depth:
             return
         for link in response.css("a::attr(href)").getall():
-            url = canonical_url(response.urljoin(link))
+            try:
+                url = response.urljoin(link)
+            except ValueError:  # "http://[::1/x", "//[::1/x": urljoin cannot even split it
+                url = link.strip()
+            if url_problem(url) is not None:
+                if _names_web_page(url) and (failure := self.malformed_url(url, source)) is not None:
+                    yield failure
+                continue
+            url = canonical_url(url)
             if (not fetchable(url) or url in self.seen or url in self.followed
                     or not any(same_site(url, h) for h in self.site_hosts)):
                 continue
@@ -261,6 +295,12 @@ def _unfollowed_redirect(response: Response) -> str:
     if not 300 <= response.status < 400 or not location:
         return ""
     return f": a redirect to a URL that is not http(s), not followed ({location.decode('latin-1')})"
+
+
+def _names_web_page(url: str) -> bool:
+    """Whether a link that cannot be parsed was meant as a web page (http: or https:), not mailto: or
+    javascript:."""
+    return url.strip().lower().startswith(("http:", "https:", "//"))
 
 
 def _is_html(response: Response) -> bool:

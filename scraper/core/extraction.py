@@ -16,6 +16,7 @@ from trafilatura.settings import set_date_params
 
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
+from scraper.core.urls import is_http_url
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
 
@@ -102,8 +103,11 @@ def _first(tree: Any, xpath: str) -> str | None:
 def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSignals:
     canonical = _first(tree, '//head/link[@rel="canonical"]/@href')
     if canonical:
-        canonical = urljoin(url or "", canonical)
-        if urlsplit(canonical).scheme not in ("http", "https"):
+        try:
+            canonical = urljoin(url or "", canonical)
+        except ValueError:  # "http://[::1/x": a careless or hostile value, ignored like a non-http one
+            canonical = None
+        if not is_http_url(canonical):
             canonical = None
     lang = (
         _first(tree, "/html/@lang")

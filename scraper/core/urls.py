@@ -31,8 +31,72 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
+def url_problem(url: object) -> str | None:
+    """Why ``url`` is not a well-formed absolute http(s) URL ("Port out of range 0-65535", "Invalid IPv6
+    URL", "no host", …), or None when it is one. Nothing that passes makes urlsplit, ``.port`` or a Scrapy
+    Request raise."""
+    if not isinstance(url, str) or not url.strip():
+        return "empty URL"
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        return str(exc) or "cannot be parsed"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"not an http(s) URL (scheme {parts.scheme!r})" if parts.scheme else "not an absolute URL"
+    host = parts.hostname or ""
+    if not host:
+        return "no host"
+    if any(c.isspace() or ord(c) < 32 or c in '<>"{}|\\^`' for c in host):
+        return "the host has spaces or characters not allowed in a host name"
+    return None
+
+
+def is_http_url(url: object) -> bool:
+    """A well-formed absolute http(s) URL (see url_problem)."""
+    return url_problem(url) is None
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
 def same_site(url: str, host: str) -> bool:
     """True when ``url`` is on ``host`` or one of its subdomains (www. ignored on both sides)."""
-    other = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    other = _host_of(url).removeprefix("www.")
     host = host.lower().removeprefix("www.")
-    return other == host or other.endswith("." + host)
+    return bool(other) and (other == host or other.endswith("." + host))
+
+
+def same_site_urls(a: str, b: str) -> bool:
+    """Whether two URLs are on one site, for trusting a page's rel=canonical (docs/crawling.md#keys).
+
+    The rule, without a public-suffix list: the hosts are equal once a leading "www." is dropped, or one is
+    a subdomain of the other and has at least two labels (m.example.com and www.example.com: yes;
+    alice.example.io and bob.example.io, which shared hosts give to different owners: no; a bare "com":
+    no). An IP address matches only itself. Scheme and port are not compared, so two loopback servers on
+    different ports are one site, and 127.0.0.1 and localhost are two."""
+    one, two = _host_of(a).removeprefix("www."), _host_of(b).removeprefix("www.")
+    if not one or not two:
+        return False
+    if one == two:
+        return True
+    shorter, longer = sorted((one, two), key=len)
+    return "." in shorter and longer.endswith("." + shorter) and not _is_address(shorter)
+
+
+def _is_address(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
+
+
+def is_site_root(url: str) -> bool:
+    """A site's home page: the root path with no query (what every page of a careless site may name as its
+    canonical)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.path in ("", "/") and not parts.query

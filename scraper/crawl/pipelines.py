@@ -34,7 +34,8 @@ from scraper.core.process import (
     hostname_of,
 )
 from scraper.sinks.jsonl import dumps
-from scraper.store import Store
+from scraper.store import CANONICAL_IGNORED, Store
+from spiders.detect import looks_like_listing_url
 from scraper.core.workers import TimeLimitExceeded, WorkerDied
 
 
@@ -63,6 +64,7 @@ class ProcessedPage:
     last_modified: str | None
     outcome: Outcome
     change: str | None = None  # new | changed | unchanged, set by StorePipeline
+    record: dict[str, Any] | None = None  # the record as stored (its flags may say the canonical was ignored)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,16 +154,17 @@ class ProcessPipeline:
 class StorePipeline:
     """Writes each outcome to the store and keeps the run's counts."""
 
-    def __init__(self, path: str, stats: Any):
+    def __init__(self, path: str, stats: Any, crawler: Any = None):
         self.path = path
         self.stats = stats
+        self.crawler = crawler
         self.store: Store | None = None
         self.run_id: int | None = None
         self.steps = StepStats()  # the run's step stats and the rules that fired, merged from every outcome
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
-        pipeline = cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats)
+        pipeline = cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats, crawler)
         # Scrapy calls a pipeline's close_spider() without the reason the crawl stopped; the spider_closed
         # signal carries it ("finished", "shutdown" after Ctrl-C or SIGTERM, "closespider_…"), and comes
         # after every pipeline has finished its items.
@@ -185,10 +188,26 @@ class StorePipeline:
             self.store.record_error(self.run_id, item.url, outcome.error, item.status)
             self.stats.inc_value("presswash/process_errors")
             return item
-        item.change = self.store.save_article(outcome.to_record(), fetched_url=item.url, status=item.status,
-                                              etag=item.etag, last_modified=item.last_modified)
+        record = outcome.to_record()
+        try:
+            item.change = self.store.save_article(record, fetched_url=item.url, status=item.status,
+                                                  etag=item.etag, last_modified=item.last_modified,
+                                                  is_listing=self._is_listing)
+        except ValueError as exc:  # a URL that cannot be keyed: an error row, never a traceback
+            self.store.record_error(self.run_id, item.url, f"cannot store the article: {exc}", item.status)
+            self.stats.inc_value("presswash/process_errors")
+            return item
+        item.record = record
+        if CANONICAL_IGNORED in record["flags"]:
+            self.stats.inc_value("presswash/canonical_ignored")
         self.stats.inc_value(f"presswash/articles_{item.change}")
         return item
+
+    def _is_listing(self, url: str) -> bool:
+        """A URL this crawl saw as a feed, sitemap or listing page, or that looks like a listing: never an
+        article's key (Store.article_key)."""
+        spider = getattr(self.crawler, "spider", None)
+        return url in getattr(spider, "listings", ()) or looks_like_listing_url(url)
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         if self.store is None:
@@ -231,7 +250,7 @@ class JsonlPipeline:
             return item
         record = None
         if isinstance(item, ProcessedPage) and (item.change in ("new", "changed") or not item.outcome.ok):
-            record = item.outcome.to_record()
+            record = item.record or item.outcome.to_record()
         elif isinstance(item, FetchFailure):
             record = fetch_failure_record(item)
         if record is not None:

@@ -252,7 +252,10 @@ class PrivateAddressGuard:
         policy = self._policy()
         if policy.allow_all:
             return
-        parts = urlsplit(request.url)
+        try:
+            parts = urlsplit(request.url)
+        except ValueError:  # fail closed, with a reason instead of a traceback
+            self._refuse(request, request.url, "refused: the URL cannot be parsed")
         if parts.scheme.lower() not in ("http", "https"):
             return
         pair = url_host_port(request.url)

@@ -1,8 +1,8 @@
 """The embedded store: one SQLite file holding articles, their revisions, crawl state, runs and errors.
 
 WAL mode and one transaction per write keep it consistent when a crawl is killed, and let an export read
-while a crawl writes. An article is keyed by its canonical URL; a new revision is stored only when the
-clean text changed.
+while a crawl writes. An article is keyed by its canonical URL when that can be trusted (Store.article_key),
+else by its fetched URL; a new revision is stored only when the clean text changed.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import sqlite3
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from scraper.core.document import now_iso, short_hash
 from scraper.core.urls import canonical_url as _canonical
+from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 
 DEFAULT_STORE = "presswash.db"
+CANONICAL_IGNORED = "canonical-ignored"  # the record's flag when its rel=canonical was not used as its key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -217,17 +219,22 @@ class Store:
 
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
-                     etag: str | None = None, last_modified: str | None = None) -> str:
-        """Store an article record under its canonical URL (the page's rel=canonical, else its URL, with
-        tracking parameters and fragment dropped). Returns "new", "changed" or "unchanged".
+                     etag: str | None = None, last_modified: str | None = None,
+                     is_listing: Callable[[str], bool] | None = None) -> str:
+        """Store an article record under its key: the page's rel=canonical when it can be trusted, else the
+        fetched URL, with tracking parameters and fragment dropped (see article_key). Returns "new",
+        "changed" or "unchanged". When the page names a canonical that is not used, "canonical-ignored" is
+        added to the record's flags (``record`` is changed in place, so other outputs write the same).
 
         The page state and the article are written in one transaction, so a kill leaves both or neither.
         """
-        canonical = _canonical(record.get("canonical_url") or record.get("url") or fetched_url)
         fetched_url = _canonical(fetched_url)  # the key IncrementalMiddleware looks a request up by
         when = record.get("fetched_at") or now_iso()
-        article_id = short_hash(canonical)
         with self._tx():
+            canonical, ignored = self.article_key(record, fetched_url, is_listing)
+            if ignored and CANONICAL_IGNORED not in (record.get("flags") or []):
+                record["flags"] = [*(record.get("flags") or []), CANONICAL_IGNORED]
+            article_id = short_hash(canonical)
             row = self.db.execute("SELECT content_hash, revision FROM articles WHERE id = ?",
                                   (article_id,)).fetchone()
             blob = json.dumps(record, ensure_ascii=False)
@@ -258,6 +265,40 @@ class Store:
             if canonical != fetched_url:
                 self._upsert_page(canonical, "article", status, canonical, etag, last_modified, when)
         return outcome
+
+    def article_key(self, record: dict[str, Any], fetched_url: str,
+                    is_listing: Callable[[str], bool] | None = None) -> tuple[str, str | None]:
+        """The URL an article is stored under, and why the page's canonical was not used (None when it was,
+        or when the page names none). ``fetched_url`` is already canonicalised.
+
+        The canonical is the key only when it is a well-formed http(s) URL on the same site as the fetched
+        page (scraper.core.urls.same_site_urls), is not the site's home page or a listing (``is_listing``:
+        what the crawl saw as a feed, sitemap or listing page), and either holds no article yet, holds one
+        with the same text, or holds the one this same fetched URL was stored under before. So a page never
+        replaces an article of another site, and pages with different texts that share one canonical are
+        stored apart. Reads the store: call it inside the write transaction.
+        """
+        declared = record.get("canonical_url")
+        if not declared:
+            return fetched_url, None
+        if not is_http_url(declared):
+            return fetched_url, "malformed"
+        canonical = _canonical(declared)
+        if canonical == fetched_url:
+            return fetched_url, None
+        if not same_site_urls(canonical, fetched_url):
+            return fetched_url, "another site"
+        if is_site_root(canonical) or (is_listing is not None and is_listing(canonical)):
+            return fetched_url, "home page or listing"
+        held = self.db.execute("SELECT content_hash FROM articles WHERE id = ?",
+                               (short_hash(canonical),)).fetchone()
+        if held is not None and held[0] != record.get("content_hash"):
+            # The page's last key; an error or 304 row in between keeps it (_upsert_page's COALESCE).
+            before = self.db.execute("SELECT canonical_url FROM pages WHERE url = ?",
+                                     (fetched_url,)).fetchone()
+            if before is None or before[0] != canonical:
+                return fetched_url, "shared by another text"
+        return canonical, None
 
     def articles(self, since: str | None = None) -> Iterator[dict[str, Any]]:
         """Latest records, oldest change first; ``since`` (ISO date or time) filters on last change."""
