@@ -74,18 +74,25 @@ class IncrementalMiddleware:
         return response
 
 
-def retry_after_seconds(value: bytes | None) -> float | None:
-    """A Retry-After header: seconds, or an HTTP date."""
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header as seconds to wait, or None when it says nothing usable (normal backoff then).
+
+    RFC 9110 allows delta-seconds or an HTTP-date: IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``), the
+    obsolete RFC 850 (``Sunday, 06-Nov-94 08:49:37 GMT``) and asctime (``Sun Nov  6 08:49:37 1994``) forms.
+    HTTP dates are always GMT, so a date with no zone or ``-0000`` (which the email parser leaves naive) is
+    read as UTC. A date in the past means no wait."""
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
