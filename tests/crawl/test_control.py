@@ -120,3 +120,67 @@ def test_a_stuck_graceful_stop_ends_at_the_deadline_or_a_second_signal(serve, tm
     assert "stopped: shutdown" in stderr
     assert run_rows(store) == ["interrupted"]
     assert query(store, "PRAGMA integrity_check") == [("ok",)]
+
+
+# logs ---------------------------------------------------------------------------------------------------
+def test_default_logs_fit_cron_and_verbose_adds_debug_without_bodies(serve, tmp_path):
+    paths = make_site(tmp_path / "site", 4)
+    server = serve(tmp_path / "site")
+    quick = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}  # the default LOG_LEVEL
+    run = crawl("--sitemap", f"{server.base_url}/robots.txt", store=tmp_path / "a.db", fast=False, settings=quick)
+    assert run.code == 0, run.stderr
+    assert "DEBUG" not in run.stderr and "Scraped from" not in run.stderr
+    assert "Overridden settings" not in run.stderr and "Enabled downloader middlewares" not in run.stderr
+    assert "Councillors in" not in run.stderr  # no article text
+    assert run.stderr.count("presswash crawl:") == 1  # one summary
+    assert "Dumping Scrapy stats" not in run.stderr
+
+    log = tmp_path / "crawl.log"
+    verbose = crawl("--sitemap", f"{server.base_url}/robots.txt", "--verbose", "--log-file", log,
+                    store=tmp_path / "b.db", fast=False, settings=quick)
+    assert verbose.code == 0, verbose.stderr
+    text = log.read_text(encoding="utf-8")
+    assert "DEBUG: Crawled (200)" in text
+    for path in paths:  # each item named by its kind and URL
+        assert f"\nProcessedPage {server.base_url}{path}\n" in text
+    assert "Scraped from" in text and "Councillors in" not in text
+    assert "Councillors in" not in verbose.stderr and "DEBUG" not in verbose.stderr  # the log went to the file
+    assert "presswash crawl:" in verbose.stderr
+
+
+# bad command-line values ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, message", [
+    (["--sitemap", "http://127.0.0.1:9/robots.txt", "-s", "DOWNLOAD_MAXSIZE=abc"],
+     "DOWNLOAD_MAXSIZE must be a whole number of 0 or more, not 'abc'"),
+    (["--sitemap", "http://127.0.0.1:9/robots.txt", "-s", "DOWNLOAD_DELAY=nan"],
+     "DOWNLOAD_DELAY must be a number of 0 or more, not 'nan'"),
+    (["--sitemap", "http://127.0.0.1:9/robots.txt", "-s", "DOWNLOAD_DELAY=1000"],
+     "DOWNLOAD_DELAY (1000 s) is over PRESSWASH_MAX_DELAY (60 s)"),
+    (["--sitemap", "http://127.0.0.1:9/robots.txt", "-s", "ROBOTSTXT_OBEY=maybe"],
+     "ROBOTSTXT_OBEY must be true or false, not 'maybe'"),
+    (["--sitemap", "http://127.0.0.1:9/robots.txt", "-s", "PRESSWASH_SHUTDOWN_TIMEOUT=3600"],
+     "PRESSWASH_SHUTDOWN_TIMEOUT must be at most 30 seconds"),
+    (["--feed", "not-a-url"], "--feed: not an http(s) URL: 'not-a-url'"),
+    (["--site", "http://127.0.0.1:99999/"], "--site: not a URL: 'http://127.0.0.1:99999/'"),
+    (["--sitemap", "http://[::1/x"], "--sitemap: not a URL: 'http://[::1/x'"),
+    (["--feed", "http://127.0.0.1:9/feed", "--log-file", "/nonexistent-folder/crawl.log"],
+     "--log-file /nonexistent-folder/crawl.log: no folder /nonexistent-folder"),
+])
+def test_bad_values_get_a_clear_message_and_exit_2(tmp_path, args, message):
+    store = tmp_path / "bad.db"
+    proc = subprocess.run([PRESSWASH, "crawl", "--store", str(store), *args], capture_output=True, text=True,
+                          env=ENV, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"presswash crawl: {message}" in proc.stderr
+    assert not store.exists()  # refused before anything started
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "0", "-1"])
+def test_a_config_rate_that_is_no_rate_is_refused(tmp_path, rate):
+    config = tmp_path / "sites.toml"
+    config.write_text(f'[[site]]\nname = "x"\nfeeds = ["http://127.0.0.1:9/feed"]\nrate = {rate}\n')
+    proc = subprocess.run([PRESSWASH, "crawl", "--store", str(tmp_path / "x.db"), "--config", str(config)],
+                          capture_output=True, text=True, env=ENV, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "rate must be a number of requests per second above 0" in proc.stderr
