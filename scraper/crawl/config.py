@@ -164,7 +164,7 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         if "rate" in site:
             rate = _number(site["rate"], f"{where}: rate")
             if not rate > 0 or rate == float("inf"):  # nan and inf too
-                raise ConfigError(f"{where}: rate must be a number of requests per second above 0, not {rate!r}")
+                raise ConfigError(f"{where}: rate must be above 0 requests per second, and finite, not {rate!r}")
             slot["delay"] = 1.0 / rate
         if "concurrency" in site:
             slot["concurrency"] = _whole(site["concurrency"], f"{where}: concurrency", 1)

@@ -183,4 +183,4 @@ def test_a_config_rate_that_is_no_rate_is_refused(tmp_path, rate):
     proc = subprocess.run([PRESSWASH, "crawl", "--store", str(tmp_path / "x.db"), "--config", str(config)],
                           capture_output=True, text=True, env=ENV, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert "rate must be a number of requests per second above 0" in proc.stderr
+    assert "rate must be above 0 requests per second, and finite" in proc.stderr
