@@ -9,9 +9,10 @@ XML that is not well-formed (read as far as libxml2's recovery gets), so the cra
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from scraper.core.dates import to_iso
@@ -199,27 +200,75 @@ class Sitemap:
 
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
     """A sitemap index or url set, Google News fields included; None when the body is not a sitemap."""
-    root, problem = read_xml(body)
-    if root is None:
+    reader = SitemapReader(body, base_url)
+    if reader.kind is None:
         return None
-    kind = _local(root.tag)
-    if kind == "sitemapindex":
-        entries = [Entry(url=u, lastmod=to_iso(_text(s, "lastmod")))
-                   for s in _children(root, "sitemap") if (u := _http_url(base_url, _text(s, "loc")))]
-        return Sitemap("index", entries, problem)
-    if kind != "urlset":
-        return None
-    entries = []
-    for url_el in _children(root, "url"):
-        url = _http_url(base_url, _text(url_el, "loc"))
+    entries = list(reader.entries())
+    return Sitemap(reader.kind, entries, reader.problem)
+
+
+class SitemapReader:
+    """A sitemap read as a stream: ``kind`` is known at once, ``entries()`` yields each entry as the parser
+    reaches it (a 100,000-URL sitemap is never a tree in memory, and its first entries can be fetched while
+    the rest is read), and ``problem`` is known once ``entries()`` is done.
+
+    The parser is the one read_xml uses (no entity expansion, no network, no DTD loading, libxml2's recovery);
+    each entry's elements are freed once read."""
+
+    def __init__(self, body: bytes, base_url: str):
+        self.base_url = base_url
+        self.problem: str | None = None
+        self.count = 0  # entries read so far
+        self._events = lxml.etree.iterparse(
+            io.BytesIO(body.lstrip()), events=("start", "end"), resolve_entities=False, no_network=True,
+            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
+        self.kind: str | None = None
+        self._root: Any = None
+        try:
+            _event, self._root = next(self._events)
+        except (StopIteration, lxml.etree.XMLSyntaxError, ValueError):
+            return
+        self.kind = {"sitemapindex": "index", "urlset": "urlset"}.get(_local(self._root.tag))
+        dtd = self._root.getroottree().docinfo.internalDTD
+        entities = list(dtd.iterentities()) if dtd is not None else []
+        if entities:
+            external = sum(1 for e in entities if e.system_url)
+            self.problem = (f"XML entities refused: the DOCTYPE declares {len(entities)} ({external} external); "
+                            "none was expanded or loaded")
+
+    def entries(self) -> Iterator[Entry]:
+        if self.kind is None:
+            return
+        wanted = "sitemap" if self.kind == "index" else "url"
+        try:
+            for event, el in self._events:
+                if event != "end" or el.getparent() is not self._root or _local(el.tag) != wanted:
+                    continue
+                entry = self._entry(el)
+                el.clear()
+                while el.getprevious() is not None:  # entries already read: free them
+                    del self._root[0]
+                if entry is not None:
+                    self.count += 1
+                    yield entry
+        except lxml.etree.XMLSyntaxError:
+            pass  # what recovery could not mend ends the entries; the error log below says where
+        errors = [e for e in self._events.error_log if e.level >= lxml.etree.ErrorLevels.ERROR]
+        if errors and self.problem is None:
+            more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+            self.problem = f"malformed XML (line {errors[0].line}: {errors[0].message.strip()}{more})"
+
+    def _entry(self, el: Any) -> Entry | None:
+        url = _http_url(self.base_url, _text(el, "loc"))
         if not url:
-            continue
+            return None
+        if self.kind == "index":
+            return Entry(url=url, lastmod=to_iso(_text(el, "lastmod")))
         title = published = None
-        for news in _children(url_el, "news"):
+        for news in _children(el, "news"):
             title = _text(news, "title")
             published = to_iso(_text(news, "publication_date"))
-        entries.append(Entry(url=url, title=title, published=published, lastmod=to_iso(_text(url_el, "lastmod"))))
-    return Sitemap("urlset", entries, problem)
+        return Entry(url=url, title=title, published=published, lastmod=to_iso(_text(el, "lastmod")))
 
 
 def sitemaps_in_robots(robots_txt: bytes, base_url: str) -> list[str]:

@@ -10,6 +10,7 @@ Every source argument takes one URL, a comma-separated list, or (from Python) a 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit
@@ -26,11 +27,13 @@ from scraper.core.sniffing import is_html
 from scraper.core.urls import canonical_url, same_site, url_problem
 
 from .detect import fetchable, looks_like_article_url, page_says_article
-from .discovery import feed_links, parse_sitemap, read_feed, sitemaps_in_robots
+from .discovery import SitemapReader, feed_links, read_feed, sitemaps_in_robots
 
 ROLE = "presswash_role"  # article | listing
 SOURCE = "presswash_source"
 LISTING = "presswash_listing"
+SITEMAP_BATCH = 100  # sitemap entries read between two looks at the scheduler
+SITEMAP_PENDING = 1000  # requests the scheduler may hold before a sitemap's reading waits
 
 
 def as_list(value: Any) -> list[str]:
@@ -169,7 +172,10 @@ class NewsSpider(scrapy.Spider):
             if (request := self._listing(url, self.parse_sitemap, f"sitemap:{url}")) is not None:
                 yield request
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
+        """A sitemap, streamed: each entry becomes a request as the parser reaches it, and while Scrapy's
+        scheduler holds SITEMAP_PENDING requests the reading waits for downloads to take some. A sitemap of
+        100,000 URLs thus starts its articles at once and never holds 100,000 requests in memory."""
         source = response.meta[SOURCE]
         body = response.body
         if body[:2] == b"\x1f\x8b":  # a .xml.gz file (Content-Encoding gzip is already undone by Scrapy)
@@ -182,15 +188,15 @@ class NewsSpider(scrapy.Spider):
                           "stopped there" if too_large else f"the sitemap's gzip data cannot be read: {exc}")
                 yield FetchFailure(url=response.url, source=source, status=response.status, reason=reason)
                 return
-        sitemap = parse_sitemap(body, response.url)
-        if sitemap is None:
+        sitemap = SitemapReader(body, response.url)
+        del body
+        if sitemap.kind is None:
             yield FetchFailure(url=response.url, source=source, status=response.status,
                                reason="not a sitemap (no <urlset> or <sitemapindex>)")
             return
-        if sitemap.problem:
-            yield FetchFailure(url=response.url, source=source, status=response.status,
-                               reason=f"sitemap: {sitemap.problem}; {len(sitemap.entries)} entries read")
-        for entry in sitemap.entries:
+        for entry in sitemap.entries():
+            if sitemap.count % SITEMAP_BATCH == 0 and not await self._room_for_requests():
+                return  # the crawl is stopping: the rest waits for the next run
             if not self._recent(entry.lastmod, entry.published):
                 continue
             if sitemap.kind == "index":
@@ -199,6 +205,24 @@ class NewsSpider(scrapy.Spider):
                 request = self.article(entry.url, source, {"title": entry.title, "published": entry.published})
                 if request is not None:
                     yield request
+        if sitemap.problem:
+            yield FetchFailure(url=response.url, source=source, status=response.status,
+                               reason=f"sitemap: {sitemap.problem}; {sitemap.count} entries read")
+
+    async def _room_for_requests(self) -> bool:
+        """Wait while the scheduler holds SITEMAP_PENDING requests or more; False when the crawl is stopping."""
+        engine, stats = self.crawler.engine, self.crawler.stats
+        while True:
+            slot = getattr(engine, "_slot", None)  # Scrapy's own; None or closing once the spider closes
+            if not engine.running or slot is None or slot.closing is not None:
+                return False
+            pending = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+            # A scraper backing out (responses over SCRAPER_SLOT_MAX_ACTIVE_SIZE) takes no requests: waiting
+            # for it would wait for ever, so the requests queue up instead.
+            scraper_slot = engine.scraper.slot
+            if pending < SITEMAP_PENDING or scraper_slot is None or scraper_slot.needs_backout():
+                return True
+            await asyncio.sleep(0.1)
 
     # site crawl --------------------------------------------------------------------------------------
     def parse_site_page(self, response: Response) -> Iterator[Any]:

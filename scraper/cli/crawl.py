@@ -10,7 +10,7 @@ from cleaners import RuleBook, RuleError
 
 from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options, rules_dirs
 from scraper.core.dates import parse_since
-from scraper.crawl.config import ConfigError, CrawlPlan, load_config
+from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
 from scraper.crawl.runner import run_crawl, steps_table, summary
 from scraper.store import StoreError, check_store
 
@@ -34,6 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--user-agent", help="the User-Agent to send (name your crawler and a contact)")
     crawl.add_argument("--stats", action="store_true",
                        help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
+    crawl.add_argument("-v", "--verbose", action="store_true",
+                       help="log at DEBUG (every request and item, by URL; never an article's text) and dump Scrapy's stats")
+    crawl.add_argument("--log-file", metavar="FILE", help="append the crawl's log to FILE instead of stderr (the summary still goes to stderr)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="any Scrapy setting")
     add_rule_options(crawl)
     add_selection_options(crawl)
@@ -54,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
     if plan.empty():
         print("presswash crawl: give a source: --feed, --sitemap, --site, --urls or --config", file=sys.stderr)
         return EXIT_USAGE
+    for option, urls in (("--feed", plan.feeds), ("--sitemap", plan.sitemaps), ("--site", plan.sites)):
+        problem = next((p for p in map(source_url_problem, urls) if p), None)
+        if problem:
+            print(f"presswash crawl: {option}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     if args.store:
         plan.store = args.store
     try:
@@ -80,6 +88,14 @@ def run(args: argparse.Namespace) -> int:
         plan.settings["PRESSWASH_IGNORE"] = list(args.ignore)
     if args.user_agent:
         plan.settings["USER_AGENT"] = args.user_agent
+    if args.verbose:
+        plan.settings.update(LOG_LEVEL="DEBUG", STATS_DUMP=True)
+    if args.log_file:
+        problem = log_file_problem(args.log_file)
+        if problem:
+            print(f"presswash crawl: --log-file {args.log_file}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        plan.settings["LOG_FILE"] = args.log_file
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep:
@@ -96,3 +112,14 @@ def run(args: argparse.Namespace) -> int:
         print(steps_table(stats, rulebook), file=sys.stderr)
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
     return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK
+
+def log_file_problem(path: str) -> str | None:
+    """Why the log cannot be appended to PATH, or None."""
+    if os.path.isdir(path):
+        return "is a folder"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"no folder {folder}"
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        return "not writable"
+    return None

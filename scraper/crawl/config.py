@@ -58,6 +58,19 @@ class CrawlPlan:
         return not (self.feeds or self.sitemaps or self.sites or self.urls)
 
 
+def source_url_problem(url: str) -> str | None:
+    """Why URL cannot start a crawl (a feed, sitemap or start page), or None: it must be http(s) with a host
+    and a valid port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises for a port out of range or not a number
+    except ValueError as exc:
+        return f"not a URL: {url!r} ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"not an http(s) URL: {url!r}"
+    return None
+
+
 def _strings(value: Any, where: str) -> list[str]:
     if value is None:
         return []
@@ -135,6 +148,10 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         feeds = _strings(site.get("feeds"), f"{where}: feeds")
         sitemaps = _strings(site.get("sitemaps"), f"{where}: sitemaps")
         starts = _strings(site.get("start_urls"), f"{where}: start_urls")
+        for key, urls in (("feeds", feeds), ("sitemaps", sitemaps), ("start_urls", starts)):
+            problem = next((p for p in map(source_url_problem, urls) if p), None)
+            if problem:
+                raise ConfigError(f"{where}: {key}: {problem}")
         plan.feeds += feeds
         plan.sitemaps += sitemaps
         plan.sites += starts
@@ -146,8 +163,8 @@ def load_config(path: str | Path, plan: CrawlPlan | None = None) -> CrawlPlan:
         slot: dict[str, float] = {}
         if "rate" in site:
             rate = _number(site["rate"], f"{where}: rate")
-            if rate <= 0:
-                raise ConfigError(f"{where}: rate must be above 0 requests per second")
+            if not rate > 0 or rate == float("inf"):  # nan and inf too
+                raise ConfigError(f"{where}: rate must be above 0 requests per second, and finite, not {rate!r}")
             slot["delay"] = 1.0 / rate
         if "concurrency" in site:
             slot["concurrency"] = _whole(site["concurrency"], f"{where}: concurrency", 1)

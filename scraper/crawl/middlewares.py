@@ -4,6 +4,7 @@ loops are named, and robots.txt Crawl-delay."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 from email.utils import parsedate_to_datetime
@@ -14,9 +15,12 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure as TwistedFailure
 
 from scraper.store import Store
 from scraper.core.urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 
 class SkipRequest(IgnoreRequest):
@@ -74,18 +78,25 @@ class IncrementalMiddleware:
         return response
 
 
-def retry_after_seconds(value: bytes | None) -> float | None:
-    """A Retry-After header: seconds, or an HTTP date."""
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header as seconds to wait, or None when it says nothing usable (normal backoff then).
+
+    RFC 9110 allows delta-seconds or an HTTP-date: IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``), the
+    obsolete RFC 850 (``Sunday, 06-Nov-94 08:49:37 GMT``) and asctime (``Sun Nov  6 08:49:37 1994``) forms.
+    HTTP dates are always GMT, so a date with no zone or ``-0000`` (which the email parser leaves naive) is
+    read as UTC. A date in the past means no wait."""
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -140,31 +151,37 @@ class LoopRedirectMiddleware(RedirectMiddleware):
 
 
 class CrawlDelayMiddleware:
-    """Obeys robots.txt ``Crawl-delay``: Scrapy reads robots.txt for Allow/Disallow only.
+    """Obeys robots.txt ``Crawl-delay``: Scrapy reads robots.txt for Allow/Disallow only. Also keeps every
+    host's delay under PRESSWASH_MAX_DELAY, and lets no request wait in a download slot once the crawl is
+    stopping.
 
     When a robots.txt response passes, its Crawl-delay for our User-Agent (or ``*``) becomes that host's
     minimum delay. The host's download slot is held at it: before each request, and after each response
     (AutoThrottle lowers slot delays as the server answers quickly, in a response_downloaded handler that
     runs before ours); Scrapy's random jitter of the delay is narrowed so no wait falls below it; and slots
     Scrapy creates later (after its idle-slot clean-up) start from it.
+
+    A host whose delay (its Crawl-delay, or the delay its crawl-config ``rate`` or DOWNLOAD_SLOTS gives) is
+    over PRESSWASH_MAX_DELAY is skipped: a warning once, and each of its requests fails with the reason, so
+    it becomes an error row. Waiting 100000 s between requests would stall the crawl, and SIGTERM with it.
     """
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.user_agent = crawler.settings.get("USER_AGENT", "*")
+        self.max_delay = crawler.settings.getfloat("PRESSWASH_MAX_DELAY", 60.0)
         self.min_delay: dict[str, float] = {}
+        self.skipped: dict[str, str] = {}  # host -> why its requests are not made
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CrawlDelayMiddleware":
-        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
-            raise NotConfigured("robots.txt is not obeyed")
         middleware = cls(crawler)
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
         return middleware
 
     def _raise_slot_delay(self, request: Request) -> None:
         delay = self.min_delay.get(urlsplit(request.url).hostname or "")
-        if not delay:
+        if not delay or delay > self.max_delay:
             return
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
@@ -182,15 +199,46 @@ class CrawlDelayMiddleware:
         elif getattr(slot, "randomize_delay", False):  # Scrapy before 2.14: ±50 %
             slot.randomize_delay = False
 
+    def _configured_delay(self, request: Request) -> tuple[float, str]:
+        """The longest delay asked for the request's host, and who asks it."""
+        host = urlsplit(request.url).hostname or ""
+        downloader = self.crawler.engine.downloader
+        per_slot = getattr(downloader, "per_slot_settings", None) or {}
+        configured = per_slot.get(downloader.get_slot_key(request), {}).get("delay")
+        crawl_delay = self.min_delay.get(host, 0.0)
+        if configured is not None and float(configured) > crawl_delay:
+            return float(configured), "its configured rate (DOWNLOAD_SLOTS)"
+        return crawl_delay, "its robots.txt Crawl-delay"
+
+    def _skip_reason(self, request: Request) -> str | None:
+        host = urlsplit(request.url).hostname or ""
+        if host in self.skipped:
+            return self.skipped[host]
+        delay, source = self._configured_delay(request)
+        if delay <= self.max_delay:
+            return None
+        reason = (f"skipped: {host} asks for {delay:g} s between requests ({source}), over PRESSWASH_MAX_DELAY "
+                  f"({self.max_delay:g} s)")
+        self.skipped[host] = reason
+        logger.warning("%s; none of its pages is fetched", reason)
+        self.crawler.stats.inc_value("presswash/hosts_skipped_delay")
+        return reason
+
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
         self._raise_slot_delay(request)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
+        if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): nothing new goes into a slot
+            raise SkipRequest("the crawl is stopping")
+        reason = self._skip_reason(request)
+        if reason:
+            raise IgnoreRequest(reason)
         self._raise_slot_delay(request)
         return None
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+        if (self.crawler.settings.getbool("ROBOTSTXT_OBEY") and urlsplit(request.url).path == "/robots.txt"
+                and response.status == 200):
             from protego import Protego
 
             try:
@@ -201,5 +249,28 @@ class CrawlDelayMiddleware:
                 host = urlsplit(request.url).hostname or ""
                 self.min_delay[host] = float(delay)
                 self.crawler.stats.set_value(f"presswash/crawl_delay/{host}", float(delay))
-                self._raise_slot_delay(request)
+                if self._skip_reason(request):
+                    drop_waiting_requests(self.crawler, IgnoreRequest(self.skipped[host]),
+                                          self.crawler.engine.downloader.get_slot_key(request))
+                else:
+                    self._raise_slot_delay(request)
         return response
+
+
+def drop_waiting_requests(crawler: Any, reason: Exception, slot_key: str | None = None) -> int:
+    """Fail the requests waiting in download slots (all, or one slot's) with ``reason``; return how many.
+
+    A request waits in its slot for the slot's delay; nothing else ends that wait, and Scrapy's graceful
+    shutdown waits for every request it holds."""
+    downloader = crawler.engine.downloader if crawler.engine else None
+    if downloader is None:
+        return 0
+    dropped = 0
+    for key, slot in list(downloader.slots.items()):
+        if slot_key is not None and key != slot_key:
+            continue
+        while slot.queue:
+            _request, waiting = slot.queue.popleft()
+            waiting.errback(TwistedFailure(reason))
+            dropped += 1
+    return dropped

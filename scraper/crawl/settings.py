@@ -19,7 +19,16 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would serve a code-running HTTP endpoint on localhost
 FEED_EXPORT_ENCODING = "utf-8"
+# Logs fit for cron: INFO, items named by kind and URL (never their text), no stats dump (the CLI prints one
+# summary). `presswash crawl --verbose` turns on DEBUG and the stats dump; --log-file sets LOG_FILE.
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "scraper.crawl.logs.ItemLabelLogFormatter"
+STATS_DUMP = False
+# A listing (a big sitemap) is streamed while articles are fetched: the response it came in must not hold the
+# engine back (Scrapy stops taking requests while responses of more than this many bytes are being processed).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * 32 * 1024 * 1024
 
 # The asyncio reactor lets item pipelines await worker processes.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -42,6 +51,14 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOADER = "scraper.crawl.downloader.Downloader"
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 60.0
+
+# Crawl control (docs/crawling.md#delays-and-stopping). A host that would have to wait longer than
+# PRESSWASH_MAX_DELAY seconds between requests (robots.txt Crawl-delay, a config `rate`, DOWNLOAD_SLOTS) is
+# skipped, with a warning and an error row per request. After SIGTERM or Ctrl-C the crawl stops taking new
+# requests and finishes what is in flight; after PRESSWASH_SHUTDOWN_TIMEOUT seconds (or a second signal) it
+# stops at once, the run recorded as interrupted.
+PRESSWASH_MAX_DELAY = 60.0
+PRESSWASH_SHUTDOWN_TIMEOUT = 20.0
 
 # presswash's own settings
 PRESSWASH_STORE = "presswash.db"
