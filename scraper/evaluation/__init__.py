@@ -26,17 +26,45 @@ One job a module: ``scoring`` (the metrics), ``devset`` (reading a dev set), ``s
 system runs), ``runs`` (scoring pages in worker processes, rule ablation) and ``reports`` (summaries and tables).
 """
 
-from scraper.evaluation.devset import DEFAULT_DEVSET, DevPage, default_devset, examples_from_devset, load_devset, read_html
+from scraper.evaluation.devset import (
+    DEFAULT_DEVSET,
+    DEFAULT_DEVSETS,
+    KINDS,
+    TRAFILATURA_EVAL,
+    WCXB,
+    DevPage,
+    DevSet,
+    default_devset,
+    devset_kind,
+    examples_from_devset,
+    load_devset,
+    load_trafilatura_eval,
+    open_devset,
+    read_html,
+)
 from scraper.evaluation.reports import (
+    SnippetSummary,
     Summary,
     ablation_table,
     by_rule,
     by_rule_table,
+    language_groups,
+    language_table,
     markdown_table,
     summarise,
 )
 from scraper.evaluation.runs import ablate_rules, evaluate, score_page
-from scraper.evaluation.scoring import PRF, bow_prf, found_snippets, rule_damage, snippet_key, tokens
+from scraper.evaluation.scoring import (
+    PRF,
+    SnippetCounts,
+    bow_prf,
+    found_snippets,
+    normalise_spaces,
+    rule_damage,
+    snippet_counts,
+    snippet_key,
+    tokens,
+)
 from scraper.evaluation.systems import (
     ABLATION_SYSTEMS,
     DEFAULT_SYSTEMS,
@@ -48,9 +76,11 @@ from scraper.evaluation.systems import (
 )
 
 __all__ = [
-    "ABLATION_SYSTEMS", "DEFAULT_DEVSET", "DEFAULT_SYSTEMS", "PIPELINE_SYSTEMS", "PRF", "SYSTEMS", "Summary",
-    "TRAFILATURA_SYSTEMS", "ablate_rules", "ablation_table", "bow_prf", "by_rule", "by_rule_table",
-    "default_devset", "DevPage", "evaluate", "examples_from_devset", "found_snippets", "load_devset",
-    "markdown_table", "pipeline_options", "read_html", "rule_damage", "run_system", "score_page", "snippet_key",
+    "ABLATION_SYSTEMS", "DEFAULT_DEVSET", "DEFAULT_DEVSETS", "DEFAULT_SYSTEMS", "KINDS", "PIPELINE_SYSTEMS", "PRF",
+    "SYSTEMS", "SnippetCounts", "SnippetSummary", "Summary", "TRAFILATURA_EVAL", "TRAFILATURA_SYSTEMS", "WCXB",
+    "ablate_rules", "ablation_table", "bow_prf", "by_rule", "by_rule_table", "default_devset", "DevPage", "DevSet",
+    "devset_kind", "evaluate", "examples_from_devset", "found_snippets", "language_groups", "language_table",
+    "load_devset", "load_trafilatura_eval", "markdown_table", "normalise_spaces", "open_devset",
+    "pipeline_options", "read_html", "rule_damage", "run_system", "score_page", "snippet_counts", "snippet_key",
     "summarise", "tokens",
 ]

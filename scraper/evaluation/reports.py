@@ -1,10 +1,14 @@
-"""What a run's per-page results add up to: the summary per system, the per-rule accounting, and the markdown
-tables `presswash eval` prints."""
+"""What a run's per-page results add up to: the summary per system (each dev-set kind with its own metric), the
+rows per language, the per-rule accounting, and the markdown tables `presswash eval` prints."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
+
+from scraper.evaluation.devset import WCXB
+from scraper.evaluation.scoring import SnippetCounts
 
 
 @dataclass(slots=True)
@@ -29,7 +33,29 @@ class Summary:
         return self.kept / self.with_ if self.with_ else 0.0
 
 
-def summarise(results: list[dict[str, Any]], systems: list[str]) -> list[Summary]:
+@dataclass(slots=True)
+class SnippetSummary:
+    """A system on a trafilatura evaluation corpus: the confusion counts summed over its pages."""
+
+    system: str
+    pages: int
+    counts: SnippetCounts
+    empty: int
+
+    @property
+    def f1(self) -> float:
+        return self.counts.f1
+
+    @property
+    def leaks(self) -> int:
+        return self.counts.fp
+
+
+def summarise(results: list[dict[str, Any]], systems: list[str],
+              kind: str = WCXB) -> list[Summary] | list[SnippetSummary]:
+    """Each system's summary over ``results``, by the metric of the dev set's ``kind``."""
+    if kind != WCXB:
+        return [_snippet_summary(results, name) for name in systems]
     out = []
     for name in systems:
         rows = [r["systems"][name] for r in results if name in r["systems"]]
@@ -46,16 +72,80 @@ def summarise(results: list[dict[str, Any]], systems: list[str]) -> list[Summary
     return out
 
 
-def markdown_table(summaries: list[Summary]) -> str:
+def _snippet_summary(results: list[dict[str, Any]], name: str) -> SnippetSummary:
+    rows = [r["systems"][name] for r in results if name in r["systems"]]
+    counts = sum((SnippetCounts(x["tp"], x["fp"], x["fn"], x["tn"]) for x in rows), SnippetCounts())
+    return SnippetSummary(system=name, pages=len(rows), counts=counts, empty=sum(1 for x in rows if x["empty"]))
+
+
+def _pages_cell(s: Summary | SnippetSummary) -> str:
+    return f"{s.pages}" + (f" ({s.empty} empty)" if s.empty else "")
+
+
+def markdown_table(summaries: list[Summary] | list[SnippetSummary]) -> str:
+    if summaries and isinstance(summaries[0], SnippetSummary):
+        return snippet_table(summaries)  # type: ignore[arg-type]
     lines = ["| system | F1 | P | R | leaks | with kept | pages |", "|---|---|---|---|---|---|---|"]
     for s in summaries:
-        pages = f"{s.pages}" + (f" ({s.empty} empty)" if s.empty else "")
         lines.append(
             f"| {s.system} | {s.f1:.3f} | {s.precision:.3f} | {s.recall:.3f} | "
             f"{100 * s.leak_rate:.1f}% ({s.leaks}/{s.without}) | "
-            f"{100 * s.keep_rate:.1f}% ({s.kept}/{s.with_}) | {pages} |"
+            f"{100 * s.keep_rate:.1f}% ({s.kept}/{s.with_}) | {_pages_cell(s)} |"
         )
     return "\n".join(lines)
+
+
+def snippet_table(summaries: list[SnippetSummary]) -> str:
+    lines = ["| system | F1 | P | R | accuracy | with found (TP) | without found (FP) | pages |",
+             "|---|---|---|---|---|---|---|---|"]
+    for s in summaries:
+        c = s.counts
+        lines.append(f"| {s.system} | {c.f1:.3f} | {c.precision:.3f} | {c.recall:.3f} | {c.accuracy:.3f} | "
+                     f"{c.tp}/{c.tp + c.fn} | {c.fp}/{c.fp + c.tn} | {_pages_cell(s)} |")
+    return "\n".join(lines)
+
+
+UNKNOWN_LANGUAGE = "unknown"
+OTHER_LANGUAGES = "other"
+
+
+def language_groups(results: list[dict[str, Any]], min_pages: int = 10) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The pages grouped by their ``language`` (None: "unknown"): each language with at least ``min_pages``
+    pages on its own, most pages first, then the rest together as "other"."""
+    label = {id(r): r.get("language") or UNKNOWN_LANGUAGE for r in results}
+    counts = Counter(label.values())
+    shown = sorted((lang for lang, n in counts.items() if n >= min_pages), key=lambda lang: (-counts[lang], lang))
+    groups = [(lang, [r for r in results if label[id(r)] == lang]) for lang in shown]
+    rest = [r for r in results if label[id(r)] not in shown]
+    if rest:
+        groups.append((OTHER_LANGUAGES, rest))
+    return groups
+
+
+def language_table(results: list[dict[str, Any]], systems: list[str], kind: str = WCXB,
+                   min_pages: int = 10) -> str:
+    """One row per language group, one column per system; a cell holds the system's F1 on those pages (the
+    dev set's own metric) and, in brackets, the ``without`` snippets found there."""
+    lines = ["| language | pages | " + " | ".join(systems) + " |", "|---|---|" + "---|" * len(systems)]
+    for lang, rows in language_groups(results, min_pages):
+        cells = [f"{s.f1:.3f} ({s.leaks})" for s in summarise(rows, systems, kind)]
+        lines.append(f"| {lang} | {len(rows)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_json(summaries: list[Summary] | list[SnippetSummary]) -> list[dict[str, Any]]:
+    out = []
+    for s in summaries:
+        if isinstance(s, SnippetSummary):
+            c = s.counts
+            out.append({"system": s.system, "f1": c.f1, "precision": c.precision, "recall": c.recall,
+                        "accuracy": c.accuracy, "tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
+                        "pages": s.pages, "empty": s.empty})
+        else:
+            out.append({"system": s.system, "f1": s.f1, "precision": s.precision, "recall": s.recall,
+                        "leak_rate": s.leak_rate, "keep_rate": s.keep_rate, "leaks": s.leaks,
+                        "without": s.without, "kept": s.kept, "with": s.with_, "pages": s.pages, "empty": s.empty})
+    return out
 
 
 def by_rule(results: list[dict[str, Any]], system: str = "presswash") -> list[dict[str, Any]]:
@@ -108,15 +198,16 @@ def ablation_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def json_report(devset: str, systems: list[str], results: list[dict[str, Any]],
-                rule_rows: list[dict[str, Any]] | None = None,
+def json_report(devset: str, kind: str, systems: list[str], results: list[dict[str, Any]],
+                min_language_pages: int = 10, rule_rows: list[dict[str, Any]] | None = None,
                 ablation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """What ``--json FILE`` keeps: the summary per system, every page's scores, and the per-rule rows asked for."""
+    """What ``--json FILE`` keeps of one dev set: the summary per system, the same per language, every page's
+    scores, and the per-rule rows asked for."""
     payload: dict[str, Any] = {
-        "devset": devset, "systems": systems,
-        "summary": [{"system": s.system, "f1": s.f1, "precision": s.precision, "recall": s.recall,
-                     "leak_rate": s.leak_rate, "keep_rate": s.keep_rate, "pages": s.pages, "empty": s.empty}
-                    for s in summarise(results, systems)],
+        "devset": devset, "kind": kind, "systems": systems,
+        "summary": summary_json(summarise(results, systems, kind)),
+        "languages": [{"language": lang, "pages": len(rows), "summary": summary_json(summarise(rows, systems, kind))}
+                      for lang, rows in language_groups(results, min_language_pages)],
         "pages": results,
     }
     if rule_rows is not None:

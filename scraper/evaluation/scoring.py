@@ -62,6 +62,54 @@ def found_snippets(output: str | None, snippets: Iterable[str]) -> list[bool]:
     return out
 
 
+def normalise_spaces(text: str | None) -> str:
+    """trafilatura's evaluation form: whitespace runs collapsed to one space, case kept."""
+    return _SPACE.sub(" ", text).strip() if text else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetCounts:
+    """The trafilatura evaluation's confusion counts: a ``with`` snippet found is a true positive (not
+    found: a false negative), a ``without`` snippet found a false positive (not found: a true negative)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def __add__(self, other: SnippetCounts) -> SnippetCounts:
+        return SnippetCounts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+
+def snippet_counts(output: str | None, with_: Iterable[str], without: Iterable[str]) -> SnippetCounts:
+    """One page's counts under the trafilatura evaluation's matching: the whitespace-normalised snippet is
+    a substring of the whitespace-normalised output, case-sensitive (:func:`normalise_spaces`). Empty
+    snippets are skipped (the corpus has none; an empty one would be found in any output)."""
+    hay = normalise_spaces(output)
+    wanted = [key for key in map(normalise_spaces, with_) if key]
+    unwanted = [key for key in map(normalise_spaces, without) if key]
+    tp = sum(key in hay for key in wanted)
+    fp = sum(key in hay for key in unwanted)
+    return SnippetCounts(tp=tp, fp=fp, fn=len(wanted) - tp, tn=len(unwanted) - fp)
+
+
 def rule_damage(removed: list[dict[str, str]], output: str, page: DevPage) -> dict[str, dict[str, Any]]:
     """Per rule: removals, words removed, how many removed words the ground truth needed, and what the
     rule did to the scores.

@@ -3,12 +3,13 @@ out with ``Options.ignore``, as ``--ignore`` does), and plain trafilatura."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from scraper.core.document import Page
 from scraper.core.process import Options, process_page
-from scraper.evaluation.devset import DevPage
+from scraper.evaluation.devset import WCXB, DevPage
 
 # In a system's settings, ``ignore`` names this instead of rule ids: the rules of every pack's tail zone.
 TAIL_ZONE_RULES = "tail-zone rules"
@@ -29,6 +30,10 @@ TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
     "trafilatura": {},
     "trafilatura-precision": {"favor_precision": True},
 }
+# What trafilatura's own evaluation passes to extract on every page of its corpus (include_comments is on by
+# default in extract, so it is stated).
+TRAFILATURA_EVAL_SETTINGS: dict[str, Any] = {"include_comments": False, "include_tables": True,
+                                             "include_formatting": False}
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
 ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
@@ -53,27 +58,48 @@ def pipeline_options(name: str, rules_dirs: tuple[str, ...] = (), ignore: tuple[
 
 
 def as_page(body: bytes, page: DevPage) -> Page:
-    # The dev set's pages are UTF-8 (its README says so); the header saves a guess the baseline never makes.
-    return Page(body=body, source=page.html_path, url=page.url, kind="html",
-                headers={"content-type": "text/html; charset=utf-8"})
+    """The page as presswash gets it. WCXB pages are UTF-8 (that dev set's README says so), and the header
+    saves a guess its baseline never makes; the trafilatura corpus's pages come in many charsets and go in
+    as a user's file would, to be decoded by presswash."""
+    headers = {"content-type": "text/html; charset=utf-8"} if page.kind == WCXB else {}
+    return Page(body=body, source=page.html_path, url=page.url, kind="html", headers=headers)
 
 
-def presswash_output(body: bytes, page: DevPage, options: Options) -> tuple[str, list[dict[str, str]]]:
-    """The text presswash makes of a page with these options ("" for a failure), and its rules' removals."""
+@dataclass(frozen=True, slots=True)
+class SystemOutput:
+    text: str
+    removed: list[dict[str, str]] = field(default_factory=list)  # presswash's rule removals
+    language: str | None = None  # presswash's record's language
+
+
+def presswash_output(body: bytes, page: DevPage, options: Options) -> SystemOutput:
+    """The text presswash makes of a page with these options ("" for a failure), its rules' removals and
+    its record's language."""
     outcome = process_page(as_page(body, page), options)
     if not outcome.ok:
-        return "", []
-    return outcome.text, list(outcome.removed)
+        return SystemOutput("")
+    return SystemOutput(outcome.text, list(outcome.removed), outcome.language)
 
 
-def run_system(name: str, body: bytes, page: DevPage,
-               rules_dirs: tuple[str, ...] = ()) -> tuple[str, list[dict[str, str]]]:
-    """The text a system makes of a page, and (for presswash) the removals its rules made."""
+def trafilatura_output(name: str, body: bytes, page: DevPage) -> SystemOutput:
+    """Plain trafilatura, called as each dev set's own baseline was measured: WCXB's with the page decoded
+    as UTF-8 and extract's defaults; the trafilatura corpus's as its evaluation does (the bytes, so
+    trafilatura decodes them, and comments off, tables on, formatting off)."""
+    import trafilatura
+
+    if page.kind == WCXB:
+        html: str | bytes = body.decode("utf-8", errors="replace")
+        settings = TRAFILATURA_SYSTEMS[name]
+    else:
+        html = body
+        settings = {**TRAFILATURA_EVAL_SETTINGS, **TRAFILATURA_SYSTEMS[name]}
+    return SystemOutput(trafilatura.extract(html, url=page.url, **settings) or "")
+
+
+def run_system(name: str, body: bytes, page: DevPage, rules_dirs: tuple[str, ...] = ()) -> SystemOutput:
+    """What a system makes of a page."""
     if name in PIPELINE_SYSTEMS:
         return presswash_output(body, page, pipeline_options(name, rules_dirs))
     if name in TRAFILATURA_SYSTEMS:
-        import trafilatura
-
-        html = body.decode("utf-8", errors="replace")
-        return trafilatura.extract(html, url=page.url, **TRAFILATURA_SYSTEMS[name]) or "", []
+        return trafilatura_output(name, body, page)
     raise ValueError(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}")
