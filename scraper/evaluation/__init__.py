@@ -1,10 +1,9 @@
-"""Extraction quality on a WCXB-style dev set: presswash against plain trafilatura, side by side.
+"""Extraction quality on dev sets: presswash against plain trafilatura, side by side, each dev set with its own
+metric. Two kinds of dev set, told apart by their layout (devset.py):
 
-A dev set is a folder with ``html/<id>.html.gz`` (UTF-8 HTML, gzipped) and ``ground-truth/<id>.json``
-holding ``url`` (may be missing) and ``ground_truth`` with ``main_content``, ``with`` (snippets that must
-appear) and ``without`` (boilerplate snippets that must not appear).
-
-Metrics (the benchmark's own):
+WCXB: ``html/<id>.html.gz`` (UTF-8 HTML, gzipped) and ``ground-truth/<id>.json`` holding ``url`` (may be
+missing) and ``ground_truth`` with ``main_content``, ``with`` (snippets that must appear) and ``without``
+(boilerplate snippets that must not appear). Metrics (the benchmark's own):
 
 - bag-of-words F1 per page: tokens are lowercase ``\\w+``, counts are intersected as multisets,
   P = matched / predicted tokens, R = matched / true tokens; P, R and F1 are averaged over pages. A page
@@ -18,9 +17,18 @@ This is the matching that reproduces the benchmark's figure for plain trafilatur
 791-page dev split); an exact, case-sensitive match gives 4.7 % and a token-sequence match 5.7 %. An empty
 snippet is ignored.
 
-Run ``presswash eval [DEVSET] --jobs 2`` (scraper/cli/eval.py). It prints a markdown table (system | F1 | P | R | leaks | with kept | pages); ``--by-rule`` adds what each cleaner rule
-removed and how much of it was ground truth, ``--rule-ablation`` reruns each rule's pages without it, and
-``--json FILE`` keeps every page's scores. docs/quality.md holds the current figures.
+trafilatura's evaluation corpus: ``evaldata.json`` (url -> ``file``, ``with``, ``without``) and
+``html/<file>.gz`` (pages in many charsets). Metric (trafilatura's own, :func:`snippet_counts`): whitespace
+collapsed, case kept, a substring test; a ``with`` snippet found is a true positive, one not found a false
+negative, a ``without`` snippet found a false positive, one not found a true negative; the counts are summed
+over pages into P, R, F1 and accuracy. Pages go to presswash as a user's file would (no charset given) and
+to plain trafilatura as its evaluation hands them (the bytes; comments off, tables on).
+
+Run ``presswash eval --jobs 2`` (scraper/cli/eval.py): both default dev sets, or the folders given. It prints
+each dev set's table, then its rows per language (the presswash record's ``language``); ``--ablation`` adds
+presswash with each means left out. On WCXB dev sets ``--by-rule`` adds what each cleaner rule removed and how
+much of it was ground truth, and ``--rule-ablation`` reruns each rule's pages without it. ``--json FILE``
+keeps every page's scores. docs/quality.md holds the current figures.
 
 One job a module: ``scoring`` (the metrics), ``devset`` (reading a dev set), ``systems`` (what each compared
 system runs), ``runs`` (scoring pages in worker processes, rule ablation) and ``reports`` (summaries and tables).
