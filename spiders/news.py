@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from scraper.core.dates import parse_since
 from scraper.core.document import FetchFailure, Page, now_iso
 from scraper.core.sniffing import is_html
-from scraper.core.urls import canonical_url, same_site, url_problem
+from scraper.core.urls import canonical_url, hostname_of, same_site, url_problem
 
 from .detect import fetchable, looks_like_article_url, page_says_article
 from .discovery import SitemapReader, feed_links, read_feed, sitemaps_in_robots
@@ -71,7 +71,7 @@ class NewsSpider(scrapy.Spider):
         self.max_depth = int(max_depth)
         self.max_pages = int(max_pages)
         well_formed_sites = [s for s in self.sites if url_problem(s) is None]  # the others fail in start()
-        self.site_hosts = {(urlsplit(s).hostname or "").lower() for s in well_formed_sites}
+        self.site_hosts = {hostname_of(s) or "" for s in well_formed_sites}
         self.site_requests = 0
         self.seen: set[str] = set()  # canonical URLs requested or yielded as articles
         self.followed: set[str] = {canonical_url(s) for s in well_formed_sites}  # site-crawl pages requested as listings

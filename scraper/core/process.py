@@ -13,7 +13,6 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from cleaners import Cleaner, RuleBook
 from cleaners.mining import Block, PageSample, blocks_holding, tree_blocks
@@ -21,6 +20,7 @@ from cleaners.model import CleanResult
 
 from scraper.core.decoding import decode
 from scraper.core.sniffing import binary_kind, sniff_kind
+from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
 from scraper.core.metadata import Metadata
 from scraper.core.stats import StepStats
@@ -96,13 +96,6 @@ def leading_headline(text: str) -> str | None:
     if not 1 <= words <= 20 or first[-1] in ".,;:!…。．！，、،؛" or len(first) > 200:
         return None
     return first if len(second) > len(first) else None
-
-
-def hostname_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = urlsplit(url).hostname
-    return host.lower() if host else None
 
 
 @dataclass

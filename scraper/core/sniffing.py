@@ -26,14 +26,13 @@ _MAGIC = (
 # Matched against decoded text; re.ASCII keeps \s to the ASCII spaces, as on bytes.
 _HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article|!--)",
                          re.IGNORECASE | re.DOTALL | re.ASCII)
-_UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = "\xef\xbb\xbf"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
 
 
 def binary_kind(body: bytes) -> str | None:
     """What a binary body is, or None when it may be text."""
-    if body.startswith(_UTF_BOMS) or wide_encoding(body):  # UTF-16 and UTF-32 text is full of NUL bytes
+    if body.startswith(_UTF8_BOM.encode("latin-1")) or wide_encoding(body):  # wide text is full of NUL bytes
         return None
     if body.startswith(b"RIFF") and body[8:12] == b"WEBP":
         return "a WebP image"

@@ -57,11 +57,20 @@ def is_http_url(url: object) -> bool:
     return url_problem(url) is None
 
 
-def _host_of(url: str) -> str:
+def hostname_of(url: str | None) -> str | None:
+    """The URL's host, lower-cased; None when there is none or the URL cannot be parsed."""
+    if not url:
+        return None
     try:
-        return (urlsplit(url).hostname or "").lower().rstrip(".")
+        host = urlsplit(url).hostname
     except ValueError:
-        return ""
+        return None
+    return host.lower() if host else None
+
+
+def _host_of(url: str) -> str:
+    """The host for comparing sites: hostname_of, without a trailing dot, "" when there is none."""
+    return (hostname_of(url) or "").rstrip(".")
 
 
 def same_site(url: str, host: str) -> bool:

@@ -26,13 +26,8 @@ from scraper.core.document import Failure, FetchFailure, Outcome, Page
 from scraper.core.pagepool import PagePool, SiteProcessors
 from scraper.core.stats import StepStats
 from scraper.crawl.mining import CrawlMiner
-from scraper.core.process import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIME_LIMIT,
-    Options,
-    Processor,
-    hostname_of,
-)
+from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options, Processor
+from scraper.core.urls import hostname_of
 from scraper.sinks.jsonl import dumps
 from scraper.store import CANONICAL_IGNORED, Store
 from spiders.detect import looks_like_listing_url
