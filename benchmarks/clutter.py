@@ -410,6 +410,15 @@ class Outcome:
     cut: list[str] = field(default_factory=list)  # body paragraphs not whole in the output
 
 
+def _take(lines: Counter[str], text: str) -> bool:
+    """Take one line equal to ``text`` (whitespace collapsed) out of ``lines``; whether there was one."""
+    key = _norm(text)
+    if lines[key] > 0:
+        lines[key] -= 1
+        return True
+    return False
+
+
 def score_case(case: Case, output: str) -> Outcome:
     """Score one output. A clutter line leaked when the output still has it as a line (whitespace collapsed); a
     glued file name leaked when the output still holds it. A look-alike was kept when it is still a line of its
@@ -421,21 +430,10 @@ def score_case(case: Case, output: str) -> Outcome:
         if item.place == "glued":
             (leaked if item.text in output else removed).append(item)
             continue
-        key = _norm(item.text)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            leaked.append(item)
-        else:
-            removed.append(item)
+        (leaked if _take(remaining, item.text) else removed).append(item)
     for item in case.lookalikes:
-        key = _norm(item.text)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            kept.append(item)
-        else:
-            lost.append(item)
-    if remaining[_norm(case.title)] > 0:
-        remaining[_norm(case.title)] -= 1
+        (kept if _take(remaining, item.text) else lost).append(item)
+    _take(remaining, case.title)
     rest = "\n".join(line for line, count in remaining.items() for _ in range(count))
     for item in leaked:
         if item.place == "glued":
