@@ -166,10 +166,12 @@ def test_both_parts_cover_every_kind_and_language_and_the_heldout_one_is_separat
 
 def test_the_runner_prints_both_parts_and_writes_json(tmp_path, capsys):
     out = tmp_path / "clutter.json"
-    assert bench.main(["--no-devsets", "--repeats", "1", "--systems", "rules-off", "--json", str(out),
-                       "--show-leaks"]) == 0
+    assert bench.main(["--no-devsets", "--repeats", "1", "--systems", "presswash,rules-off", "--json", str(out),
+                       "--show-leaks", "--part", "both"]) == 0
     printed = capsys.readouterr().out
     assert "## tuning" in printed and "## heldout" in printed
+    # Leaks are listed for the tuning part; the held-out part's only with --part heldout alone.
+    assert "Leaks of the tuning part" in printed and "Leaks of the heldout part" not in printed
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["parts"]) == {"tuning", "heldout"}
     tally = report["parts"]["heldout"]["systems"]["rules-off"]["all"]
