@@ -13,6 +13,8 @@ from scraper.evaluation.devset import WCXB, DevPage
 
 # In a system's settings, ``ignore`` names this instead of rule ids: the rules of every pack's tail zone.
 TAIL_ZONE_RULES = "tail-zone rules"
+# … or this: the rules of the language packs (those whose header lists ``languages``: phrases-de, phrases-fr…).
+LANGUAGE_PACK_RULES = "language-pack rules"
 
 # name -> the Options fields a "presswash*" system runs process_page with.
 PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
@@ -20,6 +22,7 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash-balanced": {"mode": "balanced"},
     "presswash-no-fallback": {"fallback": False},
     "presswash-no-tail": {"ignore": TAIL_ZONE_RULES},
+    "presswash-no-language-packs": {"ignore": LANGUAGE_PACK_RULES},
     "presswash-keep-headline": {"keep_headline": True},
     "presswash-no-dom": {"dom_rules": False},
     "presswash-no-text": {"text_rules": False},
@@ -37,7 +40,7 @@ TRAFILATURA_EVAL_SETTINGS: dict[str, Any] = {"include_comments": False, "include
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
 ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
-                    "presswash-no-dom", "presswash-no-text", "presswash-no-rules"]
+                    "presswash-no-dom", "presswash-no-text", "presswash-no-rules", "presswash-no-language-packs"]
 
 
 @lru_cache(maxsize=None)
@@ -48,12 +51,22 @@ def tail_zone_rule_ids(rules_dirs: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(sorted(r.id for r in RuleBook.load(rules_dirs).rules() if getattr(r, "zone", "") == "tail"))
 
 
+@lru_cache(maxsize=None)
+def language_pack_rule_ids(rules_dirs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The ids of the rules of the language packs (built-in packs and those of ``rules_dirs``)."""
+    from cleaners import RuleBook
+
+    return tuple(sorted(r.id for p in RuleBook.load(rules_dirs).packs if p.languages for r in p.rules))
+
+
 def pipeline_options(name: str, rules_dirs: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> Options:
     """The Options a presswash system runs with; ``ignore`` leaves further rules out (a rule ablation)."""
     settings = dict(PIPELINE_SYSTEMS[name])
     ignored = settings.pop("ignore", ())
     if ignored == TAIL_ZONE_RULES:
         ignored = tail_zone_rule_ids(tuple(rules_dirs))
+    elif ignored == LANGUAGE_PACK_RULES:
+        ignored = language_pack_rule_ids(tuple(rules_dirs))
     return Options(**settings, rules_dirs=tuple(rules_dirs), ignore=(*ignored, *ignore))
 
 
