@@ -72,6 +72,12 @@ def test_each_declaration_names_its_source(head, headers, source):
     assert source in DECLARED
 
 
+@pytest.mark.parametrize("lang", ["lang=", "x-default", "und", "", "12"])
+def test_a_declaration_that_names_no_language_is_no_declaration(lang):
+    article = clean_html(article_html(GERMAN[1:4], title="Radwegenetz", lang=lang))
+    assert article.language == "de" and article.provenance == {"language": "detected"}
+
+
 def test_an_undeclared_html_page_gets_the_language_of_its_text():
     article = clean_html(article_html(GERMAN[1:4], title="Radwegenetz"))
     assert article.ok, article.error

@@ -101,11 +101,16 @@ def _first(tree: Any, xpath: str) -> str | None:
     return None
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 def _primary_subtag(value: str | None) -> str | None:
-    """"de" of "de-AT", "de_at" or "DE, en"; None for an empty value."""
+    """"de" of "de-AT", "de_at" or "DE, en"; None for a value that names no language ("", "x-default",
+    "und" for undetermined, or a broken attribute such as "lang=")."""
     if not value:
         return None
-    return value.split(",")[0].strip().replace("_", "-").split("-")[0].lower() or None
+    primary = value.split(",")[0].strip().replace("_", "-").split("-")[0].lower()
+    return primary if _LANGUAGE_CODE.fullmatch(primary) and primary != "und" else None
 
 
 # Where a page declares its language, in the order they are trusted, each with its provenance.
