@@ -3,8 +3,7 @@ pipeline all call it, so a rule fixed once is fixed everywhere.
 
 Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> extract
 (trafilatura, with metadata) -> the other modes -> language (when the page declares none) -> text rules ->
-fallback -> Article. Each is timed into the
-page's StepStats, which travels with the outcome.
+fallback -> Article. Each is timed into the page's StepStats, which travels with the outcome.
 """
 
 from __future__ import annotations
