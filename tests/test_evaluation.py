@@ -352,9 +352,10 @@ def test_both_kinds_in_one_run_each_with_its_own_table_and_languages(devset, tmp
     mini = {s["system"]: s for s in reports[1]["summary"]}
     # The call-to-action boxes go by a DOM rule: without DOM rules presswash leaks them as trafilatura does.
     assert mini["presswash"]["fp"] == 0 and mini["presswash-no-dom"]["fp"] == 3
-    # Languages: the presswash record's, the same grouping for every system; no language is "unknown".
+    # Languages: the presswash record's, the same grouping for every system; the page that declares none is
+    # English by its text (detected).
     languages = {g["language"]: g for g in reports[1]["languages"]}
-    assert {lang: g["pages"] for lang, g in languages.items()} == {"de": 1, "en": 1, "unknown": 1}
+    assert {lang: g["pages"] for lang, g in languages.items()} == {"de": 1, "en": 2}
     assert [s["system"] for s in languages["de"]["summary"]] == reports[1]["systems"]
     assert languages["de"]["summary"][0]["tp"] == 2 and languages["de"]["summary"][0]["fn"] == 1
     assert "| de | 1 | 0.800 (0) | 0.667 (1) |" in second
@@ -372,7 +373,7 @@ def test_language_is_taken_from_presswash_even_when_only_trafilatura_is_scored(t
     out = tmp_path / "traf.json"
     assert main([str(MINI_EVAL), "--systems", "trafilatura", "--json", str(out), "-q"]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))["devsets"][0]
-    assert [p["language"] for p in report["pages"]] == ["de", "en", None]
+    assert [p["language"] for p in report["pages"]] == ["de", "en", "en"]  # the last one detected
     assert list(report["pages"][0]["systems"]) == ["trafilatura"]
 
 

@@ -14,7 +14,8 @@ from scraper.core.stats import STEPS, StepStats
 from tests.conftest import FERRY, HARBOUR, LIBRARY, PAGES, call_main, run_cli
 from tests.crawl.conftest import NEWSROOM, crawl, runs, serve  # noqa: F401 - serve is a fixture
 
-HTML_STEPS = set(STEPS) - {"mining"}
+# A page that declares its language (as the fixtures do) skips "language"; "mining" runs when asked for.
+HTML_STEPS = set(STEPS) - {"mining", "language"}
 
 
 def html_page(path=HARBOUR, **kw) -> Page:
@@ -35,12 +36,13 @@ def test_every_step_of_an_html_page_is_timed_once_per_page():
 def test_mining_is_a_step_only_when_a_sample_is_asked_for():
     outcome = Processor()(html_page(url="https://news.example/harbour"), sample=True)
     assert outcome.sample is not None
-    assert set(outcome.steps.seconds) == set(STEPS)
+    assert set(outcome.steps.seconds) == set(STEPS) - {"language"}
 
 
 def test_a_text_page_and_a_failure_have_the_steps_they_went_through():
     text = Processor()(Page(body=FERRY.read_bytes(), source=str(FERRY)))
-    assert set(text.steps.seconds) == {"check", "decode", "text-rules", "other"}
+    assert set(text.steps.seconds) == {"check", "decode", "language", "text-rules", "other"}
+    assert text.steps.counts["language"] == {"detected": 1}
     empty = Processor()(Page(body=b"  \n", source="empty.html"))
     assert not empty.ok and set(empty.steps.seconds) == {"check", "other"}
 

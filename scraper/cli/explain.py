@@ -50,6 +50,8 @@ def render_explain(outcome: Outcome, colour: bool = False) -> str:
     dom_edits, cleaned = outcome.audit or ([], None)
     words = sum(len(e.text.split()) for e in dom_edits + (cleaned.edits if cleaned else []))
     out.append(f"title: {outcome.title or '-'}")
+    source = outcome.provenance.get("language")
+    out.append(f"language: {outcome.language or '-'}" + (f" ({source})" if source else ""))
     out.append(f"packs: {', '.join(outcome.packs) or '-'}")
     out.append(f"removed: {len(outcome.removed)} edits, {words} words; kept {outcome.word_count} words"
                + (f"; flags: {', '.join(outcome.flags)}" if outcome.flags else ""))

@@ -48,6 +48,8 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
                    help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
     p.add_argument("--no-text-rules", action="store_true", help="skip the cleaners that run on the text")
+    p.add_argument("--no-detect-language", action="store_true",
+                   help="do not identify the language of a page that declares none (language stays null)")
 
 
 def _megabytes(value: str) -> float:
@@ -76,6 +78,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         extensive_dates=args.extensive_dates,
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,
+        detect_language=not args.no_detect_language,
         rules_dirs=rules_dirs(args),
         select=args.select,
         ignore=args.ignore,

@@ -86,6 +86,7 @@ class PageSignals:
 
     canonical_url: str | None = None
     language: str | None = None
+    language_source: str | None = None  # where the page declared it (scraper/core/metadata.py PROVENANCE)
     date_modified: str | None = None
 
 
@@ -100,6 +101,28 @@ def _first(tree: Any, xpath: str) -> str | None:
     return None
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def _primary_subtag(value: str | None) -> str | None:
+    """"de" of "de-AT", "de_at" or "DE, en"; None for a value that names no language ("", "x-default",
+    "und" for undetermined, or a broken attribute such as "lang=")."""
+    if not value:
+        return None
+    primary = value.split(",")[0].strip().replace("_", "-").split("-")[0].lower()
+    return primary if _LANGUAGE_CODE.fullmatch(primary) and primary != "und" else None
+
+
+# Where a page declares its language, in the order they are trusted, each with its provenance.
+_DECLARED_LANGUAGE = (
+    ("html-lang", lambda tree, headers: _first(tree, "/html/@lang")),
+    ("meta", lambda tree, headers: _first(
+        tree, '//head/meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')),
+    ("meta", lambda tree, headers: _first(tree, '//head/meta[@property="og:locale"]/@content')),
+    ("http-header", lambda tree, headers: headers.get("content-language")),
+)
+
+
 def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSignals:
     canonical = _first(tree, '//head/link[@rel="canonical"]/@href')
     if canonical:
@@ -109,14 +132,12 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
             canonical = None
         if not is_http_url(canonical):
             canonical = None
-    lang = (
-        _first(tree, "/html/@lang")
-        or _first(tree, '//head/meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')
-        or _first(tree, '//head/meta[@property="og:locale"]/@content')
-        or headers.get("content-language")
-    )
-    if lang:
-        lang = lang.split(",")[0].strip().replace("_", "-").split("-")[0].lower() or None
+    lang, lang_source = None, None
+    for source, found in _DECLARED_LANGUAGE:
+        lang = _primary_subtag(found(tree, headers))
+        if lang:
+            lang_source = source
+            break
     modified = _first(
         tree,
         '//meta[@property="article:modified_time" or @property="og:updated_time" '
@@ -128,7 +149,7 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
             if m:
                 modified = m.group(1)
                 break
-    return PageSignals(canonical_url=canonical, language=lang, date_modified=modified)
+    return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified)
 
 
 @dataclass(slots=True)

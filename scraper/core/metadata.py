@@ -22,18 +22,39 @@ class Metadata:
     description: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
+    # Where a field's value came from: field name -> source (PROVENANCE); a field with no value has no key.
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def metadata(self) -> Metadata:
         """These fields alone, as a Metadata (of an Article or an Extraction too)."""
         return Metadata(**self.metadata_values())
 
     def metadata_values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in METADATA_FIELDS}
+        values = {name: getattr(self, name) for name in METADATA_FIELDS}
+        values["provenance"] = dict(self.provenance)  # each record and Article gets its own
+        return values
 
     def filled_from(self, listing: dict[str, str]) -> Metadata:
         """With what the feed or sitemap that led to the page said of it, where the page itself says nothing."""
         return replace(self.metadata(), title=self.title or listing.get("title"),
                        date_published=self.date_published or listing.get("published"))
 
+    def with_language(self, language: str | None, source: str | None) -> Metadata:
+        """These fields with ``language`` set, and its source in ``provenance`` (dropped when there is none)."""
+        provenance = {k: v for k, v in self.provenance.items() if k != "language"}
+        if language and source:
+            provenance["language"] = source
+        return replace(self.metadata(), language=language or None, provenance=provenance)
+
+
+# The sources ``provenance`` names. A value the page declared names where it said it; "detected" is a value
+# presswash inferred from the text. Issue 15 adds the other fields' sources ("json-ld", "feed", "url", ...).
+PROVENANCE = {
+    "html-lang": "the lang attribute of <html>",
+    "meta": "a <meta> element of the page (http-equiv Content-Language, og:locale)",
+    "http-header": "an HTTP response header (Content-Language)",
+    "detected": "identified from the extracted text (language: py3langid)",
+}
+DECLARED = frozenset(PROVENANCE) - {"detected"}
 
 METADATA_FIELDS = tuple(f.name for f in fields(Metadata))

@@ -2,8 +2,8 @@
 pipeline all call it, so a rule fixed once is fixed everywhere.
 
 Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> extract
-(trafilatura, with metadata) -> the other modes -> text rules -> fallback -> Article. Each is timed into the
-page's StepStats, which travels with the outcome.
+(trafilatura, with metadata) -> the other modes -> language (when the page declares none) -> text rules ->
+fallback -> Article. Each is timed into the page's StepStats, which travels with the outcome.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from scraper.core.decoding import decode
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
+from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
 from scraper.core.stats import StepStats
 from scraper.core.extraction import (
@@ -73,7 +74,7 @@ class Options:
     select: tuple[str, ...] = ()  # only these rules (ids, id prefixes or names); empty: all (RuleBook.selected)
     ignore: tuple[str, ...] = ()  # not these rules
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per document in a batch or crawl; 0: none (see batch.py)
-
+    detect_language: bool = True  # identify the language of a page that declares none (core/language.py)
 
     def rule_book(self) -> RuleBook:
         """The rule book these options ask for: built-in and --rules packs, then --select and --ignore."""
@@ -207,7 +208,11 @@ class Processor:
                              for mode, t in copies.items())
         # The record's metadata, each value derived once; the text cleaners get the same title, host and language.
         meta = replace(ext.metadata().filled_from(page.listing), date_modified=signals.date_modified,
-                       hostname=host or ext.hostname, language=signals.language or ext.language)
+                       hostname=host or ext.hostname)
+        if signals.language:
+            meta = meta.with_language(signals.language, signals.language_source)
+        else:  # detected once per page, on the first mode's text (another mode's when it found none)
+            meta = self._detected(meta, next((t for t in texts.values() if t.strip()), ""), steps)
         cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
@@ -237,8 +242,19 @@ class Processor:
 
     def _from_text(self, page: Page, text: str, flags: list[str], steps: StepStats) -> Outcome:
         meta = Metadata(title=leading_headline(text), hostname=hostname_of(page.url)).filled_from(page.listing)
+        meta = self._detected(meta, text, steps)
         cleaned = self._clean(text, meta, None, steps)
         return self._article(page, cleaned, flags, [], meta, url=page.url)
+
+    def _detected(self, meta: Metadata, text: str, steps: StepStats) -> Metadata:
+        """``meta`` with the language identified from ``text`` (None when detection is off, the text too short
+        or the guess unsure), before the text cleaners run, so language packs apply to it."""
+        if not self.options.detect_language:
+            return meta
+        with steps.step("language"):
+            language = detect_language(text)
+        steps.count("language", "detected" if language else "unsure")
+        return meta.with_language(language, "detected")
 
     def _clean(self, text: str, meta: Metadata, html_sample: str | None, steps: StepStats) -> CleanResult:
         # The repeated-title rule needs the title to find the headline in the text: no title, no removal.

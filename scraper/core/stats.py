@@ -27,6 +27,7 @@ STEPS = (
     "copies",         # the tree's copies for the other modes and the fallback (--mode auto)
     "extract",        # trafilatura, first mode, with metadata
     "extract-modes",  # trafilatura, the other modes of --mode auto, text only
+    "language",       # identifying the language of a page that declares none (scraper/core/language.py)
     "text-rules",     # the text cleaners, on every mode's text
     "fallback",       # trafilatura's baseline extractor, and whether its text wins
     "other",

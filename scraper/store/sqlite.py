@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from scraper.core.document import now_iso, short_hash
+from scraper.core.document import RECORD_FIELDS, now_iso, short_hash
+from scraper.core.metadata import Metadata
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 
@@ -147,6 +148,14 @@ def _tables(path: Path) -> set[str]:
 
 def _read_only_uri(path: str | Path) -> str:
     return "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?mode=ro"
+
+
+def with_every_key(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record with every key of today's records, in their order: one stored before a key existed
+    (``provenance``) gets that key's empty value."""
+    empty: dict[str, Any] = {**dict.fromkeys(RECORD_FIELDS), **Metadata().metadata_values(),
+                             "images": [], "removed": [], "flags": []}
+    return {**empty, **record}
 
 
 class Store:
@@ -309,7 +318,7 @@ class Store:
             params = (since,)
         for blob, revision, first_seen, last_changed in self.db.execute(query + " ORDER BY last_changed, id",
                                                                           params):
-            record = json.loads(blob)
+            record = with_every_key(json.loads(blob))
             record.update(revision=revision, first_seen=first_seen, last_changed=last_changed)
             yield record
 

@@ -1,6 +1,6 @@
 """Language packs: a pack that lists ``languages`` applies only to pages in one of them; packs without the list
 (the English generic pack among them) apply as before. The page language reaches the cleaners from the
-Processor: the page's declared language, or trafilatura's, for HTML; none for text."""
+Processor: the page's declared language, else the one identified in the text (tests/test_language.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import tomllib
 
 import pytest
 
-import scraper.core.process
 from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
 from cleaners.packs import Pack, parse_pack, primary_language
 from cleaners.rules import DropBlock, DropLine
@@ -187,23 +186,17 @@ def test_processor_applies_the_pack_of_the_declared_language():
 
 @pytest.mark.parametrize("lang", [None, "en"])
 def test_processor_leaves_the_line_when_the_page_is_not_declared_german(lang):
-    article = Processor()(german_page(lang))
+    # Without a declaration the text is identified as German, unless detection is off.
+    article = Processor(Options(detect_language=False))(german_page(lang))
     assert article.ok, article.error
     assert "phrases-de" not in article.packs
     assert "Newsletter abonnieren" in article.text
 
 
-def test_processor_falls_back_to_the_extracted_language(monkeypatch):
-    real = scraper.core.process.extract
-
-    def extract_german(*args, **kwargs):
-        ext = real(*args, **kwargs)
-        ext.language = "de"
-        return ext
-
-    monkeypatch.setattr(scraper.core.process, "extract", extract_german)
+def test_processor_falls_back_to_the_detected_language():
     article = Processor(Options(mode="balanced"))(german_page(None))
     assert article.ok, article.error
+    assert article.language == "de" and article.provenance == {"language": "detected"}
     assert "phrases-de" in article.packs and "Newsletter abonnieren" not in article.text
 
 
@@ -215,10 +208,11 @@ def test_processor_dom_stage_gets_the_declared_language():
     assert not any(e["rule"] == "DDE001" for e in unknown.removed)
 
 
-def test_text_input_has_no_language():
-    article = api_clean_text("\n".join(["Fernwärme wird teurer"] + GERMAN + ["Newsletter abonnieren"]))
+def test_text_input_has_no_language_without_detection():
+    text = "\n".join(["Fernwärme wird teurer"] + GERMAN + ["Newsletter abonnieren"])
+    article = api_clean_text(text, options=Options(detect_language=False))
     assert article.ok and "Newsletter abonnieren" in article.text
-    assert "phrases-de" not in article.packs
+    assert "phrases-de" not in article.packs and article.language is None
 
 
 def test_rules_lists_the_language_packs():
