@@ -1,11 +1,13 @@
-"""Extraction modes: "auto" runs trafilatura's three settings and keeps one text per page."""
+"""Extraction modes: "auto" runs precision and recall, the third setting and the fallback only when those two
+show precision's text is not whole, and keeps one text per page; "fast" runs one setting without trafilatura's
+comparisons."""
 
 from pathlib import Path
 
 import pytest
 
 from scraper.core.document import Page
-from scraper.core.extraction import MODES, pick_mode, prefer_fallback
+from scraper.core.extraction import MODES, paragraph_words, parse_html, pick_mode, precision_is_whole, prefer_fallback
 from scraper.core.process import Options, Processor
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -55,8 +57,59 @@ def test_auto_keeps_the_text_of_the_mode_it_names():
 
 
 def test_an_unknown_mode_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="known: auto, balanced, precision, recall"):
-        Processor(Options(mode="fast"))
+    with pytest.raises(ValueError, match="known: auto, balanced, precision, recall, fast"):
+        Processor(Options(mode="quick"))
+
+
+def test_precision_is_whole_when_recall_adds_little_and_it_holds_most_paragraph_words():
+    assert precision_is_whole({"precision": 500, "recall": 560}, paragraphs=700)
+
+
+def test_precision_is_not_whole_when_recall_finds_much_more():
+    assert not precision_is_whole({"precision": 500, "recall": 700}, paragraphs=600)
+
+
+def test_precision_is_not_whole_when_it_holds_a_fraction_of_the_paragraph_text():
+    assert not precision_is_whole({"precision": 80, "recall": 90}, paragraphs=900)
+
+
+def test_precision_is_not_whole_when_it_found_nothing():
+    assert not precision_is_whole({"recall": 300}, paragraphs=300)
+    assert not precision_is_whole({"precision": 0, "recall": 0}, paragraphs=0)
+
+
+def test_paragraph_words_counts_the_words_of_every_paragraph():
+    tree = parse_html("<html><body><p>One two <b>three</b></p><div>not this</div><p>four</p></body></html>")
+    assert paragraph_words(tree) == 4
+
+
+def test_auto_runs_the_other_modes_only_when_precision_is_not_whole(monkeypatch):
+    import scraper.core.process as process
+
+    page = _page(_any_page())
+    whole = Processor(Options(mode="auto"))(page)
+    assert whole.ok and whole.steps.counts["plan"] == {"precision whole": 1}
+    assert whole.extractor["mode"] == "precision" and "fallback" not in whole.steps.seconds
+    monkeypatch.setattr(process, "precision_is_whole", lambda words, paragraphs: False)
+    every = Processor(Options(mode="auto"))(page)
+    assert every.ok and every.steps.counts["plan"] == {"all modes": 1}
+    assert "fallback" in every.steps.seconds
+
+
+def test_fast_mode_makes_an_article_and_says_so():
+    outcome = Processor(Options(mode="fast"))(_page(_any_page()))
+    assert outcome.ok, outcome
+    assert outcome.extractor["mode"] == "fast"
+    assert "extract-modes" not in outcome.steps.seconds and "fallback" not in outcome.steps.seconds
+
+
+def test_fast_mode_runs_the_full_setting_when_its_text_misses_the_paragraphs(monkeypatch):
+    import scraper.core.process as process
+
+    monkeypatch.setattr(process, "holds_paragraphs", lambda words, paragraphs: False)
+    outcome = Processor(Options(mode="fast"))(_page(_any_page()))
+    assert outcome.ok and outcome.extractor["mode"] == "fast"
+    assert outcome.steps.counts["plan"] == {"full run": 1} and "extract-modes" in outcome.steps.seconds
 
 
 PROSE = "The council voted on Tuesday to keep the ferry running through the winter, the clerk said."

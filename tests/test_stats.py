@@ -14,8 +14,9 @@ from scraper.core.stats import STEPS, StepStats
 from tests.conftest import FERRY, HARBOUR, LIBRARY, PAGES, call_main, run_cli
 from tests.crawl.conftest import NEWSROOM, crawl, runs, serve  # noqa: F401 - serve is a fixture
 
-# A page that declares its language (as the fixtures do) skips "language"; "mining" runs when asked for.
-HTML_STEPS = set(STEPS) - {"mining", "language"}
+# A page that declares its language (as the fixtures do) skips "language"; "mining" runs when asked for; the
+# fallback only where --mode auto finds precision's text not whole (not on this fixture).
+HTML_STEPS = set(STEPS) - {"mining", "language", "fallback"}
 
 
 def html_page(path=HARBOUR, **kw) -> Page:
@@ -36,7 +37,7 @@ def test_every_step_of_an_html_page_is_timed_once_per_page():
 def test_mining_is_a_step_only_when_a_sample_is_asked_for():
     outcome = Processor()(html_page(url="https://news.example/harbour"), sample=True)
     assert outcome.sample is not None
-    assert set(outcome.steps.seconds) == set(STEPS) - {"language"}
+    assert set(outcome.steps.seconds) == set(STEPS) - {"language", "fallback"}
 
 
 def test_a_text_page_and_a_failure_have_the_steps_they_went_through():
@@ -100,18 +101,19 @@ def test_each_page_is_parsed_once_also_when_only_another_mode_finds_text(monkeyp
         calls.append(1)
         return real_parse(*args, **kwargs)
 
-    def balanced_finds_nothing(*args, **kwargs):  # the first mode's text is lost, its metadata is not
+    def first_mode_finds_nothing(*args, **kwargs):  # the first mode's text is lost, its metadata is not
         ext = real_extract(*args, **kwargs)
         ext.text = ""
         return ext
 
     monkeypatch.setattr(scraper.core.process, "parse_html", counting_parse)
-    monkeypatch.setattr(scraper.core.process, "extract", balanced_finds_nothing)
+    monkeypatch.setattr(scraper.core.process, "extract", first_mode_finds_nothing)
     article = Processor()(html_page())
     assert article.ok, article.error
     assert calls == [1]
-    assert article.title and article.extractor["mode"] != "balanced"
+    assert article.title and article.extractor["mode"] != "precision"  # --mode auto's first mode
     assert article.steps.counts["extract"]["no text"] == 1
+    assert article.steps.counts["plan"] == {"all modes": 1}
 
 
 def test_clean_stats_prints_the_table_after_the_summary(tmp_path):

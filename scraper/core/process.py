@@ -1,14 +1,13 @@
 """The one processing function: Page -> Article | Failure. The CLI, the library API and the Scrapy item
 pipeline all call it, so a rule fixed once is fixed everywhere.
 
-Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> extract
-(trafilatura, with metadata) -> the other modes -> language (when the page declares none) -> text rules ->
-fallback -> Article. Each is timed into the page's StepStats, which travels with the outcome.
+Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> plan ->
+extract (trafilatura, with metadata) -> the other modes -> language (when the page declares none) -> text rules
+-> (in --mode auto, when precision's text is not whole: the third mode and the fallback) -> Article. Each is timed into the page's StepStats, which travels with the outcome.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -27,16 +26,21 @@ from scraper.core.metadata import Metadata
 from scraper.core.stats import StepStats
 from scraper.core.extraction import (
     FALLBACK,
+    FAST_MODE,
     MODE_CHOICES,
     MODES,
     NO_TEXT,
+    PROBE_MODES,
     ExtractionError,
     baseline_text,
     extract,
     extract_text,
     extractor_info,
+    holds_paragraphs,
+    paragraph_words,
     parse_html,
     pick_mode,
+    precision_is_whole,
     prefer_fallback,
     read_signals,
 )
@@ -48,8 +52,9 @@ DEFAULT_MAX_BYTES = 32_000_000
 # Seconds one document may take in a batch or a crawl before its worker is killed (scraper/core/workers.py).
 # Generous: a typical page takes a tenth of a second in --mode auto.
 DEFAULT_TIME_LIMIT = 60.0
-# --mode auto holds four copies of the page tree; above this size (the dev set's largest page is 1.8 MB)
-# a page gets the balanced mode alone, flagged "single-mode", so a huge page costs no more than before.
+# --mode auto runs trafilatura two or three times, each on its own copy of the tree; above this size (the dev
+# set's largest page is 1.8 MB) a page gets the balanced mode alone, flagged "single-mode", so a huge page
+# costs no more than one run.
 AUTO_MODE_MAX_CHARS = 4_000_000
 # trafilatura compares its result with jusText's, which is quadratic in the page's blocks: a table of 8,000
 # cells takes 9 s, of 20,000 over a minute, and --mode auto would do it three times. A page with more elements
@@ -64,7 +69,9 @@ class Options:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     include_comments: bool = False
-    mode: str = "auto"  # trafilatura setting: auto (all three, one picked per page), balanced, precision, recall
+    # trafilatura setting: auto (precision, checked by recall, the rest when needed; one text kept per page),
+    # balanced, precision, recall, or fast (one balanced run without trafilatura's comparisons, for bulk work)
+    mode: str = "auto"
     fallback: bool = True  # with mode auto: trafilatura's baseline extractor when every mode cut the article short
     keep_headline: bool = False  # keep the headline where it opens the text too (it is always in `title`)
     extensive_dates: bool = False  # htmldate's slow free-text date search (see extraction.py)
@@ -191,21 +198,31 @@ class Processor:
             flags = flags + ["single-mode"]
         if fast:
             flags = flags + ["fast-extraction"]
-        modes = MODES if auto else (self.options.mode if self.options.mode in MODES else MODES[0],)
-        # Every further mode and the fallback get their own copy of the tree, made before the first mode runs.
-        with steps.step("copies"):
-            copies = {mode: copy.deepcopy(tree) for mode in modes[1:]}
-            fallback_tree = copy.deepcopy(tree) if auto and self.options.fallback else None
+        # --mode auto starts with precision (kept on most pages) and recall; the other mode and the fallback run
+        # only when those two say precision's text is not whole (extraction.py precision_is_whole). --mode fast
+        # runs FAST_MODE without trafilatura's comparisons, and in full only when that text is cut short.
+        bulk = self.options.mode == "fast"
+        if auto:
+            modes = PROBE_MODES
+        elif bulk:
+            modes = (FAST_MODE,)
+        else:
+            modes = (self.options.mode if self.options.mode in MODES else MODES[0],)
+        paragraphs = 0
+        if auto or bulk:
+            with steps.step("plan"):
+                paragraphs = paragraph_words(tree)
+        # trafilatura and its fallback copy the tree they are given, so every run starts from the same tree.
         with steps.step("extract"):
             ext = extract(tree, url, self.options.include_comments, modes[0],
-                          page_chars=len(html), extensive_dates=self.options.extensive_dates, fast=fast)
+                          page_chars=len(html), extensive_dates=self.options.extensive_dates, fast=fast or bulk)
         if not ext.text.strip():
             steps.count("extract", "no text")
         texts = {modes[0]: ext.text}
-        if copies:
+        if len(modes) > 1:
             with steps.step("extract-modes"):
-                texts.update((mode, extract_text(t, url, self.options.include_comments, mode))
-                             for mode, t in copies.items())
+                texts.update((mode, extract_text(tree, url, self.options.include_comments, mode))
+                             for mode in modes[1:])
         # The record's metadata, each value derived once; the text cleaners get the same title, host and language.
         meta = replace(ext.metadata().filled_from(page.listing), date_modified=signals.date_modified,
                        hostname=host or ext.hostname)
@@ -214,23 +231,52 @@ class Processor:
         else:  # detected once per page, on the first mode's text (another mode's when it found none)
             meta = self._detected(meta, next((t for t in texts.values() if t.strip()), ""), steps)
         cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
+        mode = modes[0]
+        if bulk and not fast and not holds_paragraphs(len(cleaned[mode].text.split()) if mode in cleaned else 0,
+                                                      paragraphs):
+            # trafilatura's fast run cut the article short: its full run of the same setting, comparisons and all
+            steps.count("plan", "full run")
+            with steps.step("extract-modes"):
+                full = extract_text(tree, url, self.options.include_comments, mode)
+            if full.strip():
+                cleaned[mode] = self._clean(full, meta, html_sample, steps)
+        if auto:
+            words = {m: len(c.text.split()) for m, c in cleaned.items()}
+            if precision_is_whole(words, paragraphs):
+                steps.count("plan", "precision whole")
+            else:
+                steps.count("plan", "all modes")
+                mode, cleaned = self._all_modes(tree, url, texts, cleaned, meta, html_sample, steps)
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
-        mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()}) if len(modes) > 1 else modes[0]
-        if fallback_tree is not None:
-            with steps.step("fallback"):
-                fallback_text = baseline_text(fallback_tree)
-            fallback = self._clean(fallback_text, meta, html_sample, steps)
-            if prefer_fallback(cleaned[mode].text, fallback.text):
-                mode, cleaned[FALLBACK] = FALLBACK, fallback
-                steps.count("fallback", "kept")
         if notes:
             flags = flags + ["parse-truncated"]
-        article = self._article(page, cleaned[mode], flags, dom_edits, meta, mode=mode,
+        article = self._article(page, cleaned[mode], flags, dom_edits, meta, mode="fast" if bulk else mode,
                                 url=url, canonical_url=signals.canonical_url)
         article.sample = blocks
         return article
+
+    def _all_modes(self, tree: Any, url: str | None, texts: dict[str, str], cleaned: dict[str, CleanResult],
+                   meta: Metadata, html_sample: str, steps: StepStats) -> tuple[str, dict[str, CleanResult]]:
+        """The modes --mode auto has not run yet, then the choice among all three (pick_mode) and against the
+        fallback (prefer_fallback): the mode kept and the cleaned texts."""
+        with steps.step("extract-modes"):
+            more = {mode: extract_text(tree, url, self.options.include_comments, mode)
+                    for mode in MODES if mode not in texts}
+        cleaned = {**cleaned, **{mode: self._clean(text, meta, html_sample, steps)
+                                 for mode, text in more.items() if text.strip()}}
+        if not cleaned:
+            return MODES[0], cleaned
+        mode = pick_mode({m: len(c.text.split()) for m, c in cleaned.items()})
+        if self.options.fallback:
+            with steps.step("fallback"):
+                fallback_text = baseline_text(tree)
+            fallback = self._clean(fallback_text, meta, html_sample, steps)
+            if prefer_fallback(cleaned[mode].text, fallback.text):
+                mode, cleaned = FALLBACK, {**cleaned, FALLBACK: fallback}
+                steps.count("fallback", "kept")
+        return mode, cleaned
 
     @staticmethod
     def _blocks(tree: Any) -> list[Block]:

@@ -24,9 +24,9 @@ STEPS = (
     "mining",         # site-pack mining's blocks and sample (only when asked for)
     "signals",        # canonical URL, declared language, date modified, read before anything edits the tree
     "dom-rules",      # the DOM cleaners
-    "copies",         # the tree's copies for the other modes and the fallback (--mode auto)
-    "extract",        # trafilatura, first mode, with metadata
-    "extract-modes",  # trafilatura, the other modes of --mode auto, text only
+    "plan",           # --mode auto: the page's paragraph words, and whether precision's text is whole
+    "extract",        # trafilatura, first mode (precision in --mode auto), with metadata
+    "extract-modes",  # trafilatura, the other modes of --mode auto (recall; balanced when needed), text only
     "language",       # identifying the language of a page that declares none (scraper/core/language.py)
     "text-rules",     # the text cleaners, on every mode's text
     "fallback",       # trafilatura's baseline extractor, and whether its text wins
