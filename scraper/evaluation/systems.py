@@ -20,6 +20,7 @@ LANGUAGE_PACK_RULES = "language-pack rules"
 PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash": {},
     "presswash-balanced": {"mode": "balanced"},
+    "presswash-fast": {"mode": "fast"},
     "presswash-no-fallback": {"fallback": False},
     "presswash-no-tail": {"ignore": TAIL_ZONE_RULES},
     "presswash-no-language-packs": {"ignore": LANGUAGE_PACK_RULES},
