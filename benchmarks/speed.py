@@ -8,8 +8,9 @@ Run from the repository root with the project's virtualenv active:
 
 Four measurements, in one run (see benchmarks/README.md for what each prints and how it is judged):
 
-1. throughput  pages/s of ``scraper.core.process.Processor`` against plain ``trafilatura.extract(html, url=...)``
-               on the same pages, in this process, one page after the other;
+1. throughput  pages/s of ``scraper.core.process.Processor`` in the default mode and ``--mode fast`` (or the
+               modes ``--mode`` names) against plain ``trafilatura.extract(html, url=...)`` on the same pages,
+               in this process, one page after the other, and each mode's ratio to plain trafilatura;
 2. breakdown   the real Processor's own step stats (check, decode, parse, DOM rules, extract, the other
                modes, text rules, …: ``outcome.steps``, as ``presswash clean --stats`` prints them), to give
                the share of time the cleaners add to parsing + extraction;
@@ -47,8 +48,12 @@ DEFAULT_DEVSET = os.environ.get("PRESSWASH_DEVSET") or str(REPO.parent / "shared
 
 # Targets (printed, never asserted).
 CLEANER_SHARE_TARGET = 0.10    # DOM + text cleaners, as a share of parse + trafilatura time
-JOBS_SPEEDUP_TARGET = 1.7      # --jobs 2 against --jobs 1, wall time
+JOBS_SPEEDUP_TARGET = 1.9      # --jobs 2 against --jobs 1, wall time (issue 12)
 RSS_GROWTH_TARGET = 0.10       # RSS at 90 % of the stream run at most 10 % above RSS at 10 %
+# presswash's pages/s over plain trafilatura.extract's, one process, same pages, same run (issue 12).
+MODE_RATIO_TARGETS = {"auto": 1.0, "fast": 3.0}
+DEFAULT_MODES = ("auto", "fast")
+MODE_CHOICES = ("auto", "balanced", "precision", "recall", "fast")
 
 PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -143,23 +148,31 @@ def wait_idle(timeout: float, what: str, threshold: float = 0.2, period: float =
 # ------------------------------------------------------------------------------ 1. throughput
 
 @dataclass
+class Rate:
+    """One system's time over the same pages."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    ok: int = 0
+
+
+@dataclass
 class Throughput:
     pages: int
-    presswash_wall: float
-    presswash_cpu: float
-    trafilatura_wall: float
-    trafilatura_cpu: float
-    presswash_ok: int
-    trafilatura_ok: int
+    presswash: dict[str, Rate]  # --mode -> its Processor's time
+    trafilatura: Rate
     load: LoadWindow
 
-    @property
-    def presswash_rate(self) -> float:
-        return self.pages / self.presswash_wall
+    def rate(self, mode: str | None = None) -> float:
+        """Pages/s of presswash in ``mode``, or of plain trafilatura (``None``)."""
+        return self.pages / (self.presswash[mode] if mode else self.trafilatura).wall
 
-    @property
-    def trafilatura_rate(self) -> float:
-        return self.pages / self.trafilatura_wall
+    def ratio(self, mode: str) -> float:
+        """presswash in ``mode`` against plain trafilatura, pages/s over pages/s (wall)."""
+        return self.rate(mode) / self.rate()
+
+    def cpu_ratio(self, mode: str) -> float:
+        return self.trafilatura.cpu / self.presswash[mode].cpu
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -168,42 +181,42 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.perf_counter() - w0, time.process_time() - c0
 
 
-def measure_throughput(files: list[DevFile], mode: str = "auto") -> Throughput:
+def measure_throughput(files: list[DevFile], modes: list[str]) -> Throughput:
+    """Plain trafilatura and a Processor per mode on the same pages, interleaved page by page."""
     import trafilatura
 
     from scraper.core.document import Page
     from scraper.core.process import Options, Processor
 
-    processor = Processor(Options(mode=mode))
+    processors = {mode: Processor(Options(mode=mode)) for mode in modes}
 
-    def run_presswash(f: DevFile):
+    def presswash_in(mode: str) -> Callable[[DevFile], Any]:
         # What the CLI hands over for a .html.gz file: bytes, the name's kind, no HTTP headers.
-        return processor(Page(body=f.body, source=str(f.path), url=f.url, kind="html"))
+        return lambda f: processors[mode](Page(body=f.body, source=str(f.path), url=f.url, kind="html"))
 
     def run_trafilatura(f: DevFile):
         # Plain trafilatura from the same bytes (the files are UTF-8), defaults, url passed.
         return trafilatura.extract(f.body.decode("utf-8", errors="replace"), url=f.url)
 
-    run_presswash(files[0]), run_trafilatura(files[0])  # warm-up: lazy imports, caches, rule book
-    pw_wall = pw_cpu = tf_wall = tf_cpu = 0.0
-    pw_ok = tf_ok = 0
+    systems: list[tuple[str | None, Callable[[DevFile], Any]]] = [(mode, presswash_in(mode)) for mode in modes]
+    systems.append((None, run_trafilatura))
+    for _, run in systems:  # warm-up: lazy imports, caches, rule book
+        run(files[0])
+    rates = {mode: Rate() for mode in modes}
+    plain = Rate()
     busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
-    # Interleaved page by page, alternating which goes first, so a burst of load elsewhere on the machine
-    # hits both systems alike.
+    # Interleaved page by page, the order turning by one each page, so a burst of load elsewhere on the machine
+    # hits every system alike.
     for i, f in enumerate(files):
-        order = ((run_presswash, True), (run_trafilatura, False))
-        for run, is_pw in (order if i % 2 == 0 else order[::-1]):
+        turn = i % len(systems)
+        for mode, run in systems[turn:] + systems[:turn]:
             out, wall, cpu = _timed(lambda: run(f))
-            if is_pw:
-                pw_wall += wall
-                pw_cpu += cpu
-                pw_ok += bool(out.ok)
-            else:
-                tf_wall += wall
-                tf_cpu += cpu
-                tf_ok += bool(out)
+            rate = rates[mode] if mode else plain
+            rate.wall += wall
+            rate.cpu += cpu
+            rate.ok += bool(out.ok) if mode else bool(out)
     load = LoadWindow(time.perf_counter() - wall0, machine_busy_seconds() - busy0, time.process_time() - own0)
-    return Throughput(len(files), pw_wall, pw_cpu, tf_wall, tf_cpu, pw_ok, tf_ok, load)
+    return Throughput(len(files), rates, plain, load)
 
 
 # ------------------------------------------------------------------------------- 2. breakdown
@@ -221,6 +234,7 @@ class Breakdown:
     slowest_cleaners: list[tuple[float, str, float]]  # (cleaner seconds, page id, share of that page)
     processor_cpu: float
     load: LoadWindow
+    mode: str = "auto"
 
     def seconds(self, *steps: str) -> float:
         return sum(self.steps.seconds.get(step, 0.0) for step in steps)
@@ -259,7 +273,7 @@ def measure_breakdown(files: list[DevFile], processor_cpu: float = 0.0, mode: st
         per_page.append((cleaners, f.id, cleaners / max(base, 1e-9)))
     load = LoadWindow(time.perf_counter() - wall0, machine_busy_seconds() - busy0, time.process_time() - own0)
     per_page.sort(reverse=True)
-    return Breakdown(len(files), merged, per_page[:5], processor_cpu, load)
+    return Breakdown(len(files), merged, per_page[:5], processor_cpu, load, mode)
 
 
 # ------------------------------------------------------------------------- CLI subprocess runner
@@ -481,20 +495,22 @@ def yes_no(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def report(tp: Throughput | None, bd: Breakdown | None, jb: JobsResult | None, mem: MemoryResult | None) -> str:
+def report(tp: Throughput | None, bds: list[Breakdown], jb: JobsResult | None, mem: MemoryResult | None) -> str:
     rows = [("measure", "value", "target", "met")]
     if tp:
-        rows += [
-            ("presswash Processor, pages/s (1 process)",
-             f"{tp.presswash_rate:.1f}  ({1000 * tp.presswash_cpu / tp.pages:.1f} ms CPU/page)", "—", "—"),
-            ("trafilatura.extract, pages/s (1 process)",
-             f"{tp.trafilatura_rate:.1f}  ({1000 * tp.trafilatura_cpu / tp.pages:.1f} ms CPU/page)", "—", "—"),
-            ("presswash / trafilatura speed (wall; CPU)",
-             f"{tp.presswash_rate / tp.trafilatura_rate:.2f}×; {tp.trafilatura_cpu / tp.presswash_cpu:.2f}×",
-             "—", "—"),
-        ]
-    if bd:
-        rows.append(("cleaners' time / (parse + trafilatura) time",
+        rows.append(("trafilatura.extract, pages/s (1 process)",
+                     f"{tp.rate():.1f}  ({1000 * tp.trafilatura.cpu / tp.pages:.1f} ms CPU/page)", "—", "—"))
+        for mode in tp.presswash:
+            rows.append((f"presswash --mode {mode}, pages/s (1 process)",
+                         f"{tp.rate(mode):.1f}  ({1000 * tp.presswash[mode].cpu / tp.pages:.1f} ms CPU/page)",
+                         "—", "—"))
+        for mode in tp.presswash:
+            target = MODE_RATIO_TARGETS.get(mode)
+            rows.append((f"--mode {mode} / trafilatura speed (wall; CPU)",
+                         f"{tp.ratio(mode):.2f}×; {tp.cpu_ratio(mode):.2f}×",
+                         f"≥ {target}×" if target else "—", yes_no(tp.ratio(mode) >= target) if target else "—"))
+    for bd in bds:
+        rows.append((f"cleaners' time / (parse + trafilatura) time, --mode {bd.mode}",
                      f"{100 * bd.share:.1f} %  (DOM {100 * bd.seconds('dom-rules') / bd.base:.1f} %, "
                      f"text {100 * bd.seconds('text-rules') / bd.base:.1f} %)",
                      f"≤ {100 * CLEANER_SHARE_TARGET:.0f} %", yes_no(bd.share <= CLEANER_SHARE_TARGET)))
@@ -520,18 +536,19 @@ def report(tp: Throughput | None, bd: Breakdown | None, jb: JobsResult | None, m
     return "\n".join(lines)
 
 
-def print_details(tp, bd, jb, mem) -> None:
+def print_details(tp, bds, jb, mem) -> None:
     if tp:
         print(f"\n## 1. throughput, {tp.pages} pages in this process (interleaved page by page)")
-        print(f"presswash   {tp.presswash_wall:6.1f} s wall, {tp.presswash_cpu:6.1f} s CPU, "
-              f"{tp.presswash_rate:6.1f} pages/s, {tp.presswash_ok} articles")
-        print(f"trafilatura {tp.trafilatura_wall:6.1f} s wall, {tp.trafilatura_cpu:6.1f} s CPU, "
-              f"{tp.trafilatura_rate:6.1f} pages/s, {tp.trafilatura_ok} non-empty")
+        for mode, rate in [*tp.presswash.items(), (None, tp.trafilatura)]:
+            name = f"presswash --mode {mode}" if mode else "trafilatura.extract"
+            print(f"{name:24} {rate.wall:6.1f} s wall, {rate.cpu:6.1f} s CPU, {tp.pages / rate.wall:6.1f} pages/s, "
+                  f"{rate.ok} {'articles' if mode else 'non-empty'}")
         print("note: presswash also extracts metadata (with_metadata=True), which plain extract() skips")
         print(load_note(tp.load))
-    if bd:
+    for bd in bds:
         total = bd.steps.total_seconds
-        print(f"\n## 2. time by step, {bd.pages} pages: the Processor's own step stats (as `presswash clean --stats`)")
+        print(f"\n## 2. time by step, --mode {bd.mode}, {bd.pages} pages: the Processor's own step stats "
+              "(as `presswash clean --stats`)")
         print(bd.steps.table(top=0))
         if bd.processor_cpu:
             print(f"(the whole Processor in part 1: {bd.processor_cpu:.2f} s CPU; here {total:.2f} s wall)")
@@ -592,8 +609,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="before each wall-clock measurement, wait up to S seconds for other processes to leave "
                         "the cores idle (for shared machines; default: don't wait)")
     p.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
-    p.add_argument("--mode", default="auto", choices=("auto", "balanced", "precision", "recall"),
-                   help="presswash's extraction mode for throughput and breakdown (default %(default)s)")
+    p.add_argument("--mode", action="append", choices=MODE_CHOICES, dest="modes",
+                   help="presswash's extraction mode for throughput and breakdown; repeatable "
+                        f"(default: {' and '.join(DEFAULT_MODES)}, in the same run)")
     p.add_argument("--quick", action="store_true", help="a smoke run: --limit 100 --files 400")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     return p
@@ -624,15 +642,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {sys.version.split()[0]}, trafilatura {trafilatura.__version__}, "
           f"lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}, {cores} cores, load average {' '.join(loadavg)}")
 
-    tp = bd = jb = mem = None
+    modes = args.modes or list(DEFAULT_MODES)
+    tp = jb = mem = None
+    bds: list[Breakdown] = []
     if "throughput" in parts:
         print("… 1/4 throughput: Processor vs trafilatura.extract", file=sys.stderr, flush=True)
         wait_idle(args.wait_idle, "part 1")
-        tp = measure_throughput(files, args.mode)
+        tp = measure_throughput(files, modes)
     if "breakdown" in parts:
         print("… 2/4 time by step", file=sys.stderr, flush=True)
         wait_idle(args.wait_idle, "part 2")  # the steps are timed in wall time
-        bd = measure_breakdown(files, tp.presswash_cpu if tp else 0.0, args.mode)
+        bds = [measure_breakdown(files, tp.presswash[mode].cpu if tp else 0.0, mode) for mode in modes]
     work = Path(tempfile.mkdtemp(prefix="presswash-speed-"))
     try:
         if "jobs" in parts:
@@ -650,8 +670,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(report(tp, bd, jb, mem))
-    print_details(tp, bd, jb, mem)
+    print(report(tp, bds, jb, mem))
+    print_details(tp, bds, jb, mem)
     return 0
 
 
