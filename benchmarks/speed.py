@@ -345,7 +345,7 @@ class CliRun:
     argv: list[str]
     returncode: int
     wall: float
-    cpu: float            # user + sys of the CLI and its reaped workers (wait4)
+    cpu: float            # user + sys of the CLI and its workers (wait4, or the /proc samples: see run_cli)
     maxrss_kb: int        # ru_maxrss from wait4: the largest single process of the tree
     output_lines: int
     output_sha: str
@@ -370,6 +370,7 @@ def run_cli(args: list[str], out: Path, sample_every: float = 0.5) -> CliRun:
     reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
     stop = threading.Event()
+    last_cpu: dict[int, float] = {}  # pid -> its CPU seconds at the last sample, for every process of the tree
 
     def sampler() -> None:
         while not stop.is_set():
@@ -377,7 +378,9 @@ def run_cli(args: list[str], out: Path, sample_every: float = 0.5) -> CliRun:
             pids = tree_pids(proc.pid)
             parent = rss_kb(pids[0])
             if parent:  # 0: the CLI has just exited
-                samples.append(Sample(now, parent, [rss_kb(p) for p in pids[1:]], cpu_seconds(pids[0])))
+                for pid in pids:
+                    last_cpu[pid] = max(last_cpu.get(pid, 0.0), cpu_seconds(pid))
+                samples.append(Sample(now, parent, [rss_kb(p) for p in pids[1:]], last_cpu[pids[0]]))
             stop.wait(sample_every)
 
     thread = threading.Thread(target=sampler, daemon=True)
@@ -389,7 +392,9 @@ def run_cli(args: list[str], out: Path, sample_every: float = 0.5) -> CliRun:
     stop.set()
     thread.join()
     reader.join()
-    cpu = usage.ru_utime + usage.ru_stime
+    # wait4 counts the CLI and the children it reaped; the workers come from a fork server and are not its
+    # children, so their CPU is read from /proc while they run (up to one sampling period short per process).
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(last_cpu.values()))
     lines, digest = 0, hashlib.sha256()
     if out.exists():
         with out.open("rb") as fh:
