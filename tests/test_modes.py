@@ -1,5 +1,5 @@
-"""Extraction modes: "auto" runs precision and recall, the third setting and the fallback only when those two
-show precision's text is not whole, and keeps one text per page; "fast" runs one setting without trafilatura's
+"""Extraction modes: "auto" runs precision, recall where precision may be short of the page's text, the third
+setting and the fallback only when those show precision's text is not whole, and keeps one text per page; "fast" runs one setting without trafilatura's
 comparisons."""
 
 from pathlib import Path
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from scraper.core.document import Page
-from scraper.core.extraction import MODES, paragraph_words, parse_html, pick_mode, precision_is_whole, prefer_fallback
+from scraper.core.extraction import (MODES, body_words, paragraph_words, parse_html, pick_mode, precision_is_whole,
+                                      prefer_fallback, recall_may_add)
 from scraper.core.process import Options, Processor
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -88,12 +89,30 @@ def test_auto_runs_the_other_modes_only_when_precision_is_not_whole(monkeypatch)
 
     page = _page(_any_page())
     whole = Processor(Options(mode="auto"))(page)
-    assert whole.ok and whole.steps.counts["plan"] == {"precision whole": 1}
+    assert whole.ok and whole.steps.counts["plan"] == {"precision whole": 1, "no recall run": 1}
     assert whole.extractor["mode"] == "precision" and "fallback" not in whole.steps.seconds
+    assert "extract-modes" not in whole.steps.seconds  # precision holds most of the page's text: no recall run
+    monkeypatch.setattr(process, "recall_may_add", lambda words, body: True)
+    probed = Processor(Options(mode="auto"))(page)
+    assert probed.ok and probed.steps.counts["plan"] == {"precision whole": 1}
+    assert "extract-modes" in probed.steps.seconds and "fallback" not in probed.steps.seconds
     monkeypatch.setattr(process, "precision_is_whole", lambda words, paragraphs: False)
     every = Processor(Options(mode="auto"))(page)
     assert every.ok and every.steps.counts["plan"] == {"all modes": 1}
     assert "fallback" in every.steps.seconds
+
+
+def test_body_words_leave_out_code_and_page_furniture():
+    tree = parse_html("<html><body><nav>Home News <b>Sport</b></nav><header><h1>Big storm</h1></header>"
+                      "<p>Rain fell all day.</p><aside><nav>More links</nav></aside><script>var x = 1;</script>"
+                      "<footer>Contact us</footer></body></html>")
+    assert body_words(tree) == 4
+
+
+def test_recall_may_add_unless_precision_holds_most_of_the_body_text():
+    assert recall_may_add(500, 1000)
+    assert not recall_may_add(900, 1000)
+    assert recall_may_add(0, 10) and not recall_may_add(0, 0)
 
 
 def test_fast_mode_makes_an_article_and_says_so():

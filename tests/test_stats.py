@@ -15,8 +15,8 @@ from tests.conftest import FERRY, HARBOUR, LIBRARY, PAGES, call_main, run_cli
 from tests.crawl.conftest import NEWSROOM, crawl, runs, serve  # noqa: F401 - serve is a fixture
 
 # A page that declares its language (as the fixtures do) skips "language"; "mining" runs when asked for; the
-# fallback only where --mode auto finds precision's text not whole (not on this fixture).
-HTML_STEPS = set(STEPS) - {"mining", "language", "fallback"}
+# other modes and the fallback only where --mode auto finds precision's text short (not on this fixture).
+HTML_STEPS = set(STEPS) - {"mining", "language", "extract-modes", "fallback"}
 
 
 def html_page(path=HARBOUR, **kw) -> Page:
@@ -37,7 +37,7 @@ def test_every_step_of_an_html_page_is_timed_once_per_page():
 def test_mining_is_a_step_only_when_a_sample_is_asked_for():
     outcome = Processor()(html_page(url="https://news.example/harbour"), sample=True)
     assert outcome.sample is not None
-    assert set(outcome.steps.seconds) == set(STEPS) - {"language", "fallback"}
+    assert set(outcome.steps.seconds) == set(STEPS) - {"language", "extract-modes", "fallback"}
 
 
 def test_a_text_page_and_a_failure_have_the_steps_they_went_through():

@@ -26,11 +26,11 @@ from scraper.core.metadata import Metadata
 from scraper.core.stats import StepStats
 from scraper.core.extraction import (
     FALLBACK,
+    body_words,
     FAST_MODE,
     MODE_CHOICES,
     MODES,
     NO_TEXT,
-    PROBE_MODES,
     ExtractionError,
     baseline_text,
     extract,
@@ -41,6 +41,7 @@ from scraper.core.extraction import (
     parse_html,
     pick_mode,
     precision_is_whole,
+    recall_may_add,
     prefer_fallback,
     read_signals,
 )
@@ -198,20 +199,22 @@ class Processor:
             flags = flags + ["single-mode"]
         if fast:
             flags = flags + ["fast-extraction"]
-        # --mode auto starts with precision (kept on most pages) and recall; the other mode and the fallback run
-        # only when those two say precision's text is not whole (extraction.py precision_is_whole). --mode fast
+        # --mode auto starts with precision (kept on most pages), then recall where precision's text holds less
+        # than most of the page's text (recall_may_add); the other mode and the fallback run only when those
+        # say precision's text is not whole (extraction.py precision_is_whole). --mode fast
         # runs FAST_MODE without trafilatura's comparisons, and in full only when that text is cut short.
         bulk = self.options.mode == "fast"
         if auto:
-            modes = PROBE_MODES
+            modes = ("precision",)
         elif bulk:
             modes = (FAST_MODE,)
         else:
             modes = (self.options.mode if self.options.mode in MODES else MODES[0],)
-        paragraphs = 0
+        paragraphs = body = 0
         if auto or bulk:
             with steps.step("plan"):
                 paragraphs = paragraph_words(tree)
+                body = body_words(tree) if auto else 0
         # trafilatura and its fallback copy the tree they are given, so every run starts from the same tree.
         with steps.step("extract"):
             ext = extract(tree, url, self.options.include_comments, modes[0],
@@ -219,10 +222,9 @@ class Processor:
         if not ext.text.strip():
             steps.count("extract", "no text")
         texts = {modes[0]: ext.text}
-        if len(modes) > 1:
+        if auto and not ext.text.strip():  # recall's text then gives the language and the first judgement
             with steps.step("extract-modes"):
-                texts.update((mode, extract_text(tree, url, self.options.include_comments, mode))
-                             for mode in modes[1:])
+                texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
         # The record's metadata, each value derived once; the text cleaners get the same title, host and language.
         meta = replace(ext.metadata().filled_from(page.listing), date_modified=signals.date_modified,
                        hostname=host or ext.hostname)
@@ -242,6 +244,14 @@ class Processor:
                 cleaned[mode] = self._clean(full, meta, html_sample, steps)
         if auto:
             words = {m: len(c.text.split()) for m, c in cleaned.items()}
+            if "recall" not in texts and recall_may_add(words.get("precision", 0), body):
+                with steps.step("extract-modes"):
+                    texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
+                if texts["recall"].strip():
+                    cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
+                    words["recall"] = len(cleaned["recall"].text.split())
+            elif "recall" not in texts:
+                steps.count("plan", "no recall run")
             if precision_is_whole(words, paragraphs):
                 steps.count("plan", "precision whole")
             else:
