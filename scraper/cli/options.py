@@ -40,8 +40,9 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
                         "(default %(default)g; 0: no limit)")
     p.add_argument("--include-comments", action="store_true", help="keep reader comments that trafilatura finds")
     p.add_argument("--mode", choices=MODE_CHOICES, default="auto",
-                   help="trafilatura setting: auto (default) runs precision and recall, and balanced and the "
-                        "fallback where precision's text looks cut short, keeping one text per page "
+                   help="trafilatura setting: auto (default) runs precision, recall where precision may be "
+                        "short, and balanced and the fallback where precision's text looks cut short, keeping "
+                        "one text per page "
                         "(docs/quality.md); balanced, precision or recall alone; fast: one balanced run without "
                         "trafilatura's comparisons, for bulk archives")
     p.add_argument("--keep-headline", action="store_true",

@@ -361,10 +361,11 @@ def holds_paragraphs(words: int, paragraphs: int) -> bool:
 
 def precision_is_whole(words: dict[str, int], paragraphs: int) -> bool:
     """Whether precision mode's text can be kept without running the other mode and the fallback, from the
-    word counts of precision's and recall's cleaned texts and the page's paragraph words: recall finds no
-    more than RECALL_GAIN times precision's words (nothing was cut that recall would restore) and precision
-    kept at least PARAGRAPH_SHARE of the paragraph text (it did not take a teaser or a caption for the
-    article). On the dev sets this holds on about nine pages in ten, where pick_mode chose precision anyway."""
+    word counts of precision's and (where it ran, see recall_may_add) recall's cleaned texts and the page's
+    paragraph words: recall finds no more than RECALL_GAIN times precision's words (nothing was cut that
+    recall would restore) and precision kept at least PARAGRAPH_SHARE of the paragraph text (it did not take
+    a teaser or a caption for the article). On the dev sets this holds on about nine pages in ten, where
+    pick_mode chose precision anyway."""
     precision = words.get("precision", 0)
     return holds_paragraphs(precision, paragraphs) and words.get("recall", 0) <= RECALL_GAIN * precision
 

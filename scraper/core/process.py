@@ -70,7 +70,7 @@ class Options:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     include_comments: bool = False
-    # trafilatura setting: auto (precision, checked by recall, the rest when needed; one text kept per page),
+    # trafilatura setting: auto (precision, recall and the rest where needed; one text kept per page),
     # balanced, precision, recall, or fast (one balanced run without trafilatura's comparisons, for bulk work)
     mode: str = "auto"
     fallback: bool = True  # with mode auto: trafilatura's baseline extractor when every mode cut the article short

@@ -24,9 +24,9 @@ STEPS = (
     "mining",         # site-pack mining's blocks and sample (only when asked for)
     "signals",        # canonical URL, declared language, date modified, read before anything edits the tree
     "dom-rules",      # the DOM cleaners
-    "plan",           # --mode auto: the page's paragraph words, and whether precision's text is whole
+    "plan",           # --mode auto and fast: the page's paragraph and body words, which further runs a page gets
     "extract",        # trafilatura, first mode (precision in --mode auto), with metadata
-    "extract-modes",  # trafilatura, the other modes of --mode auto (recall; balanced when needed), text only
+    "extract-modes",  # trafilatura, the other runs of --mode auto (recall, balanced) or fast, where needed, text only
     "language",       # identifying the language of a page that declares none (scraper/core/language.py)
     "text-rules",     # the text cleaners, on every mode's text
     "fallback",       # trafilatura's baseline extractor, and whether its text wins
