@@ -25,6 +25,8 @@ class Edit:
     text: str
     line: int = -1
     action: str = "drop"
+    # What a recogniser that scores a line saw in it ("5/5 tokens: 3 action, 2 filler"); shown by explain.
+    detail: str = ""
 
     def to_record(self) -> dict[str, Any]:
         return {"rule": self.rule, "text": self.text}
