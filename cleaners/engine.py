@@ -48,8 +48,10 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     bound = sum(len(ln.text) + 1 for ln in lines if ln.kept) + 1
     for _ in range(bound):
         changed = []
+        live = [ln for ln in lines if ln.kept]  # rules look at kept lines only (and check again: a rule
+        ctx.start_pass(live)                     # earlier in the pass may have removed one)
         for rule in rules:
-            changed += rule.apply(lines, ctx)
+            changed += rule.apply(live, ctx)
         if not changed:
             break
         edits += changed

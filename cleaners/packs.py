@@ -62,6 +62,7 @@ class Pack:
     runs_last: bool = False  # its rules run after other packs' rules of the same kind (recognisers)
     _signature: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _line_detector: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def html_signature(self) -> re.Pattern[str] | None:
@@ -113,8 +114,14 @@ class Pack:
 
     def detected_in_lines(self, lines: Iterable[str]) -> bool:
         """Whether a ``detect.lines`` pattern matches a whole line of the text (the source is checked by
-        ``html_detected``)."""
-        return any(p.fullmatch(line.strip()) for line in lines for p in self.detect_lines)
+        ``html_detected``). The patterns are tried as one regex per line."""
+        if not self.detect_lines:
+            return False
+        if self._line_detector is None:
+            self._line_detector = re.compile("|".join(f"(?:{p.pattern})" for p in self.detect_lines),
+                                             re.IGNORECASE)
+        fullmatch = self._line_detector.fullmatch
+        return any(fullmatch(line.strip()) for line in lines)
 
 
 def parse_pack(data: dict[str, Any], origin: str) -> Pack:
@@ -260,13 +267,17 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str,
         raise RuleError(f"{where}: a rule needs at least one 'remove' example")
     remove = tuple(Example.parse(e, where) for e in raw.get("remove", []))
     keep = tuple(Example.parse(e, where) for e in raw.get("keep", []))
-    if isinstance(params.get("pattern"), str):
-        params["pattern"] = expand_vocabulary(params["pattern"], vocabulary or {}, where)
+    written = params.get("pattern")
+    if isinstance(written, str):
+        params["pattern"] = expand_vocabulary(written, vocabulary or {}, where)
     if "vocabulary" in cls.__dataclass_fields__:
         params["vocabulary"] = dict(vocabulary or {})
     try:
-        return cls(id=raw["id"], name=raw["name"], why=raw["why"], pack=pack_name, remove=remove, keep=keep,
+        rule = cls(id=raw["id"], name=raw["name"], why=raw["why"], pack=pack_name, remove=remove, keep=keep,
                    **params)
+        if isinstance(written, str) and written != params["pattern"] and hasattr(rule, "written"):
+            rule.written = written  # shown by `presswash rules ID`, with the vocabulary names
+        return rule
     except TypeError as exc:
         raise RuleError(f"{where}: {exc}") from None
     except RuleError as exc:  # raised by the rule itself ("GEN001: bad pattern …"): add the file

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
 from .backtracking import backtracking_risk
+from .literals import required_any, trie_regex
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -36,12 +37,49 @@ class Example:
         raise RuleError(f"{where}: an example is a string or a table with 'text' (and optional 'title')")
 
 
+# A rule with at most this many required literals is first looked for in the text of the pass's short
+# lines as a whole (a few substring tests); one with more (a vocabulary) is checked line by line.
+_FEW_LITERALS = 12
+
+
 @dataclass(slots=True)
 class CleaningContext:
     """What one run of the text cleaners shares between rules."""
 
     title: str | None = None
     facts: Facts = field(default_factory=Facts)
+    # This pass's kept lines, and those of them within a word cap (built once per cap and pass): a rule
+    # that looks at every line under its cap walks only those.
+    live: list[Line] | None = None
+    _short: dict[int, list[Line]] = field(default_factory=dict)
+    _words: list[int] = field(default_factory=list)
+    _short_text: dict[int, str] = field(default_factory=dict)
+
+    def start_pass(self, live: list[Line]) -> None:
+        self.live = live
+        self._short = {}
+        self._short_text = {}
+        self._words = [ln.words for ln in live]
+
+    def within(self, lines: list[Line], cap: int) -> list[Line] | None:
+        """This pass's lines within ``cap`` words, in order; None when ``lines`` is not this pass's list
+        (a rule tried alone on its examples): the rule then checks the cap itself."""
+        if lines is not self.live:
+            return None
+        short = self._short.get(cap)
+        if short is None:
+            short = self._short[cap] = [ln for ln, n in zip(lines, self._words) if n <= cap]
+        return short
+
+    def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
+        """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
+        (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
+        if not words or len(words) > _FEW_LITERALS or lines is not self.live:
+            return False
+        text = self._short_text.get(cap)
+        if text is None:
+            text = self._short_text[cap] = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
+        return not any(w in text for w in words)
 
 
 def word_count(text: str) -> int:
@@ -130,16 +168,29 @@ class LineRule(Rule):
     max_words: int = 12
     case_sensitive: bool = False
     regex: re.Pattern[str] = field(init=False, repr=False)
+    # Lower-cased literals one of which every match holds (literals.required_any), as one trie regex, or
+    # None: a line or a document holding none of them cannot match, which the trie tells faster than the
+    # pattern. Case-sensitive rules have none (their (?i:…) parts may hold a literal in any case).
+    literals: re.Pattern[str] | None = field(init=False, repr=False)
+    literal_words: tuple[str, ...] = field(init=False, repr=False)
+    # The pattern as the pack writes it, with {{vocabulary}} names (``pattern`` has them expanded).
+    written: str = field(init=False, repr=False, default="")
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES:
             raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
         self.regex = _compile(self.pattern, self.case_sensitive, self.id)
+        found = None if self.case_sensitive else required_any(self.pattern)
+        self.literal_words = tuple(sorted({lit.lower() for lit in found})) if found else ()
+        self.literals = trie_regex(list(self.literal_words)) if found else None
 
     def describe(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"pattern": self.pattern, "zone": self.zone, "max_words": self.max_words}
+        out: dict[str, Any] = {"pattern": self.written or self.pattern, "zone": self.zone,
+                               "max_words": self.max_words}
         if self.zone != "any":
             out["zone_lines"] = self.zone_lines
+        if self.signature:
+            out["signature"] = True
         return out
 
     def candidates(self, lines: list[Line]):
@@ -162,13 +213,23 @@ class LineRule(Rule):
         """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
         if line.words > self.max_words:
             return None
+        if self.literals is not None and self.literals.search(line.lower) is None:
+            return None
         return self.regex.fullmatch(line.text)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
-        edits = []
-        for ln in self.candidates(lines):
-            m = self.match(ln)
+        edits: list[Edit] = []
+        rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        if ctx.none_within(lines, cap, self.literal_words):
+            return edits
+        short = ctx.within(lines, cap) if self.zone == "any" else None
+        for ln in (short if short is not None else self.candidates(lines)):
+            # The checks of match(), inline: this loop runs for every rule on every short line.
+            if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
+                continue
+            m = None if literals is not None and literals.search(ln.lower) is None else fullmatch(ln.text)
             if m is None:
+                ln.misses.add(rid)  # the text does not match: no later pass needs to try again
                 continue
             self.harvest(m, ctx)
             ln.removed_by = self._edit(ln, ln.text)
@@ -401,7 +462,8 @@ class TokenLine(Rule):
     def roles(self, text: str) -> list[tuple[str, str]] | None:
         """(token, role) for each token of the line, or None when a token is outside the vocabulary."""
         out: list[tuple[str, str]] = []
-        for raw in _TOKEN.findall(text):
+        for found in _TOKEN.finditer(text):  # one at a time: most lines stop at their first word
+            raw = found.group()
             token = fold_token(raw)
             role = self._role(token)
             if role is not None and len(token) == 1 and role not in ("filler", "number") and not raw.isupper():
@@ -447,10 +509,10 @@ class TokenLine(Rule):
         one such word and no number ("TikTok" or "Comments", headings in an article) counts only in the
         last ``zone_lines`` lines, and one-letter labels ("X", a capital: "x" is a variable) never alone."""
         stripped = text.rstrip()
-        if stripped.endswith(("?", "¿", "？", ",", ";")) or foreign_marks(stripped):
+        if stripped.endswith(("?", "¿", "？", ",", ";")):
             return False, ""
         roles = self.roles(text)
-        if not roles:
+        if not roles or foreign_marks(stripped):
             return False, ""
         makers = [t for t, r in roles if r not in ("filler", "number", "zero")]
         if all(len(t) == 1 for t in makers):
@@ -482,8 +544,12 @@ class TokenLine(Rule):
         edits = []
         kept = [ln for ln in lines if ln.kept]
         tail = {id(ln) for ln in kept[-self.zone_lines:]}
-        for ln in self.candidates(lines):
-            if ln.words > self.max_words:
+        short = ctx.within(lines, self.max_words) if self.zone == "any" else None
+        for ln in (short if short is not None else self.candidates(lines)):
+            if ln.removed_by is not None or self.id in ln.misses:
+                continue
+            if ln.words > self.max_words or not self.score(ln.text)[0]:
+                ln.misses.add(self.id)  # not made of the vocabulary, wherever it stands
                 continue
             ok, detail = self.score(ln.text, id(ln) in tail)
             if not ok:
@@ -509,6 +575,8 @@ class TokenLine(Rule):
 
 def fold_token(token: str) -> str:
     """A token as the vocabulary compares it: NFKC, case-folded, the typographic apostrophe made plain."""
+    if token.isascii():
+        return token.lower()
     return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
 
 
@@ -539,11 +607,12 @@ class TruncateTail(LineRule):
 
     def describe(self) -> dict[str, Any]:
         return {
-            "pattern": self.pattern,
+            "pattern": self.written or self.pattern,
             "min_words_before": self.min_words_before,
             "teaser_max_words": self.teaser_max_words,
             "max_teaser_lines": self.max_teaser_lines,
             "prose_min_words": self.prose_min_words,
+            **({"signature": True} if self.signature else {}),
         }
 
     def is_prose(self, text: str) -> bool:
@@ -557,6 +626,13 @@ class TruncateTail(LineRule):
             and _CUT_EXCERPT_END.search(text) is None
         )
 
+    def heading(self, line: Line) -> bool:
+        """Whether the line is this rule's heading; a line that is not is remembered (``Line.misses``)."""
+        if self.match(line):
+            return True
+        line.misses.add(self.id)
+        return False
+
     def has_prose_run(self, tail: list[Line]) -> bool:
         """Two article-like paragraphs in a row: the text below the heading goes on with the article."""
         flags = [self.is_prose(t.text) for t in tail]
@@ -566,7 +642,7 @@ class TruncateTail(LineRule):
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.match(ln):
+            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln):
                 tail = kept[pos + 1:]
                 tail_words = sum(t.words for t in tail)
                 if (
