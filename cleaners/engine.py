@@ -45,6 +45,7 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     the bound below is that measure, not a tuning knob.
     """
     edits: list[Edit] = []
+    ctx.lines = lines
     bound = sum(len(ln.text) + 1 for ln in lines if ln.kept) + 1
     for _ in range(bound):
         changed = []

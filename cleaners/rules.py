@@ -51,6 +51,7 @@ class CleaningContext:
     # This pass's kept lines, and those of them within a word cap (built once per cap and pass): a rule
     # that looks at every line under its cap walks only those.
     live: list[Line] | None = None
+    lines: list[Line] | None = None  # every line of the document, removed ones too, by index
     _short: dict[int, list[Line]] = field(default_factory=dict)
     _words: list[int] = field(default_factory=list)
     _short_text: dict[int, str] = field(default_factory=dict)
@@ -364,6 +365,9 @@ class StripPrefix(LineRule):
 # A token of a line: a number ("12", "1,234", "1.2k") or a word (letters and digits, with inner ' ’ or -).
 _TOKEN = re.compile(r"\d[\d.,]*[kKmM]?(?![^\W_])|[^\W_]+(?:['’-][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d.,]*[km]?")
+# Roles of the tokens that make a row (fillers, joiners and numbers do not).
+_MAKERS = frozenset({"word", "counted", "fact"})
+
 # What a row of buttons may hold besides its words: spaces and separators. Anything else left once the
 # words are taken out (code, markup, sums, a puzzle's dots) means the line is something else.
 _SEPARATORS = frozenset(" \t|•·/,:;–—-()[]!+…»«›‹→←>*\"'“”„‘’&@")
@@ -413,6 +417,9 @@ class TokenLine(Rule):
     numbers_with: list = field(default_factory=list)  # classes whose words may carry a number
     zero_words: list = field(default_factory=list)  # classes read as the number 0 ("no", "keine")
     fact_with: list = field(default_factory=list)  # classes whose number becomes ``fact``
+    joiners: list = field(default_factory=list)  # conjunctions: only between two such words, on a line of 3+
+    tail_alone: list = field(default_factory=list)  # classes whose word alone counts only at the end
+    list_need: list = field(default_factory=list)  # classes one of which a list item ("- …") must hold
     fact: str = "comment_count"
     zone: str = "any"
     zone_lines: int = 5
@@ -429,8 +436,11 @@ class TokenLine(Rule):
             raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
         if not self.words:
             raise RuleError(f"{self.id}: a token-line rule needs 'words', the vocabulary classes that make a line")
-        roles = (("filler", self.fillers), ("zero", self.zero_words), ("word", self.words),
-                 ("counted", self.numbers_with), ("fact", self.fact_with))
+        roles = (("joiner", self.joiners), ("filler", self.fillers), ("zero", self.zero_words),
+                 ("word", self.words), ("counted", self.numbers_with), ("fact", self.fact_with))
+        for role, names in (("tail_alone", self.tail_alone), ("list_need", self.list_need)):
+            if not set(names) <= set(self.words):
+                raise RuleError(f"{self.id}: '{role}' names classes that are not in 'words'")
         self.classes = {}
         for role, names in roles:  # later roles win: a counted word is also a word, a fact word also counted
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -445,8 +455,7 @@ class TokenLine(Rule):
                 raise RuleError(f"{self.id}: class {name!r} takes a number, so it must also be in 'words'")
         self.longest = max((len(w) for w in self.classes), default=0)
         # The class each word comes from, for the guards that ask for a network or a counter.
-        self.kinds = {fold_token(w): ("counted" if name in self.numbers_with else name)
-                      for name in self.words for w in self.vocabulary[name]}
+        self.kinds = {fold_token(w): name for name in self.words for w in self.vocabulary[name]}
         # A zero word that is also a filler ("no" in "Compartilhe no WhatsApp") is a filler on a line with
         # no counted word.
         self.zero_fillers = frozenset(fold_token(w) for n in self.zero_words for w in self.vocabulary[n]) & \
@@ -514,19 +523,24 @@ class TokenLine(Rule):
         roles = self.roles(text)
         if not roles or foreign_marks(stripped):
             return False, ""
-        makers = [t for t, r in roles if r not in ("filler", "number", "zero")]
+        makers = [t for t, r in roles if r in _MAKERS]
         if all(len(t) == 1 for t in makers):
             return False, ""
+        for i, (_, role) in enumerate(roles):
+            if role == "joiner" and (len(makers) < 3 or not 0 < i < len(roles) - 1
+                                     or roles[i - 1][1] not in _MAKERS or roles[i + 1][1] not in _MAKERS):
+                return False, ""
         kinds = {self.kinds.get(t) for t in makers}
-        if _LIST_ITEM.match(text) and not kinds & {"channel", "counted"}:
+        if self.list_need and _LIST_ITEM.match(text) and not kinds & set(self.list_need):
             return False, ""
-        if len(makers) == 1 and not in_tail and not any(r in ("number", "zero") for _, r in roles):
+        if (len(makers) == 1 and not in_tail and kinds <= set(self.tail_alone)
+                and not any(r in ("number", "zero") for _, r in roles)):
             return False, ""
         if not any(r in ("counted", "fact") for _, r in roles):
             roles = [(t, "filler" if r == "zero" and t in self.zero_fillers else r) for t, r in roles]
         count = {r: 0 for r in ("word", "counted", "fact", "filler", "number", "zero")}
         for _, role in roles:
-            count[role] += 1
+            count["filler" if role == "joiner" else role] += 1
         makers = count["word"] + count["counted"] + count["fact"]
         numbers = count["number"] + count["zero"]
         if makers == 0 or count["filler"] > self.max_filler_share * len(roles):
@@ -551,13 +565,19 @@ class TokenLine(Rule):
             if ln.words > self.max_words or not self.score(ln.text)[0]:
                 ln.misses.add(self.id)  # not made of the vocabulary, wherever it stands
                 continue
-            ok, detail = self.score(ln.text, id(ln) in tail)
+            ok, detail = self.score(ln.text, id(ln) in tail or self.under_a_row(ln, ctx))
             if not ok:
                 continue
             self.harvest(ln.text, ctx)
             ln.removed_by = self._edit(ln, ln.text, detail=detail)
             edits.append(ln.removed_by)
         return edits
+
+    def under_a_row(self, line: Line, ctx: CleaningContext) -> bool:
+        """Whether the line just above (kept or removed) reads as a row of buttons: a lone "Facebook" under
+        "Share this:" or under "Twitter" belongs to the same block, wherever it stands."""
+        above = ctx.lines[line.index - 1] if ctx.lines and 0 < line.index <= len(ctx.lines) else None
+        return above is not None and above.index == line.index - 1 and self.score(above.text)[0]
 
     def harvest(self, text: str, ctx: CleaningContext) -> None:
         """The number next to a ``fact_with`` word ("12 Kommentare", "Comments (4)") becomes the fact."""

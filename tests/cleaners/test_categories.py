@@ -182,7 +182,10 @@ def test_a_pattern_names_a_vocabulary_class():
 
 @pytest.mark.parametrize(("lines", "rule"), [
     (["» Ähnliche Artikel «", "Haushalt: Gespräche stocken", "Archiv geht online"], "CAT002"),
-    (["Czytaj też:", "Bezrobocie spada w regionie"], "CAT002"),
+    (["Najczęściej czytane", "Bezrobocie spada w regionie", "Nowy most otwarty"], "CAT002"),
+    (["Czytaj też:"], "CAT007"),
+    (["Sagt uns eure Meinung in den Kommentaren!"], "CAT006"),
+    (["Eingestellt von Max um 10:31"], "CAT003"),
     (["Posted on March 3, 2021 by Jane Roe"], "CAT003"),
     (["Veröffentlicht am 3. März 2021 von Max Muster"], "CAT003"),
     (["This article first appeared in The Atlantic."], "CAT004"),
@@ -193,6 +196,26 @@ def test_recognisers_take_the_clutter_of_their_kind(cleaner, lines, rule):
     result = cleaner.clean_text("\n".join(BODY + lines))
     assert result.text == "\n".join(BODY)
     assert {e.rule for e in result.edits} == {rule}
+
+
+def test_a_read_also_label_does_not_cut_the_text_after_it(cleaner):
+    # Inline "read also" labels sit between paragraphs: the label goes, the paragraph after it stays.
+    text = "\n".join(BODY + ["Lesen Sie auch:", "Die Bibliothek bleibt auch im Sommer geöffnet, sagte sie."])
+    result = cleaner.clean_text(text)
+    assert result.text == "\n".join(BODY + ["Die Bibliothek bleibt auch im Sommer geöffnet, sagte sie."])
+
+
+def test_a_network_name_under_a_share_heading_goes_wherever_it_stands(cleaner):
+    text = "\n".join(["Share this:", "Twitter", "Facebook"] + BODY * 3)
+    assert cleaner.clean_text(text).text == "\n".join(BODY * 3)
+
+
+def test_conjunctions_only_between_network_names_of_a_longer_row(cleaner):
+    row = "Folgen Sie uns auf Facebook und Instagram"
+    assert cleaner.clean_text("\n".join(BODY + [row])).text == "\n".join(BODY)
+    for phrase in ("Instagram and Facebook", "Facebook und"):
+        text = "\n".join(BODY + [phrase])
+        assert cleaner.clean_text(text).text == text
 
 
 def test_a_publisher_credit_is_kept_as_attribution(cleaner):
