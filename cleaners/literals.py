@@ -142,4 +142,6 @@ def _item_needs(op: object, arg: object) -> list[str] | None:
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and arg[0] >= 1:
         return _sequence_needs(list(arg[2]))
+    if op is C.ASSERT and arg[0] == 1:  # a lookahead: what it needs is in the line too
+        return _sequence_needs(list(arg[1]))
     return None

@@ -186,6 +186,8 @@ def test_a_pattern_names_a_vocabulary_class():
     (["Czytaj też:"], "CAT007"),
     (["Sagt uns eure Meinung in den Kommentaren!"], "CAT006"),
     (["Eingestellt von Max um 10:31"], "CAT003"),
+    (["Jetzt zum Newsletter anmelden"], "CAT008"),
+    (["Inscrivez-vous à notre lettre d'information"], "CAT008"),
     (["Posted on March 3, 2021 by Jane Roe"], "CAT003"),
     (["Veröffentlicht am 3. März 2021 von Max Muster"], "CAT003"),
     (["This article first appeared in The Atlantic."], "CAT004"),

@@ -68,6 +68,7 @@ def test_required_any_looks_inside_groups_and_alternations():
     assert required_any(r"(share|tweet) (on|via) .+") == ("share", "tweet")
     assert required_any(r"(?:read more|also read)\s*[:»]?") == ("also read", "read more")
     assert required_any(r"(advertisement\s*){1,4}") == ("advertisement",)
+    assert required_any(r"(?=.*newsletter).+") == ("newsletter",)  # a lookahead needs its text in the line
 
 
 def test_required_any_gives_up_where_a_branch_or_a_repeat_may_hold_no_literal():
