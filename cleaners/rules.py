@@ -83,6 +83,16 @@ class CleaningContext:
         return not any(w in text for w in words)
 
 
+# A line longer than this (a megabyte under a word cap: degenerate input) skips the literal pre-check: the
+# trie searches every position, while the anchored pattern usually fails at the first characters.
+_LITERAL_CHECK_CHARS = 2000
+
+
+def literal_miss(literals: re.Pattern[str], line: Line) -> bool:
+    """Whether the line surely holds none of a rule's required literals (so its pattern cannot match)."""
+    return len(line.text) <= _LITERAL_CHECK_CHARS and literals.search(line.lower) is None
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -170,8 +180,8 @@ class LineRule(Rule):
     case_sensitive: bool = False
     regex: re.Pattern[str] = field(init=False, repr=False)
     # Lower-cased literals one of which every match holds (literals.required_any), as one trie regex, or
-    # None: a line or a document holding none of them cannot match, which the trie tells faster than the
-    # pattern. Case-sensitive rules have none (their (?i:…) parts may hold a literal in any case).
+    # None: a line holding none of them cannot match, which the trie tells faster than the pattern. Both
+    # sides are lower-cased, so the test only widens for a case-sensitive rule (and its (?i:…) parts).
     literals: re.Pattern[str] | None = field(init=False, repr=False)
     literal_words: tuple[str, ...] = field(init=False, repr=False)
     # The pattern as the pack writes it, with {{vocabulary}} names (``pattern`` has them expanded).
@@ -181,7 +191,7 @@ class LineRule(Rule):
         if self.zone not in ZONES:
             raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
         self.regex = _compile(self.pattern, self.case_sensitive, self.id)
-        found = None if self.case_sensitive else required_any(self.pattern)
+        found = required_any(self.pattern)
         self.literal_words = tuple(sorted({lit.lower() for lit in found})) if found else ()
         self.literals = trie_regex(list(self.literal_words)) if found else None
 
@@ -214,7 +224,7 @@ class LineRule(Rule):
         """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
         if line.words > self.max_words:
             return None
-        if self.literals is not None and self.literals.search(line.lower) is None:
+        if self.literals is not None and literal_miss(self.literals, line):
             return None
         return self.regex.fullmatch(line.text)
 
@@ -228,7 +238,7 @@ class LineRule(Rule):
             # The checks of match(), inline: this loop runs for every rule on every short line.
             if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
                 continue
-            m = None if literals is not None and literals.search(ln.lower) is None else fullmatch(ln.text)
+            m = None if literals is not None and literal_miss(literals, ln) else fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
                 continue
@@ -480,6 +490,8 @@ class TokenLine(Rule):
             if role is not None:
                 out.append((token, role))
                 continue
+            if len(raw) > 4 * self.longest:  # no row of labels glues that many together
+                return None
             split = self._segment([fold_token(p) for p in glued_parts(raw)])
             if split is None:
                 return None
@@ -659,6 +671,8 @@ class TruncateTail(LineRule):
         return any(a and b for a, b in zip(flags, flags[1:]))
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        if ctx.none_within(lines, self.max_words, self.literal_words):
+            return []  # no short line holds the words a heading needs
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
