@@ -29,9 +29,11 @@ def join_lines(lines: Iterable[Line], paragraph_gap: str = "\n") -> str:
 
 
 def _ordered_text_rules(packs: list[Pack]) -> list[Rule]:
-    rules = [r for p in packs for r in p.rules if r.stage == "text"]
+    """The packs' text rules by kind (KIND_ORDER); within a kind, the rules of ``runs_last`` packs (the
+    recognisers) after the others, so a phrase rule that fits a line gets the credit and its fact."""
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    return sorted(rules, key=lambda r: rank.get(r.kind, len(rank)))
+    rules = [(rank.get(r.kind, len(rank)), p.runs_last, r) for p in packs for r in p.rules if r.stage == "text"]
+    return [r for *_, r in sorted(rules, key=lambda t: (t[0], t[1]))]
 
 
 def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
@@ -43,11 +45,14 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
     the bound below is that measure, not a tuning knob.
     """
     edits: list[Edit] = []
+    ctx.lines = lines
     bound = sum(len(ln.text) + 1 for ln in lines if ln.kept) + 1
     for _ in range(bound):
         changed = []
+        live = [ln for ln in lines if ln.kept]  # rules look at kept lines only (and check again: a rule
+        ctx.start_pass(live)                     # earlier in the pass may have removed one)
         for rule in rules:
-            changed += rule.apply(lines, ctx)
+            changed += rule.apply(live, ctx)
         if not changed:
             break
         edits += changed
@@ -120,8 +125,8 @@ class Cleaner:
         self._prefilters: dict[tuple[str, ...], _ValueMemo] = {}
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
-                  lines: Iterable[str] = (), language: str | None = None) -> list[Pack]:
-        return self.rulebook.choose(hostname, html_sample, lines, language)
+                  lines: Iterable[str] = (), language: str | None = None, signed: Iterable[str] = ()) -> list[Pack]:
+        return self.rulebook.choose(hostname, html_sample, lines, language, signed)
 
     def clean_tree(self, tree: Any, hostname: str | None = None, html_sample: str | None = None,
                    language: str | None = None) -> list[Edit]:
@@ -164,30 +169,51 @@ class Cleaner:
         lines = split_lines(text)
         ctx = CleaningContext(title=title)
         packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample, language)
-        return _result(text, lines, ctx, edits, [p.name for p in packs])
+        return _result(text, lines, ctx, edits, _pack_names(packs, edits))
 
     def _run_chosen_packs(self, lines: list[Line], ctx: CleaningContext, hostname: str | None,
                           html_sample: str | None, language: str | None) -> tuple[list[Pack], list[Edit]]:
-        """Choose packs from the lines, clean, and choose again while cleaning uncovers new lines.
+        """Choose packs from the lines, clean, and choose again while cleaning uncovers new lines or a
+        signature rule's line switches its whole pack on.
 
         A stripped prefix can turn "151.jpgPost a Comment" into a line that detects a CMS pack. Packs are
         chosen from every line text seen so far, so cleaning the clean text again chooses no pack that
         this run did not also apply, and finds nothing left to do (idempotence).
         """
         seen = list(dict.fromkeys(ln.text for ln in lines))
+        signed: set[str] = set()
         packs = self.packs_for(hostname, html_sample, seen, language)
         edits: list[Edit] = []
         while True:
             edits += run_text_rules(lines, _ordered_text_rules(packs), ctx)
             known = set(seen)
             new = [ln.text for ln in lines if ln.kept and ln.text not in known]
-            if not new:
+            now_signed = signed | _signed(packs, edits)
+            if not new and now_signed == signed:
                 return packs, edits
             seen += new
-            more = self.packs_for(hostname, html_sample, seen, language)
-            if [p.name for p in more] == [p.name for p in packs]:
+            signed = now_signed
+            more = self.packs_for(hostname, html_sample, seen, language, signed)
+            if [_pack_key(p) for p in more] == [_pack_key(p) for p in packs]:
                 return packs, edits
             packs = more
+
+
+def _pack_key(pack: Pack) -> tuple[str, bool]:
+    return pack.name, pack.signatures_only
+
+
+def _signed(packs: list[Pack], edits: list[Edit]) -> set[str]:
+    """Packs applied by their signature rules alone whose signature fired: they now apply whole."""
+    fired = {e.rule for e in edits}
+    return {p.name for p in packs if p.signatures_only and any(r.id in fired for r in p.rules)}
+
+
+def _pack_names(packs: list[Pack], edits: list[Edit]) -> list[str]:
+    """The packs a document was cleaned with, for the record: a pack applied by its signature rules alone
+    counts only when one of them fired."""
+    fired = {e.rule for e in edits}
+    return [p.name for p in packs if not p.signatures_only or any(r.id in fired for r in p.rules)]
 
 
 _default: Cleaner | None = None

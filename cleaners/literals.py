@@ -92,3 +92,56 @@ def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:
             return re.compile("|".join(f"(?:{p})" for p in patterns))
         literals += found
     return trie_regex(literals)
+
+
+def required_any(pattern: str) -> tuple[str, ...] | None:
+    """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
+    no such set (each literal has two or more characters). Unlike ``required_literals`` it looks inside
+    groups, alternations and repeats of one or more rounds: ``(share|tweet) (on|via) .+`` gives
+    ("share", "tweet"). A line rule skips a document or a line that holds none of them."""
+    try:
+        parsed = P.parse(pattern)
+    except re.error:
+        return None
+    found = _sequence_needs(list(parsed))
+    return tuple(sorted(set(found))) if found else None
+
+
+def _sequence_needs(items: list) -> list[str] | None:
+    """The best requirement of a sequence: its longest run of literals, or the requirement of one item
+    (a group, an alternation, a repeat) whose shortest literal is longest."""
+    candidates: list[list[str]] = []
+    run = ""
+    for op, arg in items + [(None, None)]:
+        if op is C.LITERAL:
+            run += chr(arg)
+            continue
+        if len(run) >= 2:
+            candidates.append([run])
+        run = ""
+        if op is None:
+            break
+        need = _item_needs(op, arg)
+        if need:
+            candidates.append(need)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda need: (min(len(w) for w in need), -len(need)))
+
+
+def _item_needs(op: object, arg: object) -> list[str] | None:
+    if op is C.SUBPATTERN:
+        return _sequence_needs(list(arg[-1]))
+    if op is C.BRANCH:
+        out: list[str] = []
+        for branch in arg[1]:
+            need = _sequence_needs(list(branch))
+            if not need:
+                return None
+            out += need
+        return out
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and arg[0] >= 1:
+        return _sequence_needs(list(arg[2]))
+    if op is C.ASSERT and arg[0] == 1:  # a lookahead: what it needs is in the line too
+        return _sequence_needs(list(arg[1]))
+    return None

@@ -25,6 +25,8 @@ class Edit:
     text: str
     line: int = -1
     action: str = "drop"
+    # What a recogniser that scores a line saw in it ("5/5 tokens: 3 action, 2 filler"); shown by explain.
+    detail: str = ""
 
     def to_record(self) -> dict[str, Any]:
         return {"rule": self.rule, "text": self.text}
@@ -39,6 +41,9 @@ class Line:
     removed_by: Edit | None = None
     # Word count of ``text``, computed once: every line rule checks its word cap on every pass.
     _words: int = field(default=-1, repr=False, compare=False)
+    # Ids of the rules whose pattern does not match ``text`` (whatever the zone): later passes skip them.
+    misses: set = field(default_factory=set, repr=False, compare=False)
+    _lower: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def kept(self) -> bool:
@@ -46,13 +51,23 @@ class Line:
 
     @property
     def words(self) -> int:
-        if self._words < 0:
-            self._words = len(self.text.split())
-        return self._words
+        words = self._words
+        if words < 0:
+            words = self._words = len(self.text.split())
+        return words
+
+    @property
+    def lower(self) -> str:
+        """The text lower-cased, for the rules' literal pre-checks."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
 
     def replace_text(self, text: str) -> None:
         self.text = text
         self._words = -1
+        self._lower = None
+        self.misses = set()
 
 
 @dataclass(slots=True)

@@ -9,6 +9,13 @@ A pack applies to a page when:
 A pack that lists ``languages`` (ISO 639 codes, "de") applies, on top of that, only to pages whose language
 is known and whose primary subtag ("de" of "de-AT") is one of them.
 
+A rule marked ``signature = true`` removes a line that is itself proof of its pack's CMS (Blogger's share
+row, Jetpack's "Share this:"): it runs on every page, detected or not, and when it fires it switches the
+rest of its pack on. The pack's other rules need that context (a detect match, or a signature that fired).
+
+A pack's ``[vocabulary]`` table holds named word lists; a pattern names one as ``{{name}}`` and a
+``token-line`` recogniser reads its classes from it, so a recogniser's words are data.
+
 A pack with rules declares the ``prefix`` its rule ids start with ("GEN" for GEN001, GEN002…), so an id
 prefix given to --select or --ignore names one pack's rules. User packs (--rules) and mined packs run their
 rules' examples when they load (cleaners/examples.py); the built-in packs' examples are run by the tests.
@@ -25,7 +32,7 @@ from typing import Any, Iterable
 
 from .examples import check_rules
 from .literals import required_literals
-from .rules import KINDS, Example, Rule, RuleError, check_backtracking
+from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -50,8 +57,12 @@ class Pack:
     detect_lines: tuple[re.Pattern[str], ...] = ()
     languages: frozenset[str] = frozenset()
     rules: list[Rule] = field(default_factory=list)
+    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    signatures_only: bool = False  # a view of a CMS pack that was not detected: its signature rules alone
+    runs_last: bool = False  # its rules run after other packs' rules of the same kind (recognisers)
     _signature: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _line_detector: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def html_signature(self) -> re.Pattern[str] | None:
@@ -81,6 +92,14 @@ class Pack:
     def always(self) -> bool:
         return not self.domains and not self.detect_html and not self.detect_lines
 
+    def signature_view(self) -> "Pack | None":
+        """The pack with its signature rules alone, for pages it was not chosen for; None when it has none
+        (or applies to every page anyway)."""
+        rules = [r for r in self.rules if r.signature]
+        if not rules or self.always:
+            return None
+        return replace(self, rules=rules, signatures_only=True, _signature=None, _literals=None)
+
     def fits_language(self, primary: str | None) -> bool:
         """Whether the pack may apply to a page in this language (a primary subtag, see
         ``primary_language``). A pack without ``languages`` fits every page, one with them only a page
@@ -95,8 +114,14 @@ class Pack:
 
     def detected_in_lines(self, lines: Iterable[str]) -> bool:
         """Whether a ``detect.lines`` pattern matches a whole line of the text (the source is checked by
-        ``html_detected``)."""
-        return any(p.fullmatch(line.strip()) for line in lines for p in self.detect_lines)
+        ``html_detected``). The patterns are tried as one regex per line."""
+        if not self.detect_lines:
+            return False
+        if self._line_detector is None:
+            self._line_detector = re.compile("|".join(f"(?:{p.pattern})" for p in self.detect_lines),
+                                             re.IGNORECASE)
+        fullmatch = self._line_detector.fullmatch
+        return any(fullmatch(line.strip()) for line in lines)
 
 
 def parse_pack(data: dict[str, Any], origin: str) -> Pack:
@@ -112,18 +137,21 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         raise RuleError(f"{origin}: bad detect pattern: {exc}") from None
     for pattern in detect_html + detect_lines:
         check_backtracking(pattern.pattern, f"{origin}: detect pattern")
+    vocabulary = _parse_vocabulary(data.get("vocabulary"), origin)
     pack = Pack(
         name=head["name"],
+        vocabulary=vocabulary,
         description=head.get("description", ""),
         origin=origin,
         domains=tuple(d.lower().lstrip(".") for d in head.get("domains", [])),
         detect_html=detect_html,
         detect_lines=detect_lines,
         languages=_parse_languages(head.get("languages"), origin),
+        runs_last=_parse_flag(head.get("runs_last", False), "runs_last", origin),
         prefix=_parse_prefix(head.get("prefix"), origin),
     )
     for raw in data.get("rule", []):
-        pack.rules.append(parse_rule(raw, pack.name, origin))
+        pack.rules.append(parse_rule(raw, pack.name, origin, vocabulary))
     if pack.rules and not pack.prefix:
         # A pack written before packs declared their prefix (a user's pack, a site pack mined into a store)
         # still loads when its ids share one stem: that stem is its prefix.
@@ -139,6 +167,28 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
             raise RuleError(f"{origin}: rule {rule.id}: the id does not start with the pack's prefix "
                             f"{pack.prefix!r}")
     return pack
+
+
+def _parse_flag(raw: Any, key: str, origin: str) -> bool:
+    if not isinstance(raw, bool):
+        raise RuleError(f"{origin}: '{key}' must be true or false, not {raw!r}")
+    return raw
+
+
+def _parse_vocabulary(raw: Any, origin: str) -> dict[str, tuple[str, ...]]:
+    """The ``[vocabulary]`` table: names (small letters, digits, _) to lists of words or phrases."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RuleError(f"{origin}: [vocabulary] must be a table of word lists")
+    out = {}
+    for name, words in raw.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise RuleError(f"{origin}: vocabulary name {name!r}: use small letters, digits and _")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise RuleError(f"{origin}: vocabulary {name!r} must be a non-empty list of words")
+        out[name] = tuple(" ".join(w.split()) for w in words)
+    return out
 
 
 def _parse_prefix(raw: Any, origin: str) -> str:
@@ -191,7 +241,8 @@ def _param_type(cls: type[Rule], key: str) -> type | None:
     return type(f.default) if type(f.default) in _TYPE_NAMES else None
 
 
-def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
+def parse_rule(raw: dict[str, Any], pack_name: str, origin: str,
+               vocabulary: dict[str, tuple[str, ...]] | None = None) -> Rule:
     rid = raw.get("id", "?")
     where = f"{origin}: rule {rid}"
     for key in ("id", "name", "kind", "why"):
@@ -201,7 +252,7 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
     if cls is None:
         raise RuleError(f"{where}: unknown kind {raw['kind']!r}; known kinds: {', '.join(sorted(KINDS))}")
     params = {k: v for k, v in raw.items() if k not in _RULE_COMMON}
-    allowed = {f.name for f in fields(cls) if f.init} - _RULE_COMMON - {"pack"}
+    allowed = {f.name for f in fields(cls) if f.init} - _RULE_COMMON - {"pack", "vocabulary"}
     unknown = set(params) - allowed
     if unknown:
         raise RuleError(f"{where}: unknown parameter(s) {', '.join(sorted(unknown))} for kind {cls.kind}")
@@ -216,9 +267,17 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str) -> Rule:
         raise RuleError(f"{where}: a rule needs at least one 'remove' example")
     remove = tuple(Example.parse(e, where) for e in raw.get("remove", []))
     keep = tuple(Example.parse(e, where) for e in raw.get("keep", []))
+    written = params.get("pattern")
+    if isinstance(written, str):
+        params["pattern"] = expand_vocabulary(written, vocabulary or {}, where)
+    if "vocabulary" in cls.__dataclass_fields__:
+        params["vocabulary"] = dict(vocabulary or {})
     try:
-        return cls(id=raw["id"], name=raw["name"], why=raw["why"], pack=pack_name, remove=remove, keep=keep,
+        rule = cls(id=raw["id"], name=raw["name"], why=raw["why"], pack=pack_name, remove=remove, keep=keep,
                    **params)
+        if isinstance(written, str) and written != params["pattern"] and hasattr(rule, "written"):
+            rule.written = written  # shown by `presswash rules ID`, with the vocabulary names
+        return rule
     except TypeError as exc:
         raise RuleError(f"{where}: {exc}") from None
     except RuleError as exc:  # raised by the rule itself ("GEN001: bad pattern …"): add the file
@@ -273,6 +332,7 @@ class RuleBook:
     def __init__(self, packs: list[Pack]):
         self.packs = packs
         self._html_memo: tuple[str, frozenset[str]] | None = None
+        self._signature_views = {p.name: v for p in packs if (v := p.signature_view()) is not None}
         seen: dict[str, str] = {}
         prefixes: dict[str, str] = {}
         for pack in packs:
@@ -333,17 +393,25 @@ class RuleBook:
         return None
 
     def choose(self, hostname: str | None, html_sample: str | None, lines: Iterable[str],
-               language: str | None = None) -> list[Pack]:
+               language: str | None = None, signed: Iterable[str] = ()) -> list[Pack]:
         """The packs for a page. ``language`` is the page's language tag ("de", "de-AT") or None when it is
-        not known; packs that list ``languages`` need it to match."""
+        not known; packs that list ``languages`` need it to match. ``signed`` names packs whose signature
+        rules fired on the page: they apply whole. A pack that does not apply gives its signature rules
+        alone (``Pack.signatures_only``), which need no detection."""
         lines = list(lines)
+        signed = set(signed)
         by_html = self._detected_by_html(html_sample)
         primary = primary_language(language)
-        return [
-            p for p in self.packs
-            if p.fits_language(primary)
-            and (p.always or p.matches_host(hostname) or p.name in by_html or p.detected_in_lines(lines))
-        ]
+        chosen = []
+        for p in self.packs:
+            if not p.fits_language(primary):
+                continue
+            if (p.always or p.name in signed or p.matches_host(hostname) or p.name in by_html
+                    or p.detected_in_lines(lines)):
+                chosen.append(p)
+            elif p.name in self._signature_views:
+                chosen.append(self._signature_views[p.name])
+        return chosen
 
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
         """Packs whose ``detect.html`` patterns occur in the page source. The DOM and text stages of one

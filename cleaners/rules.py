@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
 from .backtracking import backtracking_risk
+from .literals import required_any, trie_regex
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -36,12 +37,60 @@ class Example:
         raise RuleError(f"{where}: an example is a string or a table with 'text' (and optional 'title')")
 
 
+# A rule with at most this many required literals is first looked for in the text of the pass's short
+# lines as a whole (a few substring tests); one with more (a vocabulary) is checked line by line.
+_FEW_LITERALS = 12
+
+
 @dataclass(slots=True)
 class CleaningContext:
     """What one run of the text cleaners shares between rules."""
 
     title: str | None = None
     facts: Facts = field(default_factory=Facts)
+    # This pass's kept lines, and those of them within a word cap (built once per cap and pass): a rule
+    # that looks at every line under its cap walks only those.
+    live: list[Line] | None = None
+    lines: list[Line] | None = None  # every line of the document, removed ones too, by index
+    _short: dict[int, list[Line]] = field(default_factory=dict)
+    _words: list[int] = field(default_factory=list)
+    _short_text: dict[int, str] = field(default_factory=dict)
+
+    def start_pass(self, live: list[Line]) -> None:
+        self.live = live
+        self._short = {}
+        self._short_text = {}
+        self._words = [ln.words for ln in live]
+
+    def within(self, lines: list[Line], cap: int) -> list[Line] | None:
+        """This pass's lines within ``cap`` words, in order; None when ``lines`` is not this pass's list
+        (a rule tried alone on its examples): the rule then checks the cap itself."""
+        if lines is not self.live:
+            return None
+        short = self._short.get(cap)
+        if short is None:
+            short = self._short[cap] = [ln for ln, n in zip(lines, self._words) if n <= cap]
+        return short
+
+    def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
+        """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
+        (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
+        if not words or len(words) > _FEW_LITERALS or lines is not self.live:
+            return False
+        text = self._short_text.get(cap)
+        if text is None:
+            text = self._short_text[cap] = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
+        return not any(w in text for w in words)
+
+
+# A line longer than this (a megabyte under a word cap: degenerate input) skips the literal pre-check: the
+# trie searches every position, while the anchored pattern usually fails at the first characters.
+_LITERAL_CHECK_CHARS = 2000
+
+
+def literal_miss(literals: re.Pattern[str], line: Line) -> bool:
+    """Whether the line surely holds none of a rule's required literals (so its pattern cannot match)."""
+    return len(line.text) <= _LITERAL_CHECK_CHARS and literals.search(line.lower) is None
 
 
 def word_count(text: str) -> int:
@@ -65,6 +114,9 @@ class Rule:
     name: str
     why: str
     pack: str = ""
+    # The line this rule removes is itself proof of the pack's CMS: it runs on every page, detected or not,
+    # and switches the rest of its pack on when it fires (packs.py).
+    signature: bool = False
     remove: tuple[Example, ...] = ()
     keep: tuple[Example, ...] = ()
 
@@ -75,8 +127,8 @@ class Rule:
         """Parameters worth showing in ``presswash rules ID``."""
         return {}
 
-    def _edit(self, line: Line, text: str, action: str = "drop") -> Edit:
-        return Edit(rule=self.id, name=self.name, text=text, line=line.index, action=action)
+    def _edit(self, line: Line, text: str, action: str = "drop", detail: str = "") -> Edit:
+        return Edit(rule=self.id, name=self.name, text=text, line=line.index, action=action, detail=detail)
 
 
 def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
@@ -86,6 +138,26 @@ def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from None
     check_backtracking(pattern, where)
     return compiled
+
+
+_VOCABULARY_REF = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
+
+
+def expand_vocabulary(pattern: str, vocabulary: dict[str, tuple[str, ...]], where: str) -> str:
+    """A pattern with each ``{{name}}`` replaced by the pack's vocabulary class of that name, as a group of
+    literal alternatives (longest first; a space in an entry matches any run of spaces). Vocabulary lives
+    in the pack's ``[vocabulary]`` table, so a recogniser's words are data, shared by its rules."""
+
+    def alternatives(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in vocabulary:
+            known = ", ".join(sorted(vocabulary)) or "none"
+            raise RuleError(f"{where}: the pattern names vocabulary {{{{{name}}}}}, which the pack does not "
+                            f"define (its [vocabulary] has: {known})")
+        words = sorted(set(vocabulary[name]), key=lambda w: (-len(w), w))
+        return "(?:" + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in words) + ")"
+
+    return _VOCABULARY_REF.sub(alternatives, pattern)
 
 
 def check_backtracking(pattern: str, where: str) -> None:
@@ -107,16 +179,29 @@ class LineRule(Rule):
     max_words: int = 12
     case_sensitive: bool = False
     regex: re.Pattern[str] = field(init=False, repr=False)
+    # Lower-cased literals one of which every match holds (literals.required_any), as one trie regex, or
+    # None: a line holding none of them cannot match, which the trie tells faster than the pattern. Both
+    # sides are lower-cased, so the test only widens for a case-sensitive rule (and its (?i:…) parts).
+    literals: re.Pattern[str] | None = field(init=False, repr=False)
+    literal_words: tuple[str, ...] = field(init=False, repr=False)
+    # The pattern as the pack writes it, with {{vocabulary}} names (``pattern`` has them expanded).
+    written: str = field(init=False, repr=False, default="")
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES:
             raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
         self.regex = _compile(self.pattern, self.case_sensitive, self.id)
+        found = required_any(self.pattern)
+        self.literal_words = tuple(sorted({lit.lower() for lit in found})) if found else ()
+        self.literals = trie_regex(list(self.literal_words)) if found else None
 
     def describe(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"pattern": self.pattern, "zone": self.zone, "max_words": self.max_words}
+        out: dict[str, Any] = {"pattern": self.written or self.pattern, "zone": self.zone,
+                               "max_words": self.max_words}
         if self.zone != "any":
             out["zone_lines"] = self.zone_lines
+        if self.signature:
+            out["signature"] = True
         return out
 
     def candidates(self, lines: list[Line]):
@@ -139,13 +224,23 @@ class LineRule(Rule):
         """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
         if line.words > self.max_words:
             return None
+        if self.literals is not None and literal_miss(self.literals, line):
+            return None
         return self.regex.fullmatch(line.text)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
-        edits = []
-        for ln in self.candidates(lines):
-            m = self.match(ln)
+        edits: list[Edit] = []
+        rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        if ctx.none_within(lines, cap, self.literal_words):
+            return edits
+        short = ctx.within(lines, cap) if self.zone == "any" else None
+        for ln in (short if short is not None else self.candidates(lines)):
+            # The checks of match(), inline: this loop runs for every rule on every short line.
+            if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
+                continue
+            m = None if literals is not None and literal_miss(literals, ln) else fullmatch(ln.text)
             if m is None:
+                ln.misses.add(rid)  # the text does not match: no later pass needs to try again
                 continue
             self.harvest(m, ctx)
             ln.removed_by = self._edit(ln, ln.text)
@@ -230,15 +325,20 @@ class Attribution(LineRule):
     def __post_init__(self) -> None:
         super().__post_init__()
         if "source" not in self.regex.groupindex:
-            raise RuleError(f"{self.id}: an attribution pattern needs a named group (?P<source>…)")
+            raise RuleError(f"{self.id}: an attribution pattern needs a named group (?P<source>…) "
+                            "(source2, source3… in other branches)")
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "fact": self.fact}
 
     def harvest(self, match: re.Match[str], ctx: CleaningContext) -> None:
-        source = (match.group("source") or "").strip(" .:;-–—")
-        if source:
-            ctx.facts.add(self.fact, source)
+        # Alternatives of one pattern name their groups source, source2…; the one that matched holds it.
+        for name, value in match.groupdict().items():
+            if value is not None and name.startswith("source") and (name == "source" or name[6:].isdigit()):
+                source = value.strip(" .:;-–—")
+                if source:
+                    ctx.facts.add(self.fact, source)
+                return
 
 
 @dataclass(kw_only=True)
@@ -272,6 +372,246 @@ class StripPrefix(LineRule):
         return edits
 
 
+# A token of a line: a number ("12", "1,234", "1.2k") or a word (letters and digits, with inner ' ’ or -).
+_TOKEN = re.compile(r"\d[\d.,]*[kKmM]?(?![^\W_])|[^\W_]+(?:['’-][^\W_]+)*")
+_NUMBER = re.compile(r"\d[\d.,]*[km]?")
+# Roles of the tokens that make a row (fillers, joiners and numbers do not).
+_MAKERS = frozenset({"word", "counted", "fact"})
+
+# What a row of buttons may hold besides its words: spaces and separators. Anything else left once the
+# words are taken out (code, markup, sums, a puzzle's dots) means the line is something else.
+_SEPARATORS = frozenset(" \t|•·/,:;–—-()[]!+…»«›‹→←>*\"'“”„‘’&@")
+
+
+def foreign_marks(text: str) -> bool:
+    """Whether the line holds characters no row of buttons does: besides separators, only an ellipsis or
+    a closing full stop may stay once its words are taken out; a call like "print(e)" is code."""
+    if re.search(r"\w\(", text):
+        return True
+    rest = _TOKEN.sub(" ", text).replace("...", " ").rstrip()
+    rest = rest[:-1] if rest.endswith(".") else rest
+    return any(ch not in _SEPARATORS for ch in rest)
+
+
+def glued_parts(token: str) -> list[str]:
+    """A token cut where share buttons glue their labels together: before a capital that follows a small
+    letter ("TwitterFacebook", "ThisBlogThis"), and between digits and letters ("2Kommentare")."""
+    parts, start = [], 0
+    for i in range(1, len(token)):
+        a, b = token[i - 1], token[i]
+        if (b.isupper() and a.islower()) or (a.isdigit() != b.isdigit()):
+            parts.append(token[start:i])
+            start = i
+    parts.append(token[start:])
+    return parts
+
+
+@dataclass(kw_only=True)
+class TokenLine(Rule):
+    """A recogniser: a short line every token of which belongs to the pack's vocabulary classes.
+
+    Not a list of phrases but a category: a line made only of call-to-action, channel and counter words
+    ("Share on Facebook | Tweet | Email", "12 Kommentare", "Teilen Drucken Mailen") is a row of buttons or
+    a counter, in whatever order or punctuation the site prints it. Classes named in ``words`` make a
+    line (one such token at least); ``fillers`` may stand between them but never make a line alone, and
+    at most ``max_filler_share`` of the tokens are fillers; a number (or a ``zero_words`` word) is allowed
+    only next to a word of a ``numbers_with`` class. A token glued from known words ("TwitterFacebook") is
+    read as its parts. A line that ends with a question mark is a question and stays ("Teilen Sie diese
+    Ansicht?"), and one word outside the vocabulary ("Share prices fell") keeps the line. The edit's detail
+    gives the tokens counted, which ``presswash explain`` shows.
+    """
+
+    kind: ClassVar[str] = "token-line"
+    words: list = field(default_factory=list)  # vocabulary classes whose words make a line
+    fillers: list = field(default_factory=list)  # classes allowed between them, never alone
+    numbers_with: list = field(default_factory=list)  # classes whose words may carry a number
+    zero_words: list = field(default_factory=list)  # classes read as the number 0 ("no", "keine")
+    fact_with: list = field(default_factory=list)  # classes whose number becomes ``fact``
+    joiners: list = field(default_factory=list)  # conjunctions: only between two such words, on a line of 3+
+    tail_alone: list = field(default_factory=list)  # classes whose word alone counts only at the end
+    list_need: list = field(default_factory=list)  # classes one of which a list item ("- …") must hold
+    fact: str = "comment_count"
+    zone: str = "any"
+    zone_lines: int = 5
+    max_words: int = 12
+    max_filler_share: float = 0.75
+    vocabulary: dict = field(default_factory=dict)  # the pack's [vocabulary]; given by the pack loader
+    classes: dict = field(init=False, repr=False)  # folded word -> its role
+    longest: int = field(init=False, repr=False)
+    zero_fillers: frozenset = field(init=False, repr=False)
+    kinds: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.zone not in ZONES:
+            raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
+        if not self.words:
+            raise RuleError(f"{self.id}: a token-line rule needs 'words', the vocabulary classes that make a line")
+        roles = (("joiner", self.joiners), ("filler", self.fillers), ("zero", self.zero_words),
+                 ("word", self.words), ("counted", self.numbers_with), ("fact", self.fact_with))
+        for role, names in (("tail_alone", self.tail_alone), ("list_need", self.list_need)):
+            if not set(names) <= set(self.words):
+                raise RuleError(f"{self.id}: '{role}' names classes that are not in 'words'")
+        self.classes = {}
+        for role, names in roles:  # later roles win: a counted word is also a word, a fact word also counted
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise RuleError(f"{self.id}: '{role}' classes must be a list of vocabulary names")
+            for name in names:
+                if name not in self.vocabulary:
+                    raise RuleError(f"{self.id}: vocabulary class {name!r} is not in the pack's [vocabulary]")
+                for word in self.vocabulary[name]:
+                    self.classes[fold_token(word)] = role
+        for name in self.numbers_with + self.fact_with:
+            if name not in self.words:
+                raise RuleError(f"{self.id}: class {name!r} takes a number, so it must also be in 'words'")
+        self.longest = max((len(w) for w in self.classes), default=0)
+        # The class each word comes from, for the guards that ask for a network or a counter.
+        self.kinds = {fold_token(w): name for name in self.words for w in self.vocabulary[name]}
+        # A zero word that is also a filler ("no" in "Compartilhe no WhatsApp") is a filler on a line with
+        # no counted word.
+        self.zero_fillers = frozenset(fold_token(w) for n in self.zero_words for w in self.vocabulary[n]) & \
+            frozenset(fold_token(w) for n in self.fillers for w in self.vocabulary[n])
+
+    def describe(self) -> dict[str, Any]:
+        return {"words": self.words, "fillers": self.fillers, "numbers_with": self.numbers_with,
+                "zone": self.zone, "max_words": self.max_words, "max_filler_share": self.max_filler_share,
+                **({"zone_lines": self.zone_lines} if self.zone != "any" else {})}
+
+    candidates = LineRule.candidates
+
+    def roles(self, text: str) -> list[tuple[str, str]] | None:
+        """(token, role) for each token of the line, or None when a token is outside the vocabulary."""
+        out: list[tuple[str, str]] = []
+        for found in _TOKEN.finditer(text):  # one at a time: most lines stop at their first word
+            raw = found.group()
+            token = fold_token(raw)
+            role = self._role(token)
+            if role is not None and len(token) == 1 and role not in ("filler", "number") and not raw.isupper():
+                return None
+            if role is not None:
+                out.append((token, role))
+                continue
+            if len(raw) > 4 * self.longest:  # no row of labels glues that many together
+                return None
+            split = self._segment([fold_token(p) for p in glued_parts(raw)])
+            if split is None:
+                return None
+            out += split
+        return out
+
+    def _role(self, token: str) -> str | None:
+        role = self.classes.get(token)
+        if role is None and _NUMBER.fullmatch(token):
+            return "number"
+        return role
+
+    def _segment(self, parts: list[str]) -> list[tuple[str, str]] | None:
+        """Glued parts read as known tokens, joining neighbours where a word was cut ("Whats"+"App"), or None."""
+        if len(parts) < 2:
+            return None
+        best: list[list[tuple[str, str]] | None] = [[]] + [None] * len(parts)
+        for end in range(1, len(parts) + 1):
+            for start in range(end - 1, -1, -1):
+                if best[start] is None:
+                    continue
+                token = "".join(parts[start:end])
+                if len(token) > self.longest and not token.isdigit():
+                    break
+                role = self._role(token)
+                if role is not None:
+                    best[end] = best[start] + [(token, role)]
+                    break
+        return best[-1]
+
+    def score(self, text: str, in_tail: bool = True) -> tuple[bool, str]:
+        """Whether the line is made of the vocabulary, and what was counted (the edit's detail).
+
+        Besides the vocabulary: a question, a line with code or puzzle characters (``_FOREIGN``), a line that
+        ends on a comma, or a list item without a channel or a counter, is not a button row; a line with
+        one such word and no number ("TikTok" or "Comments", headings in an article) counts only in the
+        last ``zone_lines`` lines, and one-letter labels ("X", a capital: "x" is a variable) never alone."""
+        stripped = text.rstrip()
+        if stripped.endswith(("?", "¿", "？", ",", ";")):
+            return False, ""
+        roles = self.roles(text)
+        if not roles or foreign_marks(stripped):
+            return False, ""
+        makers = [t for t, r in roles if r in _MAKERS]
+        if all(len(t) == 1 for t in makers):
+            return False, ""
+        for i, (_, role) in enumerate(roles):
+            if role == "joiner" and (len(makers) < 3 or not 0 < i < len(roles) - 1
+                                     or roles[i - 1][1] not in _MAKERS or roles[i + 1][1] not in _MAKERS):
+                return False, ""
+        kinds = {self.kinds.get(t) for t in makers}
+        if self.list_need and _LIST_ITEM.match(text) and not kinds & set(self.list_need):
+            return False, ""
+        if (len(makers) == 1 and not in_tail and kinds <= set(self.tail_alone)
+                and not any(r in ("number", "zero") for _, r in roles)):
+            return False, ""
+        if not any(r in ("counted", "fact") for _, r in roles):
+            roles = [(t, "filler" if r == "zero" and t in self.zero_fillers else r) for t, r in roles]
+        count = {r: 0 for r in ("word", "counted", "fact", "filler", "number", "zero")}
+        for _, role in roles:
+            count["filler" if role == "joiner" else role] += 1
+        makers = count["word"] + count["counted"] + count["fact"]
+        numbers = count["number"] + count["zero"]
+        if makers == 0 or count["filler"] > self.max_filler_share * len(roles):
+            return False, ""
+        if numbers and not (count["counted"] + count["fact"]):
+            return False, ""
+        detail = f"{len(roles)}/{len(roles)} tokens in the vocabulary: {makers} action/channel/counter"
+        if count["filler"]:
+            detail += f", {count['filler']} filler"
+        if numbers:
+            detail += f", {numbers} number"
+        return True, detail
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        edits = []
+        kept = [ln for ln in lines if ln.kept]
+        tail = {id(ln) for ln in kept[-self.zone_lines:]}
+        short = ctx.within(lines, self.max_words) if self.zone == "any" else None
+        for ln in (short if short is not None else self.candidates(lines)):
+            if ln.removed_by is not None or self.id in ln.misses:
+                continue
+            if ln.words > self.max_words or not self.score(ln.text)[0]:
+                ln.misses.add(self.id)  # not made of the vocabulary, wherever it stands
+                continue
+            ok, detail = self.score(ln.text, id(ln) in tail or self.under_a_row(ln, ctx))
+            if not ok:
+                continue
+            self.harvest(ln.text, ctx)
+            ln.removed_by = self._edit(ln, ln.text, detail=detail)
+            edits.append(ln.removed_by)
+        return edits
+
+    def under_a_row(self, line: Line, ctx: CleaningContext) -> bool:
+        """Whether the line just above (kept or removed) reads as a row of buttons: a lone "Facebook" under
+        "Share this:" or under "Twitter" belongs to the same block, wherever it stands."""
+        above = ctx.lines[line.index - 1] if ctx.lines and 0 < line.index <= len(ctx.lines) else None
+        return above is not None and above.index == line.index - 1 and self.score(above.text)[0]
+
+    def harvest(self, text: str, ctx: CleaningContext) -> None:
+        """The number next to a ``fact_with`` word ("12 Kommentare", "Comments (4)") becomes the fact."""
+        roles = self.roles(text) or []
+        for i, (token, role) in enumerate(roles):
+            if role not in ("number", "zero"):
+                continue
+            near = [r for _, r in roles[max(i - 1, 0):i] + roles[i + 1:i + 2]]
+            if "fact" in near:
+                value = 0 if role == "zero" else parse_count(token)
+                if value is not None:
+                    ctx.facts.add(self.fact, value)
+                return
+
+
+def fold_token(token: str) -> str:
+    """A token as the vocabulary compares it: NFKC, case-folded, the typographic apostrophe made plain."""
+    if token.isascii():
+        return token.lower()
+    return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
+
+
 # How a line ends: a full sentence (closing quotes and brackets allowed), or an excerpt cut short.
 _SENTENCE_END = re.compile(r"[.!][\"'”’»)\]]*\s*$")
 _LIST_ITEM = re.compile(r"\s*([-–—•·*▪►]|\d{1,2}[.)])\s")
@@ -299,11 +639,12 @@ class TruncateTail(LineRule):
 
     def describe(self) -> dict[str, Any]:
         return {
-            "pattern": self.pattern,
+            "pattern": self.written or self.pattern,
             "min_words_before": self.min_words_before,
             "teaser_max_words": self.teaser_max_words,
             "max_teaser_lines": self.max_teaser_lines,
             "prose_min_words": self.prose_min_words,
+            **({"signature": True} if self.signature else {}),
         }
 
     def is_prose(self, text: str) -> bool:
@@ -317,16 +658,25 @@ class TruncateTail(LineRule):
             and _CUT_EXCERPT_END.search(text) is None
         )
 
+    def heading(self, line: Line) -> bool:
+        """Whether the line is this rule's heading; a line that is not is remembered (``Line.misses``)."""
+        if self.match(line):
+            return True
+        line.misses.add(self.id)
+        return False
+
     def has_prose_run(self, tail: list[Line]) -> bool:
         """Two article-like paragraphs in a row: the text below the heading goes on with the article."""
         flags = [self.is_prose(t.text) for t in tail]
         return any(a and b for a, b in zip(flags, flags[1:]))
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        if ctx.none_within(lines, self.max_words, self.literal_words):
+            return []  # no short line holds the words a heading needs
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.match(ln):
+            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln):
                 tail = kept[pos + 1:]
                 tail_words = sum(t.words for t in tail)
                 if (
@@ -493,8 +843,9 @@ def remove_element(el: Any) -> None:
 
 KINDS: dict[str, type[Rule]] = {
     cls.kind: cls
-    for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock)
+    for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock, TokenLine)
 }
 
 # The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
-KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "repeated-title", "strip-prefix")
+# A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase.
+KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix")

@@ -83,7 +83,8 @@ def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
             out.append(paint(f"~ [{edit.rule} {edit.name}] {edit.text}", YELLOW, colour))
         if line.removed_by is not None:
             e = line.removed_by
-            out.append(paint(f"- [{e.rule} {e.name}] {line.text}", RED, colour))
+            detail = f" ({e.detail})" if e.detail else ""  # what a scoring recogniser counted
+            out.append(paint(f"- [{e.rule} {e.name}{detail}] {line.text}", RED, colour))
         else:
             out.append(f"  {line.text}")
     return out

@@ -29,6 +29,7 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash-no-text": {"text_rules": False},
     "presswash-no-rules": {"dom_rules": False, "text_rules": False},
     "presswash-no-langid": {"detect_language": False},
+    "presswash-no-categories": {"ignore": ("CAT",)},  # the recognisers of cleaners/packs/categories.toml
 }
 # name -> the arguments of trafilatura.extract.
 TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
@@ -43,7 +44,7 @@ SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
 ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
                     "presswash-no-dom", "presswash-no-text", "presswash-no-rules", "presswash-no-language-packs",
-                    "presswash-no-langid"]
+                    "presswash-no-langid", "presswash-no-categories"]
 
 
 @lru_cache(maxsize=None)

@@ -56,3 +56,42 @@ def test_the_pre_check_never_misses_a_rule_match(value):
 
 def test_fast_rules_exist_and_compile():
     assert FAST_RULES and all(isinstance(r.class_re or r.id_re, re.Pattern) for r in FAST_RULES)
+
+
+# --- line rules: the literals every match needs -------------------------------------------------------
+
+from cleaners.literals import required_any  # noqa: E402
+from cleaners.rules import LineRule  # noqa: E402
+
+
+def test_required_any_looks_inside_groups_and_alternations():
+    assert required_any(r"(share|tweet) (on|via) .+") == ("share", "tweet")
+    assert required_any(r"(?:read more|also read)\s*[:»]?") == ("also read", "read more")
+    assert required_any(r"(advertisement\s*){1,4}") == ("advertisement",)
+    assert required_any(r"(?=.*newsletter).+") == ("newsletter",)  # a lookahead needs its text in the line
+
+
+def test_required_any_gives_up_where_a_branch_or_a_repeat_may_hold_no_literal():
+    assert required_any(r"share|\w+") is None
+    assert required_any(r"(share)?\s*\d+") is None
+    assert required_any(r"x") is None  # one character is too little to look for
+
+
+LINE_RULES = [r for r in RuleBook.load().rules() if isinstance(r, LineRule) and r.literals is not None]
+
+
+def test_every_line_of_a_remove_example_holds_a_required_literal():
+    # The pre-check may skip a line only when the pattern cannot match it: every line the pattern matches
+    # in the rules' own examples holds one of the literals.
+    for rule in LINE_RULES:
+        for example in rule.remove + rule.keep:
+            for line in example.text.splitlines():
+                if rule.regex.fullmatch(line.strip()):
+                    assert rule.literals.search(line.strip().lower()), (rule.id, line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LINE_RULES), st.text(alphabet="shareTWEcomntpi :|0123456789ÄÖü", max_size=30))
+def test_the_literal_check_never_rejects_a_line_the_pattern_matches(rule, line):
+    if rule.regex.fullmatch(line):
+        assert rule.literals.search(line.lower())

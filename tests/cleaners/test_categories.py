@@ -1,0 +1,231 @@
+"""Recognisers (the categories pack, CAT) and signature lines of the CMS packs (issue 11, points 1 and 2).
+
+Signature rules remove a line that is itself proof of its CMS on any input, detected or not, and switch their
+pack on when they fire; a sentence with the same words stays. The token-line recogniser removes a line made
+only of call-to-action, channel and counter words in eight languages; the vocabulary is the pack's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
+from cleaners.packs import parse_pack
+from cleaners.rules import TokenLine, glued_parts
+
+BODY = [
+    "The city council voted on Tuesday to keep the central library open on Sundays, reversing a plan that would "
+    "have saved two million pounds a year.",
+    "Residents had gathered more than eight thousand signatures against the closure, and the debate in the "
+    "chamber ran for almost four hours before the vote.",
+    "The mayor said the library would also stay open later on weekdays from March, paid for from the reserve "
+    "fund, and that no staff would lose their jobs.",
+]
+CMS = {"blogger", "jetpack", "wordpress"}
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return default_cleaner()
+
+
+@pytest.fixture(scope="module")
+def no_categories() -> Cleaner:
+    """The signature lines are the CMS packs' own work: shown without the recognisers."""
+    return Cleaner(RuleBook.load().selected(ignore=["CAT"]))
+
+
+# --- signature lines need no detection -----------------------------------------------------------------
+
+SIGNATURES = [
+    ("Email ThisBlogThis!Share to TwitterShare to FacebookShare to Pinterest", "BLG006", "blogger"),
+    ("Posted by Jane Roe at 10:31 AM", "BLG005", "blogger"),
+    ("Post a Comment", "BLG002", "blogger"),
+    ("Newer Post Older Post Home", "BLG008", "blogger"),
+    ("Share this:", "JPK001", "jetpack"),
+    ("Like Loading...", "JPK002", "jetpack"),
+    ("Click to share on Facebook (Opens in new window)", "JPK006", "jetpack"),
+    ("Leave a Reply to Sam Cancel reply", "WPN003", "wordpress"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule", "pack"), SIGNATURES)
+def test_a_signature_line_goes_from_a_text_dump_without_any_other_line_of_its_cms(no_categories, line, rule, pack):
+    result = no_categories.clean_text("\n".join(BODY + [line]))
+    assert result.text == "\n".join(BODY)
+    assert pack in result.packs
+    # The signature rule, or a rule its detection line switched on ("Share this:" is also GEN050's).
+    assert len(result.edits) == 1 and no_categories.rulebook.rule(rule).signature
+
+
+def test_the_check_also_box_goes_without_detection(no_categories):
+    text = "\n".join(BODY + ["Check Also", "Budget talks stall again", "Library archive goes online"])
+    result = no_categories.clean_text(text)
+    assert result.text == "\n".join(BODY) and {e.rule for e in result.edits} == {"WPN001"}
+
+
+@pytest.mark.parametrize(("line", "rule", "pack"), SIGNATURES)
+def test_a_sentence_with_the_same_words_stays(no_categories, line, rule, pack):
+    sentence = f"{line} was what the sign said, the witness told the court on Tuesday."
+    text = "\n".join(BODY + [sentence])
+    assert no_categories.clean_text(text).text == text
+
+
+def test_a_signature_that_fires_switches_its_pack_on(no_categories):
+    # "Labels: …" is Blogger's only in context; the share row above it is proof of Blogger.
+    text = "\n".join(BODY + ["Email ThisBlogThis!Share to TwitterShare to Facebook", "Labels: council, library"])
+    result = no_categories.clean_text(text)
+    assert result.text == "\n".join(BODY)
+    assert [e.rule for e in result.edits] == ["BLG006", "BLG007"]
+    # Without the proof the context rule does not run.
+    alone = "\n".join(BODY + ["Labels: council, library"])
+    assert no_categories.clean_text(alone).text == alone
+
+
+def test_packs_that_gave_only_their_signatures_are_not_listed_unless_one_fired(cleaner):
+    assert not CMS & set(cleaner.clean_text("\n".join(BODY)).packs)
+    assert CMS & set(cleaner.clean_text("\n".join(BODY + ["Share this:"])).packs) == {"jetpack"}
+    views = [p for p in cleaner.packs_for(None, None, BODY) if p.signatures_only]
+    assert {p.name for p in views} == CMS and all(r.signature for p in views for r in p.rules)
+
+
+def test_signatures_clean_idempotently(cleaner):
+    for line, _, _ in SIGNATURES:
+        once = cleaner.clean_text("\n".join(BODY + [line, "Labels: council"]))
+        assert cleaner.clean_text(once.text).edits == []
+
+
+def test_a_signature_flag_must_be_true_or_false():
+    data = {"pack": {"name": "x", "prefix": "XX", "detect": {"lines": ["x"]}},
+            "rule": [{"id": "XX001", "name": "n", "kind": "drop-line", "why": "a rule made up for a test",
+                      "pattern": "x", "signature": "yes", "remove": ["x"]}]}
+    with pytest.raises(RuleError, match="signature"):
+        parse_pack(data, "x.toml")
+
+
+# --- the token-line recogniser (CAT001) ------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "Share | Tweet | Email | Print", "TwitterFacebookLinkedIn", "Teilen: Facebook · X · WhatsApp · E-Mail",
+    "Partager sur Facebook | Imprimer", "Compartir en WhatsApp", "Condividi su Facebook", "Udostępnij · Drukuj",
+    "Delen via LinkedIn", "Compartilhe no WhatsApp", "Share on Bluesky Share on Mastodon",
+])
+def test_button_rows_in_any_order_and_language_go(cleaner, line):
+    result = cleaner.clean_text("\n".join(BODY + [line]))
+    assert result.text == "\n".join(BODY) and [e.rule for e in result.edits] == ["CAT001"]
+
+
+@pytest.mark.parametrize("line", [
+    "Share prices fell 3 % on Monday.", "Teilen Sie diese Ansicht?", "Comments from the minister drew criticism.",
+    "Instagram and Facebook", "print(e)", "X", "Facebook y", "- Send an email",
+])
+def test_sentences_questions_code_and_fragments_stay(cleaner, line):
+    text = "\n".join(BODY + [line])
+    assert cleaner.clean_text(text).text == text
+
+
+def test_one_label_alone_goes_only_near_the_end(cleaner):
+    # "TikTok" as a heading in an article about it stays; at the end it is a share button.
+    top = "\n".join(["TikTok"] + BODY * 2)
+    assert cleaner.clean_text(top).text == top
+    assert cleaner.clean_text("\n".join(BODY + ["TikTok"])).text == "\n".join(BODY)
+
+
+def test_a_counter_in_another_language_gives_the_comment_count(cleaner):
+    result = cleaner.clean_text("\n".join(BODY + ["Komentarze (7)"]))
+    assert result.text == "\n".join(BODY) and result.facts["comment_count"] == 7
+    assert cleaner.clean_text("\n".join(BODY + ["Geen reacties"])).facts["comment_count"] == 0
+
+
+def test_the_edit_says_what_was_counted(cleaner):
+    [edit] = cleaner.clean_text("\n".join(BODY + ["Share | Tweet | 12 Shares"])).edits
+    assert edit.rule == "CAT001" and edit.detail.startswith("4/4 tokens in the vocabulary")
+
+
+def test_glued_labels_are_cut_at_capitals_and_digits():
+    assert glued_parts("TwitterFacebook") == ["Twitter", "Facebook"]
+    assert glued_parts("2Kommentare") == ["2", "Kommentare"]
+    assert glued_parts("WhatsApp") == ["Whats", "App"]
+
+
+def _token_pack(**rule) -> dict:
+    return {"pack": {"name": "t", "prefix": "TT"},
+            "vocabulary": {"act": ["share", "print"], "small": ["this"]},
+            "rule": [{"id": "TT001", "name": "row", "kind": "token-line", "why": "a rule made up for a test",
+                      "words": ["act"], "fillers": ["small"], "remove": ["Share this"], **rule}]}
+
+
+def test_a_token_line_rule_reads_its_words_from_the_vocabulary():
+    [rule] = parse_pack(_token_pack(), "t.toml").rules
+    assert isinstance(rule, TokenLine) and rule.score("Share this | Print")[0]
+    assert not rule.score("this")[0]  # fillers never make a line alone
+
+
+def test_unknown_vocabulary_is_an_error():
+    with pytest.raises(RuleError, match="'nope' is not in the pack's \\[vocabulary\\]"):
+        parse_pack(_token_pack(words=["nope"]), "t.toml")
+    data = _token_pack()
+    data["rule"] = [{"id": "TT001", "name": "n", "kind": "drop-line", "why": "a rule made up for a test",
+                     "pattern": "{{missing}} now", "remove": ["share now"]}]
+    with pytest.raises(RuleError, match="missing"):
+        parse_pack(data, "t.toml")
+
+
+def test_a_pattern_names_a_vocabulary_class():
+    data = _token_pack()
+    data["rule"] = [{"id": "TT001", "name": "n", "kind": "drop-line", "why": "a rule made up for a test",
+                     "pattern": "{{act}} now", "remove": ["share now"]}]
+    [rule] = parse_pack(data, "t.toml").rules
+    assert rule.regex.fullmatch("Print now") and not rule.regex.fullmatch("shared now")
+
+
+# --- the other recognisers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lines", "rule"), [
+    (["» Ähnliche Artikel «", "Haushalt: Gespräche stocken", "Archiv geht online"], "CAT002"),
+    (["Najczęściej czytane", "Bezrobocie spada w regionie", "Nowy most otwarty"], "CAT002"),
+    (["Czytaj też:"], "CAT007"),
+    (["Sagt uns eure Meinung in den Kommentaren!"], "CAT006"),
+    (["Eingestellt von Max um 10:31"], "CAT003"),
+    (["Jetzt zum Newsletter anmelden"], "CAT008"),
+    (["Inscrivez-vous à notre lettre d'information"], "CAT008"),
+    (["Posted on March 3, 2021 by Jane Roe"], "CAT003"),
+    (["Veröffentlicht am 3. März 2021 von Max Muster"], "CAT003"),
+    (["This article first appeared in The Atlantic."], "CAT004"),
+    (["3 thoughts on “How the council spends its money”"], "CAT005"),
+    (["Lascia un commento"], "CAT005"),
+])
+def test_recognisers_take_the_clutter_of_their_kind(cleaner, lines, rule):
+    result = cleaner.clean_text("\n".join(BODY + lines))
+    assert result.text == "\n".join(BODY)
+    assert {e.rule for e in result.edits} == {rule}
+
+
+def test_a_read_also_label_does_not_cut_the_text_after_it(cleaner):
+    # Inline "read also" labels sit between paragraphs: the label goes, the paragraph after it stays.
+    text = "\n".join(BODY + ["Lesen Sie auch:", "Die Bibliothek bleibt auch im Sommer geöffnet, sagte sie."])
+    result = cleaner.clean_text(text)
+    assert result.text == "\n".join(BODY + ["Die Bibliothek bleibt auch im Sommer geöffnet, sagte sie."])
+
+
+def test_a_network_name_under_a_share_heading_goes_wherever_it_stands(cleaner):
+    text = "\n".join(["Share this:", "Twitter", "Facebook"] + BODY * 3)
+    assert cleaner.clean_text(text).text == "\n".join(BODY * 3)
+
+
+def test_conjunctions_only_between_network_names_of_a_longer_row(cleaner):
+    row = "Folgen Sie uns auf Facebook und Instagram"
+    assert cleaner.clean_text("\n".join(BODY + [row])).text == "\n".join(BODY)
+    for phrase in ("Instagram and Facebook", "Facebook und"):
+        text = "\n".join(BODY + [phrase])
+        assert cleaner.clean_text(text).text == text
+
+
+def test_a_publisher_credit_is_kept_as_attribution(cleaner):
+    result = cleaner.clean_text("\n".join(BODY + ["Republished with permission from Reuters"]))
+    assert result.facts["attribution"] == "Reuters"
+
+
+def test_the_recognisers_run_after_the_phrase_rules(cleaner):
+    # GEN010 and CAT004 both fit a "Source:" line; the phrase rule gets the credit.
+    result = cleaner.clean_text("\n".join(BODY + ["Source: Reuters"]))
+    assert [e.rule for e in result.edits] == ["GEN010"]
