@@ -63,8 +63,10 @@ TAIL_ORDER = {"attribution": 0, "copyright": 1, "footer": 2, "readmore": 3, "sha
               "newsletter": 4, "related": 5, "comments": 6}
 MIN_BODY_WORDS = 60  # a snippet body gathers pages of its language until it has this many words
 SYSTEMS = ("presswash", "presswash-language", "rules-off")
+# Ablations of issue 11's means, on request (--systems): presswash with one means left out.
+ABLATIONS = ("presswash-no-categories", "presswash-no-language-packs", "presswash-no-langid")
 SYSTEM_LABELS = {"presswash": "presswash", "presswash-language": "presswash, language told",
-                 "rules-off": "rules off (baseline)"}
+                 "rules-off": "rules off (baseline)", **{name: name.removeprefix("presswash-") for name in ABLATIONS}}
 
 _TOKEN = re.compile(r"\w+")
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -571,7 +573,10 @@ def make_systems(names: Iterable[str] = SYSTEMS, rules_dirs: tuple[str, ...] = (
             cleaner = Processor(options).cleaner
         return cleaner.clean_text(case.text, title=leading_headline(case.text), language=case.language).text
 
-    known = {"presswash": library(options), "presswash-language": language_told, "rules-off": library(off)}
+    from scraper.evaluation.systems import pipeline_options
+
+    known = {"presswash": library(options), "presswash-language": language_told, "rules-off": library(off),
+             **{name: library(pipeline_options(name, rules_dirs)) for name in ABLATIONS}}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown systems {unknown}; known: {', '.join(known)}")
@@ -684,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="trafilatura-eval-dev folder")
     parser.add_argument("--no-devsets", action="store_true", help="fixtures' bodies only (English and Dutch)")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a folder of packs")
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated; default {','.join(SYSTEMS)}")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated; default {','.join(SYSTEMS)}; ablations: {','.join(ABLATIONS)}")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON (no leak texts)")
     parser.add_argument("--show-leaks", action="store_true",
                         help="list what leaked, by kind and phrasing (tuning part unless --part heldout)")

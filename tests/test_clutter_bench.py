@@ -168,3 +168,13 @@ def test_the_runner_prints_both_parts_and_writes_json(tmp_path, capsys):
     tally = report["parts"]["heldout"]["systems"]["rules-off"]["all"]
     assert tally["removed"] == 0 and tally["content_recall"] == 1.0
     assert "de" in report["missing_languages"]  # fixtures alone give English and Dutch bodies
+
+
+def test_the_ablation_systems_leave_their_means_out(cases):
+    systems = bench.make_systems(["presswash", *bench.ABLATIONS])
+    outcomes, _ = bench.run_part(cases[:12], systems)
+    full = bench.summarize(outcomes["presswash"])["all"]
+    for name in bench.ABLATIONS:
+        assert bench.summarize(outcomes[name])["all"].removed <= full.removed, name
+    with pytest.raises(ValueError, match="unknown systems"):
+        bench.make_systems(["presswash-no-such-means"])
