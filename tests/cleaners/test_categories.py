@@ -229,3 +229,67 @@ def test_the_recognisers_run_after_the_phrase_rules(cleaner):
     # GEN010 and CAT004 both fit a "Source:" line; the phrase rule gets the credit.
     result = cleaner.clean_text("\n".join(BODY + ["Source: Reuters"]))
     assert [e.rule for e in result.edits] == ["GEN010"]
+
+
+# --- broader recognisers: ad labels, rights notices, follow prompts (CAT009-CAT011) -----------------------
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("—— ADVERTISEMENT ——", "CAT009"), ("» Publicité «", "CAT009"), ("Advertentie • Advertentie", "CAT009"),
+    ("Artykuł sponsorowany", "CAT009"), ("Contenido patrocinado por Iberdrola", "CAT009"),
+    ("In samenwerking met Rabobank", "CAT009"),
+    ("© 2023 Le Monde. Tous droits réservés.", "CAT010"), ("(c) 2022 El País – Todos los derechos reservados", "CAT010"),
+    ("Copyright © Gazeta Wyborcza 2024", "CAT010"), ("© 2024 NRC. Alle rechten voorbehouden.", "CAT010"),
+    ("Suivez-nous sur Instagram, TikTok et Facebook", "CAT011"), ("📱 Síguenos en WhatsApp", "CAT011"),
+    ("Segui Il Post su Instagram", "CAT011"), ("Obserwuj nas na Google News", "CAT011"),
+    ("FOLLOW US ON INSTAGRAM", "CAT011"),
+])
+def test_labels_notices_and_follow_prompts_go_in_any_language(cleaner, line, rule):
+    # A phrase rule that fits the line first takes the credit (GEN027 the "©" lines, GEN021 the English
+    # prompt): the recogniser must take the line alone too.
+    result = cleaner.clean_text("\n".join(BODY + [line]))
+    assert result.text == "\n".join(BODY)
+    alone = Cleaner(RuleBook.load().selected(select=[rule]))
+    assert alone.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "Sponsored by the mayor, the bill passed on Tuesday with a large majority.",
+    "Advertising revenue fell by a tenth last year, the company said.",
+    "La publicidad institucional creció un 20 % en año electoral, según el informe.",
+    "The author kept all rights reserved under the contract signed in 2019, the court found.",
+    "Copyright law was changed in 2019 after a long debate.",
+    "Siga las instrucciones en YouTube antes de votar, pidió el alcalde.",
+    "Volg de route langs de rivier tot aan de brug.",
+    "Suivez le match sur France 2 à 21 heures.",
+    "Join the protest in Madrid on Saturday.",
+    "Segui la diretta su Rai 1, ha detto il ministro, e poi vota.",
+])
+def test_sentences_with_the_labels_words_stay(cleaner, line):
+    text = "\n".join(BODY + [line])
+    assert cleaner.clean_text(text).text == text
+
+
+def test_a_rights_notice_in_the_body_stays(cleaner):
+    # A licence quoted in an article (a source file's header) is text: the notice goes only at the end.
+    text = "\n".join(["(c) Copyright 1994 Example Software Ltd.", "All rights reserved"] + BODY * 3)
+    assert cleaner.clean_text(text).text == text
+
+
+@pytest.mark.parametrize("line", [
+    "📩 Abonnez-vous à notre newsletter gratuite", "NEWSLETTER: Sign up here",
+    "Täglich informiert: Jetzt den Newsletter bestellen", "Get the latest headlines delivered straight to your inbox",
+    "Dieser Text erschien zuerst auf zeit.de", "A version of this story first appeared in The Guardian.",
+    "→ Lire l'article complet", "› Continuar lendo",
+])
+def test_broader_prompts_and_credits_go(cleaner, line):
+    assert cleaner.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize(("line", "rest"), [
+    ("council-vote.jpgthe council met on Monday.", "the council met on Monday."),
+    ("4411.jpg2024 was a record year for the port.", "2024 was a record year for the port."),
+    ("rathaus.jpg„Wir bleiben dabei“, sagte sie.", "„Wir bleiben dabei“, sagte sie."),
+    ("IMG_2041.tiff The minister arrives.", "The minister arrives."),
+])
+def test_an_image_name_glued_to_any_word_is_cut_off(cleaner, line, rest):
+    assert cleaner.clean_text("\n".join([line] + BODY)).text == "\n".join([rest] + BODY)
