@@ -257,8 +257,9 @@ class DropLine(LineRule):
 
 
 # "no" and "one" of English counters, and the zero words of the language packs' counters ("Keine
-# Kommentare", "Aucun commentaire", "Sin comentarios").
-_NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "keine": 0, "aucun": 0, "sin": 0}
+# Kommentare", "Aucun commentaire", "Sin comentarios", "Nessun commento", "Brak komentarzy"…).
+_NUMBER_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "keine": 0, "aucun": 0, "sin": 0,
+                 "nessun": 0, "nenhum": 0, "brak": 0, "geen": 0}
 
 
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}

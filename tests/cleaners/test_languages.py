@@ -103,6 +103,29 @@ def test_zero_words_of_the_counters_give_a_count(cleaner):
         assert result.text == "\n".join(ARTICLES[lang]) and result.facts.get("comment_count") == 0
 
 
+ZERO_COUNTERS = {
+    "it": (["Il consiglio comunale ha approvato ieri sera il nuovo piano per il traffico del centro storico.",
+            "La misura entrerà in vigore a marzo e prevede zone a velocità ridotta vicino alle scuole."],
+           "Nessun commento"),
+    "pt": (["A câmara municipal aprovou ontem o novo plano de mobilidade para o centro da cidade.",
+            "As obras começam em março e devem durar cerca de dois anos, segundo a autarquia."],
+           "Nenhum comentário"),
+    "pl": (["Rada miasta przyjęła wczoraj nowy plan transportowy dla centrum i okolicznych dzielnic.",
+            "Prace mają się rozpocząć w marcu i potrwać około dwóch lat, poinformował rzecznik."],
+           "Brak komentarzy"),
+    "nl": (["De gemeenteraad heeft gisteravond het nieuwe verkeersplan voor de binnenstad goedgekeurd.",
+            "De werkzaamheden beginnen in maart en duren naar verwachting ongeveer twee jaar."],
+           "Geen reacties"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(ZERO_COUNTERS))
+def test_zero_words_of_the_newer_packs_give_a_count(cleaner, lang):
+    body, line = ZERO_COUNTERS[lang]
+    result = cleaner.clean_text("\n".join(body + [line]), language=lang)
+    assert result.text == "\n".join(body) and result.facts.get("comment_count") == 0
+
+
 def test_a_language_pack_cleans_idempotently(cleaner):
     for lang in ARTICLES:
         once = cleaner.clean_text(page_text(lang), language=lang)
