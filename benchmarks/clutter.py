@@ -107,9 +107,10 @@ def fixture_bodies(root: Path = REPO) -> list[Body]:
 
 
 def _language_of(text: str) -> str:
-    import py3langid  # the identifier trafilatura offers; installed with the project
+    """py3langid's best language for the text, with no limits applied: the identifier presswash loads."""
+    from scraper.core.language import identifier
 
-    return py3langid.classify(text)[0]
+    return identifier().classify(text)[0]
 
 
 def wcxb_bodies(folder: Path) -> list[Body]:

@@ -14,6 +14,7 @@ from lxml import etree
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import set_date_params
 
+from cleaners.packs import primary_language
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
 from scraper.core.urls import is_http_url
@@ -107,10 +108,8 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 def _primary_subtag(value: str | None) -> str | None:
     """"de" of "de-AT", "de_at" or "DE, en"; None for a value that names no language ("", "x-default",
     "und" for undetermined, or a broken attribute such as "lang=")."""
-    if not value:
-        return None
-    primary = value.split(",")[0].strip().replace("_", "-").split("-")[0].lower()
-    return primary if _LANGUAGE_CODE.fullmatch(primary) and primary != "und" else None
+    primary = primary_language(value.split(",")[0]) if value else None
+    return primary if primary and _LANGUAGE_CODE.fullmatch(primary) and primary != "und" else None
 
 
 # Where a page declares its language, in the order they are trusted, each with its provenance.

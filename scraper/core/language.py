@@ -60,12 +60,6 @@ def sample(text: str) -> str:
     return " ".join(text[: 8 * SAMPLE_CHARS].split())[:SAMPLE_CHARS]
 
 
-def classify(text: str) -> tuple[str, float]:
-    """The best language of ``text``'s sample and its probability, with no limits applied (for measuring)."""
-    lang, confidence = identifier().classify(sample(text))
-    return lang, confidence
-
-
 def detect_language(text: str) -> str | None:
     """The language of ``text`` as a primary subtag ("de"), or None when the text is too short or the
     identifier is not sure enough."""
