@@ -212,8 +212,8 @@ def _signed(packs: list[Pack], edits: list[Edit]) -> set[str]:
 def _pack_names(packs: list[Pack], edits: list[Edit]) -> list[str]:
     """The packs a document was cleaned with, for the record: a pack applied by its signature rules alone
     counts only when one of them fired."""
-    fired = {e.rule for e in edits}
-    return [p.name for p in packs if not p.signatures_only or any(r.id in fired for r in p.rules)]
+    signed = _signed(packs, edits)
+    return [p.name for p in packs if not p.signatures_only or p.name in signed]
 
 
 _default: Cleaner | None = None

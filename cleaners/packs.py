@@ -39,6 +39,11 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 _PREFIX = re.compile(r"[A-Z][A-Z0-9]*")
 
 
+def _one_regex(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    """Case-insensitive patterns as one alternation: one scan instead of one per pattern."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+
+
 def primary_language(language: str | None) -> str | None:
     """The primary subtag of a language tag, lower-cased: "de-AT", "de_at" and "DE" all give "de"."""
     if not language:
@@ -70,7 +75,7 @@ class Pack:
         if not self.detect_html:
             return None
         if self._signature is None:
-            self._signature = re.compile("|".join(f"(?:{p.pattern})" for p in self.detect_html), re.IGNORECASE)
+            self._signature = _one_regex(self.detect_html)
         return self._signature
 
     def html_detected(self, html_sample: str, lowered: str) -> bool:
@@ -118,8 +123,7 @@ class Pack:
         if not self.detect_lines:
             return False
         if self._line_detector is None:
-            self._line_detector = re.compile("|".join(f"(?:{p.pattern})" for p in self.detect_lines),
-                                             re.IGNORECASE)
+            self._line_detector = _one_regex(self.detect_lines)
         fullmatch = self._line_detector.fullmatch
         return any(fullmatch(line.strip()) for line in lines)
 

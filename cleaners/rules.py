@@ -160,6 +160,11 @@ def expand_vocabulary(pattern: str, vocabulary: dict[str, tuple[str, ...]], wher
     return _VOCABULARY_REF.sub(alternatives, pattern)
 
 
+def check_zone(rule_id: str, zone: str) -> None:
+    if zone not in ZONES:
+        raise RuleError(f"{rule_id}: zone must be one of {', '.join(ZONES)}, not {zone!r}")
+
+
 def check_backtracking(pattern: str, where: str) -> None:
     """Refuse a pattern that can backtrack catastrophically (see backtracking.py)."""
     risk = backtracking_risk(pattern)
@@ -188,8 +193,7 @@ class LineRule(Rule):
     written: str = field(init=False, repr=False, default="")
 
     def __post_init__(self) -> None:
-        if self.zone not in ZONES:
-            raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
+        check_zone(self.id, self.zone)
         self.regex = _compile(self.pattern, self.case_sensitive, self.id)
         found = required_any(self.pattern)
         self.literal_words = tuple(sorted({lit.lower() for lit in found})) if found else ()
@@ -443,8 +447,7 @@ class TokenLine(Rule):
     kinds: dict = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.zone not in ZONES:
-            raise RuleError(f"{self.id}: zone must be one of {', '.join(ZONES)}, not {self.zone!r}")
+        check_zone(self.id, self.zone)
         if not self.words:
             raise RuleError(f"{self.id}: a token-line rule needs 'words', the vocabulary classes that make a line")
         roles = (("joiner", self.joiners), ("filler", self.fillers), ("zero", self.zero_words),
