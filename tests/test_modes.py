@@ -116,7 +116,8 @@ def test_recall_may_add_unless_precision_holds_most_of_the_body_text():
 
 
 def test_fast_mode_makes_an_article_and_says_so():
-    outcome = Processor(Options(mode="fast"))(_page(_any_page()))
+    # without the content scorer, which would take this clean fixture page on its own (test_content.py)
+    outcome = Processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
     assert outcome.ok, outcome
     assert outcome.extractor["mode"] == "fast"
     assert "extract-modes" not in outcome.steps.seconds and "fallback" not in outcome.steps.seconds
@@ -126,7 +127,7 @@ def test_fast_mode_runs_the_full_setting_when_its_text_misses_the_paragraphs(mon
     import scraper.core.process as process
 
     monkeypatch.setattr(process, "holds_paragraphs", lambda words, paragraphs: False)
-    outcome = Processor(Options(mode="fast"))(_page(_any_page()))
+    outcome = Processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
     assert outcome.ok and outcome.extractor["mode"] == "fast"
     assert outcome.steps.counts["plan"] == {"full run": 1} and "extract-modes" in outcome.steps.seconds
 

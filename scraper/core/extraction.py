@@ -231,6 +231,7 @@ MODE_CHOICES = ("auto", *MODES, "fast")
 # where the fast one's text does not hold the page's paragraphs (holds_paragraphs; docs/quality.md).
 FAST_MODE = "balanced"
 FALLBACK = "baseline"  # the mode name a record carries when trafilatura's fallback extractor made its text
+SCORER = "scorer"  # … and when presswash's own content scorer did (scraper/core/content.py)
 
 
 def _mode_flags(mode: str) -> dict[str, bool]:
@@ -253,6 +254,16 @@ def extract(tree: Any, url: str | None, include_comments: bool = False, mode: st
         # trafilatura drops what it found of the metadata when it finds no text; read only that again, from
         # the same tree (no second parse).
         doc = extract_metadata(tree, url, date_params, fast)
+    return _extraction(doc, url)
+
+
+def extract_metadata_only(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Extraction:
+    """The metadata alone (text ""), for a page whose text came from presswash's content scorer."""
+    date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
+    return _extraction(extract_metadata(tree, url, date_params, True), url)
+
+
+def _extraction(doc: Any, url: str | None) -> Extraction:
     return Extraction(
         text=doc.text or "",
         title=strip_site_name(doc.title, doc.sitename, url) or None,

@@ -2,8 +2,10 @@
 pipeline all call it, so a rule fixed once is fixed everywhere.
 
 Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> plan ->
-extract (trafilatura, with metadata) -> the other modes -> language (when the page declares none) -> text rules
--> (in --mode auto, when precision's text is not whole: the third mode and the fallback) -> Article. Each is timed into the page's StepStats, which travels with the outcome.
+content (presswash's own scorer, --mode auto and fast; where it is sure: metadata -> language -> text rules ->
+Article) -> extract (trafilatura, with metadata) -> the other modes -> language (when the page declares none) ->
+text rules -> (in --mode auto, when precision's text is not whole: all modes in full and the fallback) -> Article.
+Each is timed into the page's StepStats, which travels with the outcome.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scraper.core.decoding import decode
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
+from scraper.core.content import guess_content
 from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
 from scraper.core.stats import StepStats
@@ -31,11 +34,14 @@ from scraper.core.extraction import (
     MODE_CHOICES,
     MODES,
     NO_TEXT,
+    SCORER,
     ExtractionError,
+    PageSignals,
     baseline_text,
     extract,
     extract_text,
     extractor_info,
+    extract_metadata_only,
     holds_paragraphs,
     paragraph_words,
     parse_html,
@@ -83,6 +89,8 @@ class Options:
     ignore: tuple[str, ...] = ()  # not these rules
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per document in a batch or crawl; 0: none (see batch.py)
     detect_language: bool = True  # identify the language of a page that declares none (core/language.py)
+    # --mode auto and fast: presswash's own content scorer first, trafilatura only where it is unsure
+    content_scorer: bool = True
 
     def rule_book(self) -> RuleBook:
         """The rule book these options ask for: built-in and --rules packs, then --select and --ignore."""
@@ -199,39 +207,49 @@ class Processor:
             flags = flags + ["single-mode"]
         if fast:
             flags = flags + ["fast-extraction"]
+        bulk = self.options.mode == "fast"
+        paragraphs = body = 0
+        if auto or bulk:
+            with steps.step("plan"):
+                paragraphs = paragraph_words(tree)
+                body = body_words(tree)
+        if (auto or bulk) and self.options.content_scorer and not self.options.include_comments:
+            # presswash's own scorer first; trafilatura only where it is unsure (scraper/core/content.py)
+            with steps.step("content"):
+                guess = guess_content(tree)
+            sure = guess.sure(body, paragraphs, strict=auto)
+            steps.count("content", "kept" if sure else "unsure")
+            if sure:
+                with steps.step("metadata"):
+                    found = extract_metadata_only(tree, url, page_chars=len(html),
+                                                  extensive_dates=self.options.extensive_dates)
+                meta = self._metadata(found, page, signals, host, guess.text, steps)
+                cleaned = self._clean(guess.text, meta, html_sample, steps)
+                return self._html_article(page, cleaned, flags, notes, dom_edits, meta, SCORER, url, signals, blocks)
         # --mode auto starts with precision (kept on most pages), then recall where precision's text holds less
         # than most of the page's text (recall_may_add); the other mode and the fallback run only when those
         # say precision's text is not whole (extraction.py precision_is_whole). --mode fast
         # runs FAST_MODE without trafilatura's comparisons, and in full only when that text is cut short.
-        bulk = self.options.mode == "fast"
         if auto:
             modes = ("precision",)
         elif bulk:
             modes = (FAST_MODE,)
         else:
             modes = (self.options.mode if self.options.mode in MODES else MODES[0],)
-        paragraphs = body = 0
-        if auto or bulk:
-            with steps.step("plan"):
-                paragraphs = paragraph_words(tree)
-                body = body_words(tree) if auto else 0
         # trafilatura and its fallback copy the tree they are given, so every run starts from the same tree.
+        # The first run skips trafilatura's comparisons with its readability and jusText extractors (fast): in
+        # --mode auto, precision runs again in full where its text looks cut short (_all_modes).
         with steps.step("extract"):
-            ext = extract(tree, url, self.options.include_comments, modes[0],
-                          page_chars=len(html), extensive_dates=self.options.extensive_dates, fast=fast or bulk)
+            ext = extract(tree, url, self.options.include_comments, modes[0], page_chars=len(html),
+                          extensive_dates=self.options.extensive_dates, fast=fast or bulk or auto)
         if not ext.text.strip():
             steps.count("extract", "no text")
         texts = {modes[0]: ext.text}
         if auto and not ext.text.strip():  # recall's text then gives the language and the first judgement
             with steps.step("extract-modes"):
                 texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
-        # The record's metadata, each value derived once; the text cleaners get the same title, host and language.
-        meta = replace(ext.metadata().filled_from(page.listing), date_modified=signals.date_modified,
-                       hostname=host or ext.hostname)
-        if signals.language:
-            meta = meta.with_language(signals.language, signals.language_source)
-        else:  # detected once per page, on the first mode's text (another mode's when it found none)
-            meta = self._detected(meta, next((t for t in texts.values() if t.strip()), ""), steps)
+        # detected once per page, on the first mode's text (another mode's when it found none)
+        meta = self._metadata(ext, page, signals, host, next((t for t in texts.values() if t.strip()), ""), steps)
         cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
         mode = modes[0]
         if bulk and not fast and not holds_paragraphs(len(cleaned[mode].text.split()) if mode in cleaned else 0,
@@ -260,10 +278,26 @@ class Processor:
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
+        return self._html_article(page, cleaned[mode], flags, notes, dom_edits, meta, "fast" if bulk else mode,
+                                  url, signals, blocks)
+
+    def _metadata(self, found: Metadata, page: Page, signals: PageSignals, host: str | None, text: str,
+                  steps: StepStats) -> Metadata:
+        """The record's metadata, each value derived once; the text cleaners get the same title, host and
+        language. The language is the declared one, or identified from ``text``."""
+        meta = replace(found.metadata().filled_from(page.listing), date_modified=signals.date_modified,
+                       hostname=host or found.hostname)
+        if signals.language:
+            return meta.with_language(signals.language, signals.language_source)
+        return self._detected(meta, text, steps)
+
+    def _html_article(self, page: Page, cleaned: CleanResult, flags: list[str], notes: list[str], dom_edits: list,
+                      meta: Metadata, mode: str, url: str | None, signals: PageSignals,
+                      blocks: list[Block] | None) -> Outcome:
         if notes:
             flags = flags + ["parse-truncated"]
-        article = self._article(page, cleaned[mode], flags, dom_edits, meta, mode="fast" if bulk else mode,
-                                url=url, canonical_url=signals.canonical_url)
+        article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url,
+                                canonical_url=signals.canonical_url)
         article.sample = blocks
         return article
 
@@ -271,9 +305,11 @@ class Processor:
                    meta: Metadata, html_sample: str, steps: StepStats) -> tuple[str, dict[str, CleanResult]]:
         """The modes --mode auto has not run yet, then the choice among all three (pick_mode) and against the
         fallback (prefer_fallback): the mode kept and the cleaned texts."""
+        # precision's first run skipped trafilatura's comparisons (fast): here, where its text looks cut short,
+        # it runs in full like the others
         with steps.step("extract-modes"):
             more = {mode: extract_text(tree, url, self.options.include_comments, mode)
-                    for mode in MODES if mode not in texts}
+                    for mode in MODES if mode not in texts or mode == "precision"}
         cleaned = {**cleaned, **{mode: self._clean(text, meta, html_sample, steps)
                                  for mode, text in more.items() if text.strip()}}
         if not cleaned:

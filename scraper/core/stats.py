@@ -24,6 +24,8 @@ STEPS = (
     "mining",         # site-pack mining's blocks and sample (only when asked for)
     "signals",        # canonical URL, declared language, date modified, read before anything edits the tree
     "dom-rules",      # the DOM cleaners
+    "content",        # --mode auto and fast: presswash's own content scorer, kept where it is sure
+    "metadata",       # the metadata of a page whose text came from the content scorer
     "plan",           # --mode auto and fast: the page's paragraph and body words, which further runs a page gets
     "extract",        # trafilatura, first mode (precision in --mode auto), with metadata
     "extract-modes",  # trafilatura, the other runs of --mode auto (recall, balanced) or fast, where needed, text only
