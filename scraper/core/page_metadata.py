@@ -1,0 +1,460 @@
+"""A page's metadata read from the tree presswash already parsed, cheaply, each field with its source.
+
+What is read, from the most trusted source to the least (the first that gives a value wins; docs/record.md):
+
+| field | sources, in order |
+|---|---|
+| title | JSON-LD headline, the page's only ``<h1>``, Open Graph / twitter / name=title meta, ``<title>`` |
+| author | JSON-LD author (Person), meta (article:author, name=author, ...), byline markup (rel=author, itemprop=author, class=byline / author-name) |
+| date_published | JSON-LD datePublished, meta (article:published_time, ...), htmldate (fast settings; the URL's date only when the page has none) |
+| sitename | meta og:site_name, JSON-LD publisher, meta application-name, the host |
+| description, image, tags | JSON-LD, then meta (tags: article:tag, keywords, ...; else the section) |
+
+Authors pass through trafilatura's own normaliser (``normalize_authors``: "By Jane Doe" -> "Jane Doe", several
+names split), then non-names are refused: URLs, e-mail addresses, dates and numbers, the site's own name,
+and role words ("Staff", "Admin", "Email the author"). Several authors are joined with "; " as trafilatura does.
+
+trafilatura's ``extract_metadata`` reads more (licence, categories from links, a pruned copy of the tree for
+bylines) and costs several times as much; ``benchmarks/metadata.py`` compares the two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import urljoin
+
+from htmldate import find_date
+from trafilatura.json_metadata import normalize_authors
+
+from scraper.core.metadata import Metadata
+from scraper.core.urls import hostname_of, is_http_url
+
+# The meta elements read, by their property / name / itemprop (lower-cased), for each field, in order.
+_META = {
+    "title": ("og:title", "twitter:title", "title", "headline", "parsely-title", "sailthru.title", "dc.title"),
+    "author": ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator",
+               "citation_author", "dcterms.creator", "og:article:author", "cxenseparse:author"),
+    "date_published": ("article:published_time", "datepublished", "og:published_time", "published_time",
+                       "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date",
+                       "article.published", "citation_publication_date", "dcterms.created", "dc.date.issued",
+                       "dc.date", "date"),
+    "sitename": ("og:site_name",),
+    "description": ("og:description", "description", "twitter:description", "dc.description"),
+    "image": ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"),
+    "tags": ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailthru.tags"),
+    "section": ("article:section", "parsely-section"),
+    "application": ("application-name",),
+}
+_META_FIELD = {key: name for name, keys in _META.items() for key in keys}
+_META_ORDER = {name: {key: i for i, key in enumerate(keys)} for name, keys in _META.items()}
+
+_ARTICLE_TYPE = re.compile(r"(?:article|posting|report)$", re.IGNORECASE)  # NewsArticle, BlogPosting, ...
+_PAGE_TYPE = re.compile(r"page$", re.IGNORECASE)  # WebPage, ItemPage: Yoast puts the dates there
+_SITE_TYPES = {"organization", "newsmediaorganization", "website", "corporation"}
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+EARLIEST_YEAR = 1995  # no web article is older; a smaller year is a placeholder or a misread
+
+# Bylines in the page's markup, read only when no structured source names an author: an element marked as
+# the author (rel=author, itemprop=author, a class or id naming an author or byline) in the article's header,
+# the few levels of markup around its only <h1>; where the page has no single <h1>, only rel and itemprop.
+_BYLINE_MARK = re.compile(r"author|byline|byl\b|writer|posted-?by|submitted-?by", re.IGNORECASE)
+_BYLINE_NOT = re.compile(r"avatar|image|img|photo|pic|bio|date|time|comment|share|social|follow|more|box",
+                         re.IGNORECASE)
+_BYLINE_NAME = re.compile(r"author-?_*name", re.IGNORECASE)  # "authorDateBlock_authorName": the name itself
+_BYLINE_LEVELS = 4  # how far up from the <h1> the article's header may reach
+_BYLINE_MAX_ELEMENTS = 400  # a region bigger than this is no longer the header
+_BYLINE_MAX_CHARS = 120
+_BYLINE_GLOBAL = ('//a[@rel="author"]|//*[@itemprop="author"]|//*[self::a or self::span or self::div or self::p]'
+                  '[contains(@class, "author") or contains(@class, "byline")]')
+# What sites write before and after the name in a byline.
+_BYLINE_LABEL = re.compile(r"^(?:(?:posted|written|words|published|reviewed|story|text|article|authored)\s+)?"
+                           r"(?:(?:by|von|par|por|di|door)\b|authors?\b)\s*[:|-]?\s*", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(r"\s*(?:[•·|]|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
+                          r"|\b(?:updated|published|posted|last|sponsored|on)\b|\d).*$", re.IGNORECASE)
+_BYLINE_COMMENT = re.compile(r"\b(?:says|said|replied|wrote)$", re.IGNORECASE)  # a comment's author line
+
+# Role words and labels that sites put where a name belongs (compared lower-cased, without punctuation).
+_NOT_NAMES = frozenset({
+    "admin", "administrator", "anonymous", "author", "by", "contributor", "contributors", "editor", "editors",
+    "editorial", "editorial staff", "editorial team", "email", "email the author", "email author", "guest",
+    "guest author", "posted by", "staff", "staff writer", "team",
+    "unknown", "user", "webmaster", "written by", "view all posts", "follow", "share", "name", "the author",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu",
+    "fri", "sat", "sun", "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov",
+    "dec", "sept",
+})
+_NAME_MAX_WORDS = 6
+_HAS_DIGIT_RUN = re.compile(r"\d{2,}")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None = None) -> Metadata:
+    """The page's title, author, date_published, sitename, hostname, description, tags and image, with
+    ``provenance`` naming each field's source (scraper/core/metadata.py PROVENANCE). ``date_params`` are
+    htmldate's settings (trafilatura.settings.set_date_params); the fast ones by default. The tree is only read."""
+    found: dict[str, tuple[Any, str]] = {}  # field -> (value, source): the first source to give a value wins
+
+    def offer(name: str, value: Any, source: str) -> None:
+        if value and name not in found:
+            found[name] = (value, source)
+
+    jsonld = _read_jsonld(tree)
+    meta = _read_meta(tree)
+    for name in ("title", "author", "date_published", "description", "image", "tags"):
+        offer(name, jsonld.get(name), "json-ld")
+    h1, headline = _only_h1(tree)
+    offer("title", headline, "h1")
+    for name in ("title", "author", "date_published", "description", "image", "tags"):
+        offer(name, meta.get(name), "meta")
+    offer("sitename", meta.get("sitename"), "meta")
+    offer("sitename", jsonld.get("sitename"), "json-ld")
+    offer("sitename", meta.get("application"), "meta")
+    offer("tags", jsonld.get("section"), "json-ld")
+    offer("tags", meta.get("section"), "meta")
+    offer("title", _title_element(tree), "title")
+
+    host = hostname_of(url)
+    sitename = found.get("sitename", (None, ""))[0]
+    authors = _authors(found.pop("author", (None, ""))[0], None)
+    if authors:
+        found["author"] = (authors, jsonld.get("author") and "json-ld" or "meta")
+    else:
+        offer("author", _authors(_byline(tree, h1, sitename), sitename), "byline")
+
+    published = _as_date(found.pop("date_published", (None, ""))[0])
+    if published:
+        found["date_published"] = (published, jsonld.get("date_published") and _as_date(jsonld["date_published"])
+                                   and "json-ld" or "meta")
+    else:
+        offer("date_published", *_date_from_page(tree, url, date_params))
+    if host:
+        offer("hostname", host, "url")
+        offer("sitename", host.removeprefix("www."), "url")
+
+    values = {name: value for name, (value, _) in found.items()}
+    if "image" in values and url:
+        values["image"] = _absolute(values["image"], url)
+    values["tags"] = _tag_list(values.get("tags"))
+    return Metadata(**{k: v for k, v in values.items() if v}, provenance={
+        name: source for name, (_, source) in found.items() if values.get(name)})
+
+
+# -- JSON-LD ---------------------------------------------------------------------------------------------
+
+
+def _read_jsonld(tree: Any) -> dict[str, Any]:
+    """The article's fields from the page's JSON-LD: its first Article-like node (NewsArticle, BlogPosting,
+    ...), with the page node's dates where the article node has none, and the publisher's name."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text, strict=False)
+        except ValueError:
+            continue  # broken JSON: the meta tags and htmldate still read the page
+        _collect(data, nodes, 0)
+    if not nodes:
+        return {}
+    ids = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    article = next((n for n in nodes if _has_type(n, _ARTICLE_TYPE)), None)
+    page = next((n for n in nodes if _has_type(n, _PAGE_TYPE)), None)
+    found: dict[str, Any] = {}
+    for node in filter(None, (article, page)):
+        _fill(found, "title", _text(node.get("headline")) or (node is article and _text(node.get("name"))))
+        _fill(found, "date_published", _text(node.get("datePublished")) or _text(node.get("dateCreated")))
+        _fill(found, "description", _text(node.get("description")))
+        _fill(found, "image", _image(_resolve(node.get("image"), ids)))
+        _fill(found, "tags", _keywords(node.get("keywords")))
+        _fill(found, "section", _keywords(node.get("articleSection")))
+        _fill(found, "author", "; ".join(_people(node.get("author"), ids)))
+        publisher = _resolve(node.get("publisher"), ids)
+        if isinstance(publisher, dict):
+            _fill(found, "sitename", _text(publisher.get("name")))
+    if "sitename" not in found:
+        site = next((n for n in nodes if _has_type(n, None, _SITE_TYPES)), None)
+        if site:
+            _fill(found, "sitename", _text(site.get("name")))
+    return found
+
+
+def _collect(data: Any, nodes: list[dict[str, Any]], depth: int) -> None:
+    """The typed objects of a JSON-LD document: top-level ones, those of an @graph, and (one level down)
+    those a list wraps."""
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _collect(item, nodes, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data or "@id" in data:
+            nodes.append(data)
+        if "@graph" in data:
+            _collect(data["@graph"], nodes, depth + 1)
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("@type")
+    return [t for t in (kind if isinstance(kind, list) else [kind]) if isinstance(t, str)]
+
+
+def _has_type(node: Any, pattern: re.Pattern[str] | None, names: frozenset[str] | set[str] = frozenset()) -> bool:
+    if not isinstance(node, dict):
+        return False
+    return any((pattern is not None and pattern.search(t)) or t.lower() in names for t in _types(node))
+
+
+def _resolve(value: Any, ids: dict[str, dict[str, Any]]) -> Any:
+    """A reference ({"@id": ...} alone) replaced by the node it names, when the page has it."""
+    if isinstance(value, dict) and set(value) == {"@id"} and value["@id"] in ids:
+        return ids[value["@id"]]
+    return value
+
+
+def _fill(found: dict[str, Any], name: str, value: Any) -> None:
+    if value and name not in found:
+        found[name] = value
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return " ".join(value.split()) or None if isinstance(value, str) else None
+
+
+def _image(value: Any) -> str | None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return _text(value)
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def _people(value: Any, ids: dict[str, dict[str, Any]]) -> list[str]:
+    """The names of a JSON-LD author value: a name, a Person, a list of them; organisations left out."""
+    names = []
+    for item in value if isinstance(value, list) else [value]:
+        item = _resolve(item, ids)
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and not _has_type(item, None, _SITE_TYPES):
+            name = _text(item.get("name"))
+            if not name and isinstance(item.get("givenName"), str):
+                name = " ".join(str(item.get(k)) for k in ("givenName", "familyName") if item.get(k))
+            if name:
+                names.append(name)
+    return names
+
+
+# -- meta elements and markup -----------------------------------------------------------------------------
+
+
+def _read_meta(tree: Any) -> dict[str, Any]:
+    """Each field's value from the page's <meta> elements: the best-ranked key that has a value (_META);
+    tags from all the keys of the best-ranked kind."""
+    best: dict[str, tuple[int, Any]] = {}
+    tags: dict[int, list[str]] = {}
+    for element in tree.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        if not key:
+            continue
+        key = key.strip().lower()
+        name = _META_FIELD.get(key)
+        content = (element.get("content") or "").strip()
+        if name is None or not content:
+            continue
+        rank = _META_ORDER[name][key]
+        if name in ("tags", "section"):
+            tags.setdefault(rank if name == "tags" else 100 + rank, []).extend(_keywords(content))
+        elif name not in best or rank < best[name][0]:
+            best[name] = (rank, " ".join(content.split()))
+    found = {name: value for name, (_, value) in best.items()}
+    for rank in sorted(tags):
+        if tags[rank]:
+            found["tags" if rank < 100 else "section"] = tags[rank]
+            if rank < 100:
+                break
+    if str(found.get("author", "")).startswith(("http:", "https:", "//")):
+        del found["author"]  # article:author is often a profile URL: refused, the next source speaks
+    return found
+
+
+def _only_h1(tree: Any) -> tuple[Any, str | None]:
+    """The page's <h1> and its text when it has exactly one with text: the headline most sites show."""
+    found, headline = None, None
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if text:
+            if found is not None:
+                return None, None
+            found, headline = h1, text
+    return found, headline
+
+
+def _title_element(tree: Any) -> str | None:
+    head = tree.find("head")
+    element = head.find("title") if head is not None else None
+    if element is None:
+        element = tree.find(".//title")
+    return " ".join(element.text_content().split()) or None if element is not None else None
+
+
+def _byline(tree: Any, h1: Any, sitename: str | None) -> str | None:
+    """The text of the page's byline markup (see _BYLINE_MARK), without its label and date."""
+    for element in _byline_elements(tree, h1):
+        name = element.xpath('.//*[@itemprop="name"]')
+        text = " ".join(" ".join((name[0] if name else element).itertext()).split())
+        if len(text) > _BYLINE_MAX_CHARS:
+            continue
+        text = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text)).strip(" ,:;-–—")
+        if sitename and text.lower().endswith(" " + sitename.lower()):  # "Jane Doe USA TODAY"
+            text = text[: -len(sitename)].strip(" ,:;-–—|")
+        if _BYLINE_COMMENT.search(text):
+            continue
+        if len(text) > 1:
+            return text
+    return None
+
+
+def _byline_elements(tree: Any, h1: Any) -> Any:
+    if h1 is None:
+        yield from tree.xpath(_BYLINE_GLOBAL)
+        return
+    region, seen = h1, 0
+    for _ in range(_BYLINE_LEVELS):
+        region = region.getparent()
+        if region is None:
+            return
+        elements = [e for e in region.iter() if isinstance(e.tag, str)]
+        if len(elements) > _BYLINE_MAX_ELEMENTS:
+            return
+        for element in elements[seen:] if seen else elements:
+            if _marks_byline(element):
+                yield element
+        seen = 0  # each level's region holds the last one; its elements are checked again (cheap, few)
+
+
+def _marks_byline(element: Any) -> bool:
+    if element.get("rel") == "author" or element.get("itemprop") == "author":
+        return True
+    marks = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_BYLINE_MARK.search(marks)) and (not _BYLINE_NOT.search(marks) or _BYLINE_NAME.search(marks))
+
+
+# -- authors ---------------------------------------------------------------------------------------------
+
+
+def _authors(value: str | None, sitename: str | None) -> str | None:
+    """The names in an author value, normalised by trafilatura and refused when not a person's name."""
+    if not value:
+        return None
+    normalised = normalize_authors(None, value)
+    if not normalised:
+        return None
+    names = [name for name in normalised.split("; ") if is_name(name, sitename)]
+    return "; ".join(dict.fromkeys(names)) or None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def is_name(name: str, sitename: str | None = None) -> bool:
+    """Whether an author value reads as a person's (or a desk's) name: not a URL, an e-mail address, a date
+    or number, a role word ("Staff", "Email the author"), the site's own name, or a sentence."""
+    text = " ".join(name.split())
+    if len(text) < 2 or text.lower().startswith(("http", "www.")) or _EMAIL.search(text):
+        return False
+    if _HAS_DIGIT_RUN.search(text) or len(text.split()) > _NAME_MAX_WORDS:
+        return False
+    if re.sub(r"[^\w ]+", "", text.casefold()).strip() in _NOT_NAMES:
+        return False
+    squashed = _squash(text)
+    # The site's declared name is no author; its host is, often, on a person's own site (janedoe.com).
+    return bool(squashed) and not (sitename and squashed == _squash(sitename))
+
+
+# -- dates -----------------------------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> str | None:
+    """YYYY-MM-DD of a structured date value ("2024-05-12T09:30:00+02:00", "2024/05/12"), as the page wrote
+    it (no time-zone shift); None when it holds no plausible date."""
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.search(value)
+    if not match:
+        return None
+    try:
+        found = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    if not EARLIEST_YEAR <= found.year <= date.today().year + 1:
+        return None
+    return found.isoformat()
+
+
+def fast_date_params() -> dict[str, Any]:
+    """htmldate's fast settings: the original (published) date, no free-text search."""
+    return {"original_date": True, "extensive_search": False, "max_date": date.today().isoformat()}
+
+
+def _date_from_page(tree: Any, url: str | None, date_params: dict[str, Any] | None) -> tuple[str | None, str]:
+    """htmldate's date from the page's markup, the URL's date deferred after it, with its source."""
+    params = {**(date_params or fast_date_params())}
+    try:
+        found = find_date(tree, url=url or "", deferred_url_extractor=True, **params)
+    except Exception:  # noqa: BLE001 - htmldate on a hostile page: no date rather than no article
+        found = None
+    if not found:
+        return None, ""
+    source = "htmldate"
+    if url and _url_date(url) == found:
+        source = "url"
+    return found, source
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?:/|[_-]|$)")
+
+
+def _url_date(url: str) -> str | None:
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
+# -- the rest --------------------------------------------------------------------------------------------
+
+
+def _absolute(image: str, url: str) -> str | None:
+    try:
+        found = urljoin(url, image)
+    except ValueError:
+        return None
+    return found if is_http_url(found) else None
+
+
+def _tag_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    values = value if isinstance(value, list) else [value]
+    return list(dict.fromkeys(" ".join(str(v).split()) for v in values if str(v).strip()))
