@@ -20,6 +20,7 @@ bylines) and costs several times as much; ``benchmarks/metadata.py`` compares th
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
@@ -27,6 +28,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from htmldate import find_date
+from lxml import etree
 from trafilatura.json_metadata import normalize_authors
 
 from scraper.core.metadata import Metadata
@@ -48,6 +50,7 @@ _META = {
     "section": ("article:section", "parsely-section"),
     "application": ("application-name",),
 }
+_LAST_FIRST = frozenset({"citation_author", "dc.creator", "dcterms.creator"})
 _META_FIELD = {key: name for name, keys in _META.items() for key in keys}
 _META_ORDER = {name: {key: i for i, key in enumerate(keys)} for name, keys in _META.items()}
 
@@ -65,8 +68,16 @@ _BYLINE_MARK = re.compile(r"author|byline|byl\b|writer|posted-?by|submitted-?by"
 _BYLINE_NOT = re.compile(r"avatar|image|img|photo|pic|bio|date|time|comment|share|social|follow|more|box",
                          re.IGNORECASE)
 _BYLINE_NAME = re.compile(r"author-?_*name", re.IGNORECASE)  # "authorDateBlock_authorName": the name itself
-_BYLINE_LEVELS = 4  # how far up from the <h1> the article's header may reach
-_BYLINE_MAX_ELEMENTS = 400  # a region bigger than this is no longer the header
+_BYLINE_LEVELS = 5  # how far up from the <h1> the article's header may reach
+_BYLINE_MAX_ELEMENTS = 600  # a region bigger than this is no longer the header
+# The elements _marks_byline then checks (XPath has no case-insensitive match: "uthor" finds "Author" too).
+_BYLINE_CANDIDATES = etree.XPath(
+    './/*[@rel="author" or @itemprop="author" or contains(@class, "uthor") or contains(@id, "uthor") '
+    'or contains(@class, "yline") or contains(@class, "byl") or contains(@class, "riter") '
+    'or contains(@class, "osted") or contains(@class, "ubmitted")]')
+_BYLINE_MAX_GLOBAL = 20  # of the whole page's marked elements, the first few
+_FURNITURE = re.compile(r"comment|sidebar|related|widget|recommend|popular|trending|newsletter|respond",
+                        re.IGNORECASE)
 _BYLINE_MAX_CHARS = 120
 _BYLINE_GLOBAL = ('//a[@rel="author"]|//*[@itemprop="author"]|//*[self::a or self::span or self::div or self::p]'
                   '[contains(@class, "author") or contains(@class, "byline")]')
@@ -105,6 +116,9 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
 
     jsonld = _read_jsonld(tree)
     meta = _read_meta(tree)
+    for source in (jsonld, meta):
+        if source.get("title") and not _reads_as_headline(source["title"]):
+            del source["title"]
     for name in ("title", "author", "date_published", "description", "image", "tags"):
         offer(name, jsonld.get(name), "json-ld")
     h1, headline = _only_h1(tree)
@@ -222,11 +236,18 @@ def _fill(found: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _text(value: Any) -> str | None:
+    """A JSON-LD value as one line of text; HTML entities some sites leave in it ("&amp;#8217;") decoded."""
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    for _ in range(2):  # "&amp;#8230;": encoded twice
+        if "&" not in value:
+            break
+        value = html.unescape(value)
+    return " ".join(value.split()) or None
 
 
 def _image(value: Any) -> str | None:
@@ -269,6 +290,7 @@ def _read_meta(tree: Any) -> dict[str, Any]:
     tags from all the keys of the best-ranked kind."""
     best: dict[str, tuple[int, Any]] = {}
     tags: dict[int, list[str]] = {}
+    authors: dict[int, list[str]] = {}
     for element in tree.iter("meta"):
         key = element.get("property") or element.get("name") or element.get("itemprop")
         if not key:
@@ -281,9 +303,13 @@ def _read_meta(tree: Any) -> dict[str, Any]:
         rank = _META_ORDER[name][key]
         if name in ("tags", "section"):
             tags.setdefault(rank if name == "tags" else 100 + rank, []).extend(_keywords(content))
+        elif name == "author":  # one element per author (citation_author): all of the best-ranked key's
+            authors.setdefault(rank, []).append(_first_last(content) if key in _LAST_FIRST else content)
         elif name not in best or rank < best[name][0]:
             best[name] = (rank, " ".join(content.split()))
     found = {name: value for name, (_, value) in best.items()}
+    if authors:
+        found["author"] = "; ".join(" ".join(a.split()) for a in authors[min(authors)])
     for rank in sorted(tags):
         if tags[rank]:
             found["tags" if rank < 100 else "section"] = tags[rank]
@@ -294,11 +320,29 @@ def _read_meta(tree: Any) -> dict[str, Any]:
     return found
 
 
+HEADLINE_MAX_CHARS = 200
+_SENTENCE_WORDS = 15
+
+
+def _reads_as_headline(title: str) -> bool:
+    """Whether a declared title reads as a headline, not as the page's summary put in its place (a long
+    sentence with a full stop)."""
+    return len(title) <= HEADLINE_MAX_CHARS and not (title.endswith(".") and len(title.split()) > _SENTENCE_WORDS)
+
+
+def _first_last(name: str) -> str:
+    """"Roy, Aniruddha" (the bibliographic order of citation_author and Dublin Core) as "Aniruddha Roy"."""
+    last, comma, first = name.partition(",")
+    if comma and "," not in first and 0 < len(last.split()) <= 2 and 0 < len(first.split()) <= 2:
+        return f"{first.strip()} {last.strip()}"
+    return name
+
+
 def _only_h1(tree: Any) -> tuple[Any, str | None]:
     """The page's <h1> and its text when it has exactly one with text: the headline most sites show."""
     found, headline = None, None
     for h1 in tree.iter("h1"):
-        text = " ".join(h1.text_content().split())
+        text = " ".join(" ".join(h1.itertext()).split())  # <br> and blocks inside it part words
         if text:
             if found is not None:
                 return None, None
@@ -316,44 +360,74 @@ def _title_element(tree: Any) -> str | None:
 
 def _byline(tree: Any, h1: Any, sitename: str | None) -> str | None:
     """The text of the page's byline markup (see _BYLINE_MARK), without its label and date."""
-    for element in _byline_elements(tree, h1):
-        name = element.xpath('.//*[@itemprop="name"]')
-        text = " ".join(" ".join((name[0] if name else element).itertext()).split())
-        if len(text) > _BYLINE_MAX_CHARS:
-            continue
-        text = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text)).strip(" ,:;-–—")
-        if sitename and text.lower().endswith(" " + sitename.lower()):  # "Jane Doe USA TODAY"
-            text = text[: -len(sitename)].strip(" ,:;-–—|")
-        if _BYLINE_COMMENT.search(text):
-            continue
-        if len(text) > 1:
-            return text
+    for group in _byline_groups(tree, h1):
+        for element in group:
+            text = _byline_text(element, sitename)
+            if text:
+                return text
     return None
 
 
-def _byline_elements(tree: Any, h1: Any) -> Any:
-    if h1 is None:
-        yield from tree.xpath(_BYLINE_GLOBAL)
-        return
-    region, seen = h1, 0
-    for _ in range(_BYLINE_LEVELS):
+def _byline_text(element: Any, sitename: str | None) -> str | None:
+    name = element.xpath('.//*[@itemprop="name"]')
+    text = " ".join(" ".join((name[0] if name else element).itertext()).split())
+    if len(text) > _BYLINE_MAX_CHARS:
+        return None
+    text = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text)).strip(" ,:;-–—")
+    if sitename and text.lower().endswith(" " + sitename.lower()):  # "Jane Doe USA TODAY"
+        text = text[: -len(sitename)].strip(" ,:;-–—|")
+    if len(text) < 2 or _BYLINE_COMMENT.search(text):
+        return None
+    return text
+
+
+def _byline_groups(tree: Any, h1: Any) -> Any:
+    """The marked elements, nearest the headline first: in the header around the <h1>, by how many levels
+    up from it they join it, then the whole page outside comments and sidebars. In each group the elements
+    that mark the name itself come first, then those holding no other marked element, then the rest."""
+    header = []  # the <h1>'s ancestors, nearest first, while they are small enough to be its header
+    region = h1.getparent() if h1 is not None else None
+    while region is not None and len(header) < _BYLINE_LEVELS:
+        if region.xpath("count(.//*)") > _BYLINE_MAX_ELEMENTS:
+            break
+        header.append(region)
         region = region.getparent()
-        if region is None:
-            return
-        elements = [e for e in region.iter() if isinstance(e.tag, str)]
-        if len(elements) > _BYLINE_MAX_ELEMENTS:
-            return
-        for element in elements[seen:] if seen else elements:
+    if header:
+        levels = {id(element): level for level, element in enumerate(header)}
+        groups: dict[int, list[Any]] = {}
+        for element in _BYLINE_CANDIDATES(header[-1]):
             if _marks_byline(element):
-                yield element
-        seen = 0  # each level's region holds the last one; its elements are checked again (cheap, few)
+                level = next(levels[id(a)] for a in element.iterancestors() if id(a) in levels)
+                groups.setdefault(level, []).append(element)
+        for level in sorted(groups):
+            yield _nearest_name_first(groups[level])
+    marked = [e for e in tree.xpath(_BYLINE_GLOBAL)[:_BYLINE_MAX_GLOBAL] if not _in_furniture(e)]
+    yield _nearest_name_first(marked)
+
+
+def _nearest_name_first(marked: list[Any]) -> list[Any]:
+    found = set(marked)
+
+    def rank(element: Any) -> int:
+        if _BYLINE_NAME.search(element.get("class", "")) or element.get("rel") == "author" \
+                or element.get("itemprop") == "author":
+            return 0
+        return 2 if any(d in found for d in element.iterdescendants()) else 1
+
+    return sorted(marked, key=rank)
 
 
 def _marks_byline(element: Any) -> bool:
     if element.get("rel") == "author" or element.get("itemprop") == "author":
         return True
     marks = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_BYLINE_MARK.search(marks)) and (not _BYLINE_NOT.search(marks) or _BYLINE_NAME.search(marks))
+    return bool(_BYLINE_MARK.search(marks)) and (not _BYLINE_NOT.search(marks) or bool(_BYLINE_NAME.search(marks)))
+
+
+def _in_furniture(element: Any) -> bool:
+    """Whether an element sits in a page's comments, sidebar or teaser lists, where bylines are other
+    articles' or commenters'."""
+    return any(_FURNITURE.search(f"{a.get('class', '')} {a.get('id', '')}") for a in element.iterancestors())
 
 
 # -- authors ---------------------------------------------------------------------------------------------
