@@ -45,8 +45,10 @@ from trafilatura.metadata import extract_metadata  # noqa: E402
 from trafilatura.settings import set_date_params  # noqa: E402
 
 from scraper.core.decoding import decode  # noqa: E402
-from scraper.core.extraction import ExtractionError, parse_html, strip_site_name  # noqa: E402
+from scraper.core.extraction import ExtractionError, parse_html, read_signals, strip_site_name  # noqa: E402
 from scraper.core.page_metadata import read_metadata  # noqa: E402
+from scraper.core.process import Options, Processor  # noqa: E402
+from scraper.core.urls import hostname_of  # noqa: E402
 from scraper.evaluation.devset import DEFAULT_DEVSETS, default_devset, open_devset, read_html  # noqa: E402
 
 FIELDS = ("title", "author", "date")
@@ -122,8 +124,9 @@ def _truth(page_id: str, root: str) -> dict[str, str | None]:
     return {"title": gt.get("title"), "author": gt.get("author"), "date": gt.get("publish_date")}
 
 
-def run(root: str, limit: int | None, show: str | None) -> None:
+def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = False) -> None:
     devset = open_devset(root, limit)
+    cleaner = Processor(Options()).cleaner if after_dom_rules else None
     cpu = dict.fromkeys(READERS, 0.0)
     right = {name: Counter() for name in READERS}
     wrong_fill = {name: Counter() for name in READERS}
@@ -137,6 +140,9 @@ def run(root: str, limit: int | None, show: str | None) -> None:
             tree = parse_html(html)
         except ExtractionError:
             continue
+        if cleaner is not None:  # as in the Processor, where the metadata is read after the DOM rules
+            signals = read_signals(tree, page.url, {})
+            cleaner.clean_tree(tree, hostname_of(page.url or signals.canonical_url), html[:20_000], signals.language)
         pages += 1
         order = list(READERS) if index % 2 == 0 else list(READERS)[::-1]
         got = {}
@@ -166,7 +172,7 @@ def run(root: str, limit: int | None, show: str | None) -> None:
                     print(f"  {page.id} {field}: truth={truth[field]!r} presswash={got['presswash'][field]!r} "
                           f"({got['presswash']['provenance'].get(_PROV.get(field, field))}) "
                           f"trafilatura={got['trafilatura'][field]!r}")
-    print(f"\n{devset.path} ({devset.kind}): {pages} pages")
+    print(f"\n{devset.path} ({devset.kind}): {pages} pages" + (", after the DOM rules" if cleaner else ""))
     print("| reader | CPU ms/page |")
     print("|---|---|")
     for name in READERS:
@@ -193,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devset", action="append", help="a dev set folder (repeatable; default: both)")
     parser.add_argument("--limit", type=int, help="only the first N pages of each")
     parser.add_argument("--show", choices=FIELDS, help="print the WCXB pages where a reader is wrong on FIELD")
+    parser.add_argument("--after-dom-rules", action="store_true",
+                        help="read the tree after presswash's DOM rules, as the Processor does (not timed)")
     args = parser.parse_args(argv)
     for root in args.devset or [default_devset(path) for path in DEFAULT_DEVSETS]:
-        run(root, args.limit, args.show)
+        run(root, args.limit, args.show, args.after_dom_rules)
     return 0
 
 

@@ -167,3 +167,12 @@ def test_the_record_carries_each_fields_provenance():
     record = article.to_record()
     assert record["author"] == "Mara Quinn" and record["date_published"] == "2024-03-05"
     assert record["provenance"]["author"] == "json-ld" and record["provenance"]["title"] == "json-ld"
+
+
+def test_the_pages_own_date_beats_the_urls():
+    url = "https://harbourtimes.example/2020/02/11/ferry-returns"
+    found = read(page(meta("article:published_time", "2020-03-02T09:00:00Z")), url=url)
+    assert found.date_published == "2020-03-02" and found.provenance["date_published"] == "meta"
+    # ... except for the day a UTC time stamp moved on: the URL keeps the local day the story was filed
+    late = read(page(meta("article:published_time", "2020-02-12T02:40:00+00:00")), url=url)
+    assert late.date_published == "2020-02-11" and late.provenance["date_published"] == "url"

@@ -140,10 +140,16 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
     else:
         offer("author", _authors(_byline(tree, h1, sitename), sitename), "byline")
 
-    published = _as_date(found.pop("date_published", (None, ""))[0])
+    declared = found.pop("date_published", (None, ""))[0]
+    published = _as_date(declared)
     if published:
-        found["date_published"] = (published, jsonld.get("date_published") and _as_date(jsonld["date_published"])
-                                   and "json-ld" or "meta")
+        in_url = _url_date(url) if url else None
+        if in_url and _next_day(in_url) == published and _TIME_OF_DAY.search(declared):
+            # "2025-12-19T02:41:00+00:00" for a story filed on the 18th, local time, as its URL says
+            found["date_published"] = (in_url, "url")
+        else:
+            found["date_published"] = (published, jsonld.get("date_published") and _as_date(jsonld["date_published"])
+                                       and "json-ld" or "meta")
     else:
         offer("date_published", *_date_from_page(tree, url, date_params))
     if host:
@@ -504,6 +510,13 @@ def _date_from_page(tree: Any, url: str | None, date_params: dict[str, Any] | No
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?:/|[_-]|$)")
+
+
+_TIME_OF_DAY = re.compile(r"\d[T ]\d{1,2}:\d{2}")
+
+
+def _next_day(day: str) -> str:
+    return date.fromordinal(date.fromisoformat(day).toordinal() + 1).isoformat()
 
 
 def _url_date(url: str) -> str | None:
