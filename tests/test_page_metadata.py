@@ -176,3 +176,11 @@ def test_the_pages_own_date_beats_the_urls():
     # ... except for the day a UTC time stamp moved on: the URL keeps the local day the story was filed
     late = read(page(meta("article:published_time", "2020-02-12T02:40:00+00:00")), url=url)
     assert late.date_published == "2020-02-11" and late.provenance["date_published"] == "url"
+
+
+def test_a_refused_json_ld_value_leaves_the_field_to_meta():
+    head = jsonld(**{"@type": "NewsArticle", "author": "https://harbourtimes.example/staff/mara",
+                     "datePublished": "0000-00-00"})
+    found = read(page(head + meta("author", "Owen Hale", "name") + meta("article:published_time", "2022-07-01")))
+    assert (found.author, found.date_published) == ("Owen Hale", "2022-07-01")
+    assert found.provenance["author"] == found.provenance["date_published"] == "meta"

@@ -6,13 +6,14 @@ What is read, from the most trusted source to the least (the first that gives a 
 |---|---|
 | title | JSON-LD headline, the page's only ``<h1>``, Open Graph / twitter / name=title meta, ``<title>`` |
 | author | JSON-LD author (Person), meta (article:author, name=author, ...), byline markup (rel=author, itemprop=author, class=byline / author-name) |
-| date_published | JSON-LD datePublished, meta (article:published_time, ...), htmldate (fast settings; the URL's date only when the page has none) |
+| date_published | JSON-LD datePublished, meta (article:published_time, ...), then htmldate (fast settings: a date in the URL, then the markup's time elements and date classes) |
 | sitename | meta og:site_name, JSON-LD publisher, meta application-name, the host |
 | description, image, tags | JSON-LD, then meta (tags: article:tag, keywords, ...; else the section) |
 
 Authors pass through trafilatura's own normaliser (``normalize_authors``: "By Jane Doe" -> "Jane Doe", several
-names split), then non-names are refused: URLs, e-mail addresses, dates and numbers, the site's own name,
-and role words ("Staff", "Admin", "Email the author"). Several authors are joined with "; " as trafilatura does.
+names split), then non-names are refused: URLs, e-mail addresses, dates and numbers, role words ("Staff",
+"Admin", "Email the author"), and in byline markup the site's own name (a company blog's structured data may
+declare the company its author, and that is kept). Several authors are joined with "; " as trafilatura does.
 
 trafilatura's ``extract_metadata`` reads more (licence, categories from links, a pruned copy of the tree for
 bylines) and costs several times as much; ``benchmarks/metadata.py`` compares the two.
@@ -63,7 +64,7 @@ EARLIEST_YEAR = 1995  # no web article is older; a smaller year is a placeholder
 
 # Bylines in the page's markup, read only when no structured source names an author: an element marked as
 # the author (rel=author, itemprop=author, a class or id naming an author or byline) in the article's header,
-# the few levels of markup around its only <h1>; where the page has no single <h1>, only rel and itemprop.
+# the few levels of markup around its only <h1>, nearest first; then anywhere outside comments and sidebars.
 _BYLINE_MARK = re.compile(r"author|byline|byl\b|writer|posted-?by|submitted-?by", re.IGNORECASE)
 _BYLINE_NOT = re.compile(r"avatar|image|img|photo|pic|bio|date|time|comment|share|social|follow|more|box",
                          re.IGNORECASE)
@@ -116,14 +117,14 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
 
     jsonld = _read_jsonld(tree)
     meta = _read_meta(tree)
-    for source in (jsonld, meta):
-        if source.get("title") and not _reads_as_headline(source["title"]):
-            del source["title"]
-    for name in ("title", "author", "date_published", "description", "image", "tags"):
+    for declared in (jsonld, meta):
+        if declared.get("title") and not _reads_as_headline(declared["title"]):
+            del declared["title"]
+    for name in ("title", "description", "image", "tags"):
         offer(name, jsonld.get(name), "json-ld")
     h1, headline = _only_h1(tree)
     offer("title", headline, "h1")
-    for name in ("title", "author", "date_published", "description", "image", "tags"):
+    for name in ("title", "description", "image", "tags"):
         offer(name, meta.get(name), "meta")
     offer("sitename", meta.get("sitename"), "meta")
     offer("sitename", jsonld.get("sitename"), "json-ld")
@@ -132,26 +133,25 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
     offer("tags", meta.get("section"), "meta")
     offer("title", _title_element(tree), "title")
 
-    host = hostname_of(url)
+    # A source whose value is refused (not a name, not a date) leaves the field to the next one.
     sitename = found.get("sitename", (None, ""))[0]
-    authors = _authors(found.pop("author", (None, ""))[0], None)
-    if authors:
-        found["author"] = (authors, jsonld.get("author") and "json-ld" or "meta")
-    else:
+    offer("author", _authors(jsonld.get("author"), None), "json-ld")
+    offer("author", _authors(meta.get("author"), None), "meta")
+    if "author" not in found:
         offer("author", _authors(_byline(tree, h1, sitename), sitename), "byline")
-
-    declared = found.pop("date_published", (None, ""))[0]
-    published = _as_date(declared)
-    if published:
-        in_url = _url_date(url) if url else None
-        if in_url and _next_day(in_url) == published and _TIME_OF_DAY.search(declared):
-            # "2025-12-19T02:41:00+00:00" for a story filed on the 18th, local time, as its URL says
-            found["date_published"] = (in_url, "url")
-        else:
-            found["date_published"] = (published, jsonld.get("date_published") and _as_date(jsonld["date_published"])
-                                       and "json-ld" or "meta")
+    for source, values in (("json-ld", jsonld), ("meta", meta)):
+        declared = values.get("date_published")
+        published = _as_date(declared)
+        if published:
+            in_url = _url_date(url) if url else None
+            if in_url and _next_day(in_url) == published and _TIME_OF_DAY.search(declared):
+                # "2025-12-19T02:41:00+00:00" for a story filed on the 18th, local time, as its URL says
+                published, source = in_url, "url"
+            offer("date_published", published, source)
+            break
     else:
         offer("date_published", *_date_from_page(tree, url, date_params))
+    host = hostname_of(url)
     if host:
         offer("hostname", host, "url")
         offer("sitename", host.removeprefix("www."), "url")
@@ -495,7 +495,8 @@ def fast_date_params() -> dict[str, Any]:
 
 
 def _date_from_page(tree: Any, url: str | None, date_params: dict[str, Any] | None) -> tuple[str | None, str]:
-    """htmldate's date from the page's markup, the URL's date deferred after it, with its source."""
+    """htmldate's date, with its source: htmldate reads the page's meta and JSON-LD again (in its own way),
+    then the URL, then the markup's time elements and date classes."""
     params = {**(date_params or fast_date_params())}
     try:
         found = find_date(tree, url=url or "", deferred_url_extractor=True, **params)
