@@ -184,3 +184,9 @@ def test_a_refused_json_ld_value_leaves_the_field_to_meta():
     found = read(page(head + meta("author", "Owen Hale", "name") + meta("article:published_time", "2022-07-01")))
     assert (found.author, found.date_published) == ("Owen Hale", "2022-07-01")
     assert found.provenance["author"] == found.provenance["date_published"] == "meta"
+
+
+def test_an_h1_naming_the_site_is_no_headline():
+    head = meta("og:title", "Doing nothing is an option too") + meta("og:site_name", "Gull Notes")
+    found = read(page(head, h1='<a href="/">Gull Notes</a>'), url="https://gullnotes.example/2013/06/14/nothing/")
+    assert found.title == "Doing nothing is an option too" and found.provenance["title"] == "meta"

@@ -4,7 +4,7 @@ What is read, from the most trusted source to the least (the first that gives a 
 
 | field | sources, in order |
 |---|---|
-| title | JSON-LD headline, the page's only ``<h1>``, Open Graph / twitter / name=title meta, ``<title>`` |
+| title | JSON-LD headline, the page's only ``<h1>`` (not the site's name), Open Graph / twitter / name=title meta, ``<title>`` |
 | author | JSON-LD author (Person), meta (article:author, name=author, ...), byline markup (rel=author, itemprop=author, class=byline / author-name) |
 | date_published | JSON-LD datePublished, meta (article:published_time, ...), then htmldate (fast settings: a date in the URL, then the markup's time elements and date classes) |
 | sitename | meta og:site_name, JSON-LD publisher, meta application-name, the host |
@@ -122,19 +122,21 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
             del declared["title"]
     for name in ("title", "description", "image", "tags"):
         offer(name, jsonld.get(name), "json-ld")
-    h1, headline = _only_h1(tree)
-    offer("title", headline, "h1")
-    for name in ("title", "description", "image", "tags"):
-        offer(name, meta.get(name), "meta")
     offer("sitename", meta.get("sitename"), "meta")
     offer("sitename", jsonld.get("sitename"), "json-ld")
     offer("sitename", meta.get("application"), "meta")
+    sitename = found.get("sitename", (None, ""))[0]
+    host = hostname_of(url)
+    h1, headline = _only_h1(tree)
+    if headline and not _names_site(headline, sitename, host):  # a blog's name in its header's <h1>
+        offer("title", headline, "h1")
+    for name in ("title", "description", "image", "tags"):
+        offer(name, meta.get(name), "meta")
     offer("tags", jsonld.get("section"), "json-ld")
     offer("tags", meta.get("section"), "meta")
     offer("title", _title_element(tree), "title")
 
     # A source whose value is refused (not a name, not a date) leaves the field to the next one.
-    sitename = found.get("sitename", (None, ""))[0]
     offer("author", _authors(jsonld.get("author"), None), "json-ld")
     offer("author", _authors(meta.get("author"), None), "meta")
     if "author" not in found:
@@ -151,7 +153,6 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
             break
     else:
         offer("date_published", *_date_from_page(tree, url, date_params))
-    host = hostname_of(url)
     if host:
         offer("hostname", host, "url")
         offer("sitename", host.removeprefix("www."), "url")
@@ -354,6 +355,16 @@ def _only_h1(tree: Any) -> tuple[Any, str | None]:
                 return None, None
             found, headline = h1, text
     return found, headline
+
+
+def _names_site(text: str, sitename: str | None, host: str | None) -> bool:
+    """Whether a text is the site's name: its declared name, or its host's main label ("gnaur" of
+    gnaur.wordpress.com, "harbourtimes" of www.harbourtimes.example)."""
+    squashed = _squash(text)
+    if sitename and squashed == _squash(sitename):
+        return True
+    labels = host.lower().removeprefix("www.").split(".") if host else []
+    return bool(labels) and squashed in {_squash(label) for label in labels[:-1] or labels}
 
 
 def _title_element(tree: Any) -> str | None:
