@@ -41,15 +41,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trafilatura.metadata import extract_metadata  # noqa: E402
-from trafilatura.settings import set_date_params  # noqa: E402
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import set_date_params
 
-from scraper.core.decoding import decode  # noqa: E402
-from scraper.core.extraction import ExtractionError, parse_html, read_signals, strip_site_name  # noqa: E402
-from scraper.core.page_metadata import read_metadata  # noqa: E402
-from scraper.core.process import Options, Processor  # noqa: E402
-from scraper.core.urls import hostname_of  # noqa: E402
-from scraper.evaluation.devset import DEFAULT_DEVSETS, default_devset, open_devset, read_html  # noqa: E402
+from scraper.core.decoding import decode
+from scraper.core.extraction import (
+    ExtractionError,
+    parse_html,
+    read_signals,
+    strip_site_name,
+)
+from scraper.core.page_metadata import read_metadata
+from scraper.core.process import Options, Processor
+from scraper.core.urls import hostname_of
+from scraper.evaluation.devset import (
+    DEFAULT_DEVSETS,
+    default_devset,
+    open_devset,
+    read_html,
+)
 
 FIELDS = ("title", "author", "date")
 FILLED = ("title", "author", "date", "sitename", "description", "image", "tags")

@@ -2,13 +2,14 @@
 
 What is read, from the most trusted source to the least (the first that gives a value wins; docs/record.md):
 
-| field | sources, in order |
-|---|---|
-| title | JSON-LD headline, the page's only ``<h1>`` (not the site's name), Open Graph / twitter / name=title meta, ``<title>`` |
-| author | JSON-LD author (Person), meta (article:author, name=author, ...), byline markup (rel=author, itemprop=author, class=byline / author-name) |
-| date_published | JSON-LD datePublished, meta (article:published_time, ...), then htmldate (fast settings: a date in the URL, then the markup's time elements and date classes) |
-| sitename | meta og:site_name, JSON-LD publisher, meta application-name, the host |
-| description, image, tags | JSON-LD, then meta (tags: article:tag, keywords, ...; else the section) |
+- title: JSON-LD headline, the page's only ``<h1>`` (not the site's name), Open Graph / twitter / name=title
+  meta, ``<title>``;
+- author: JSON-LD author (Person), meta (article:author, name=author, citation_author, ...), byline markup
+  (rel=author, itemprop=author, a class naming the author or byline);
+- date_published: JSON-LD datePublished, meta (article:published_time, ...), then htmldate (fast settings:
+  a date in the URL, then the markup's time elements and date classes);
+- sitename: meta og:site_name, JSON-LD publisher, meta application-name, the host;
+- description, image, tags: JSON-LD, then meta (tags: article:tag, keywords, ...; else the section).
 
 Authors pass through trafilatura's own normaliser (``normalize_authors``: "By Jane Doe" -> "Jane Doe", several
 names split), then non-names are refused: URLs, e-mail addresses, dates and numbers, role words ("Staff",
