@@ -192,3 +192,13 @@ def test_an_h1_naming_the_site_is_no_headline():
     head = meta("og:title", "Doing nothing is an option too") + meta("og:site_name", "Gull Notes")
     found = read(page(head, h1='<a href="/">Gull Notes</a>'), url="https://gullnotes.example/2013/06/14/nothing/")
     assert found.title == "Doing nothing is an option too" and found.provenance["title"] == "meta"
+
+
+def test_what_the_feed_said_fills_only_what_the_page_did_not_and_says_so():
+    found = read(page(meta("article:published_time", "2022-07-01")), url=None)
+    filled = found.filled_from({"title": "Feed title", "published": "2022-06-30T10:00:00+00:00"})
+    assert filled.title == "Ferry returns after storm" and filled.provenance["title"] == "h1"
+    assert filled.date_published == "2022-07-01" and filled.provenance["date_published"] == "meta"
+    bare = read("<html><body><p>Just a line.</p></body></html>", url=None)
+    filled = bare.filled_from({"title": "Feed title", "published": "2022-06-30T10:00:00+00:00"})
+    assert filled.title == "Feed title" and filled.provenance == {"title": "feed", "date_published": "feed"}
