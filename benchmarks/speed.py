@@ -222,7 +222,7 @@ def measure_throughput(files: list[DevFile], modes: list[str]) -> Throughput:
 # ------------------------------------------------------------------------------- 2. breakdown
 
 # The Processor's own step names (scraper/core/stats.py STEPS) that the headline figure compares: the cleaners
-# against the work any extractor does, parsing and trafilatura's first run (text and metadata).
+# against the work any extractor does, parsing and the first extraction (metadata and trafilatura's text).
 CLEANER_STEPS = ("dom-rules", "text-rules")
 BASE_STEPS = ("parse", "extract")
 
@@ -548,7 +548,7 @@ def print_details(tp, bds, jb, mem) -> None:
             name = f"presswash --mode {mode}" if mode else "trafilatura.extract"
             print(f"{name:24} {rate.wall:6.1f} s wall, {rate.cpu:6.1f} s CPU, {tp.pages / rate.wall:6.1f} pages/s, "
                   f"{rate.ok} {'articles' if mode else 'non-empty'}")
-        print("note: presswash also extracts metadata (with_metadata=True), which plain extract() skips")
+        print("note: presswash also reads metadata (scraper/core/page_metadata.py), which plain extract() skips")
         print(load_note(tp.load))
     for bd in bds:
         total = bd.steps.total_seconds

@@ -20,7 +20,8 @@ SENTENCES = [
 def article_page(*, intro: str = "", extra: str = "", byline: str = "") -> str:
     paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
     return (
-        "<html><head><title>Ferry keeps running | The Harbour Times</title></head><body>"
+        "<html><head><title>Ferry keeps running | The Harbour Times</title>"
+        "<meta property='og:site_name' content='The Harbour Times'></head><body>"
         "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
         "<div class='layout'>"
         f"<div class='summary'>{intro}</div>"

@@ -11,12 +11,12 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.metadata import extract_metadata
 from trafilatura.settings import set_date_params
 
 from cleaners.packs import primary_language
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
+from scraper.core.page_metadata import read_metadata
 from scraper.core.urls import is_http_url
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
@@ -153,17 +153,10 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
 
 @dataclass(slots=True)
 class Extraction(Metadata):
-    """What trafilatura found: the text ("" when none) and the metadata it reads (all but date_modified)."""
+    """What extraction found: trafilatura's text ("" when none) and the metadata read_metadata reads (all but
+    date_modified and language)."""
 
     text: str = ""
-
-
-def _split_list(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    return [v.strip() for v in value if v and v.strip()]
 
 
 # htmldate's "extensive" date search runs regexes and dateparser over the page's free text. On the WCXB dev
@@ -242,40 +235,27 @@ def _mode_flags(mode: str) -> dict[str, bool]:
 
 def extract(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
             page_chars: int = 0, extensive_dates: bool = False, fast: bool = False) -> Extraction:
-    """Run trafilatura on an already parsed tree: text ("" when it finds none) and metadata. It works on its
-    own copy, so ``tree`` is left as it was. ``fast`` skips trafilatura's comparison with its readability and
-    jusText extractors (see MANY_ELEMENTS)."""
-    date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
+    """Run trafilatura on an already parsed tree for the text ("" when it finds none), and read the metadata
+    with presswash's own reader (page_metadata.read_metadata: cheaper than trafilatura's, each field with its
+    provenance). Both leave ``tree`` as it was. ``fast`` skips trafilatura's comparison with its readability
+    and jusText extractors (see MANY_ELEMENTS); ``extensive_dates`` lets htmldate search the page's free text
+    for a date where no structured source gives one."""
+    meta = page_metadata(tree, url, page_chars, extensive_dates)
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=include_comments, include_tables=True,
-        date_extraction_params=date_params, fast=fast, **_mode_flags(mode),
+        tree, url=url, with_metadata=False, include_comments=include_comments, include_tables=True,
+        fast=fast, **_mode_flags(mode),
     )
-    if doc is None:
-        # trafilatura drops what it found of the metadata when it finds no text; read only that again, from
-        # the same tree (no second parse).
-        doc = extract_metadata(tree, url, date_params, fast)
-    return _extraction(doc, url)
+    text = (doc.text or "") if doc is not None else ""
+    return Extraction(**meta.metadata_values(), text=text)
 
 
-def extract_metadata_only(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Extraction:
-    """The metadata alone (text ""), for a page whose text came from presswash's content scorer."""
+def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Metadata:
+    """The page's metadata from presswash's own reader (page_metadata.read_metadata), the title without the
+    site's name; for extract() and for a page whose text came from the content scorer."""
     date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
-    return _extraction(extract_metadata(tree, url, date_params, True), url)
-
-
-def _extraction(doc: Any, url: str | None) -> Extraction:
-    return Extraction(
-        text=doc.text or "",
-        title=strip_site_name(doc.title, doc.sitename, url) or None,
-        author=doc.author or None,
-        date_published=doc.date or None,
-        sitename=doc.sitename or None,
-        hostname=doc.hostname or None,
-        description=doc.description or None,
-        tags=_split_list(doc.tags) or _split_list(doc.categories),
-        image=doc.image or None,
-        language=doc.language or None,
-    )
+    meta = read_metadata(tree, url, date_params)
+    meta.title = strip_site_name(meta.title, meta.sitename, url) or None
+    return meta
 
 
 def extract_text(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced") -> str:

@@ -36,8 +36,12 @@ class Metadata:
 
     def filled_from(self, listing: dict[str, str]) -> Metadata:
         """With what the feed or sitemap that led to the page said of it, where the page itself says nothing."""
+        provenance = dict(self.provenance)
+        for name, key in (("title", "title"), ("date_published", "published")):
+            if not getattr(self, name) and listing.get(key):
+                provenance[name] = "feed"
         return replace(self.metadata(), title=self.title or listing.get("title"),
-                       date_published=self.date_published or listing.get("published"))
+                       date_published=self.date_published or listing.get("published"), provenance=provenance)
 
     def with_language(self, language: str | None, source: str | None) -> Metadata:
         """These fields with ``language`` set, and its source in ``provenance`` (dropped when there is none)."""
@@ -48,13 +52,22 @@ class Metadata:
 
 
 # The sources ``provenance`` names. A value the page declared names where it said it; "detected" is a value
-# presswash inferred from the text. Issue 15 adds the other fields' sources ("json-ld", "feed", "url", ...).
+# presswash inferred from the text. The order in which the sources of each field are trusted is in
+# scraper/core/page_metadata.py.
 PROVENANCE = {
     "html-lang": "the lang attribute of <html>",
-    "meta": "a <meta> element of the page (http-equiv Content-Language, og:locale)",
+    "meta": "a <meta> element of the page (Open Graph, article:*, twitter:*, name=author/description/keywords, "
+            "itemprop; for the language http-equiv Content-Language and og:locale)",
     "http-header": "an HTTP response header (Content-Language)",
     "detected": "identified from the extracted text (language: py3langid)",
+    "json-ld": "the page's JSON-LD (schema.org NewsArticle, BlogPosting, ...; its WebPage and publisher)",
+    "h1": "the page's only <h1> element",
+    "title": "the page's <title> element",
+    "byline": "byline markup near the headline (rel=author, itemprop=author, a class naming the author)",
+    "htmldate": "htmldate's search of the page's markup (time elements, date classes, ...)",
+    "url": "the page's URL (a date in its path; the host)",
+    "feed": "the feed or sitemap that led to the page",
 }
-DECLARED = frozenset(PROVENANCE) - {"detected"}
+DECLARED = frozenset({"html-lang", "meta", "http-header"})  # where a page declares its language
 
 METADATA_FIELDS = tuple(f.name for f in fields(Metadata))

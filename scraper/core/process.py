@@ -41,7 +41,7 @@ from scraper.core.extraction import (
     extract,
     extract_text,
     extractor_info,
-    extract_metadata_only,
+    page_metadata,
     holds_paragraphs,
     paragraph_words,
     parse_html,
@@ -221,8 +221,8 @@ class Processor:
             steps.count("content", "kept" if sure else "unsure")
             if sure:
                 with steps.step("metadata"):
-                    found = extract_metadata_only(tree, url, page_chars=len(html),
-                                                  extensive_dates=self.options.extensive_dates)
+                    found = page_metadata(tree, url, page_chars=len(html),
+                                          extensive_dates=self.options.extensive_dates)
                 meta = self._metadata(found, page, signals, host, guess.text, steps)
                 cleaned = self._clean(guess.text, meta, html_sample, steps)
                 return self._html_article(page, cleaned, flags, notes, dom_edits, meta, SCORER, url, signals, blocks)

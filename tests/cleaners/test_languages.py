@@ -223,7 +223,7 @@ def test_processor_leaves_the_line_when_the_page_is_not_declared_german(lang):
 def test_processor_falls_back_to_the_detected_language():
     article = Processor(Options(mode="balanced"))(german_page(None))
     assert article.ok, article.error
-    assert article.language == "de" and article.provenance == {"language": "detected"}
+    assert article.language == "de" and article.provenance.get("language") == "detected"
     assert "phrases-de" in article.packs and "Newsletter abonnieren" not in article.text
 
 
