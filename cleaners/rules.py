@@ -785,15 +785,13 @@ class DropBlock(Rule):
         """Fast form: does this element (one with a class or an id) match?"""
         if self.tag_set and el.tag not in self.tag_set:
             return False
-        if self.class_re is not None:
-            value = el.get("class")
-            if value and self.class_re.search(value):
-                return True
-        if self.id_re is not None:
-            value = el.get("id")
-            if value and self.id_re.search(value):
-                return True
-        return False
+        return self.matches_values(el.get("class"), el.get("id"))
+
+    def matches_values(self, class_value: str | None, id_value: str | None) -> bool:
+        """Fast form, the tag aside: do these class and id values match?"""
+        if self.class_re is not None and class_value and self.class_re.search(class_value):
+            return True
+        return self.id_re is not None and bool(id_value) and self.id_re.search(id_value) is not None
 
     def find(self, tree: Any, marked: list[Any] | None = None) -> list[Any]:
         if self.xpath is not None:
@@ -828,8 +826,10 @@ class DropBlock(Rule):
 
 def marked_elements(tree: Any) -> list[Any]:
     """Elements with a class or an id, in document order: what fast-form block rules look at. (Filtering
-    by tag in the XPath as well is slower: libxml2's self:: tests cost more than the Python check.)"""
-    return tree.xpath("//*[@class or @id]")
+    by tag in the XPath as well is slower: libxml2's self:: tests cost more than the Python check.) The
+    same elements as ``//*[@class or @id]``, found in about half the time: ``//`` is
+    descendant-or-self::node()/child::*, which libxml2 walks as a child step from every node of the page."""
+    return tree.xpath("/descendant::*[@class or @id]")
 
 
 def remove_element(el: Any) -> None:

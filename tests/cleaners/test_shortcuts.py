@@ -1,0 +1,56 @@
+"""The engine's shortcuts give what the plain computation gives: the pack detection's runs check, the page
+word count that stops at the guards' cap, the shared scan of the fast block rules."""
+
+from __future__ import annotations
+
+import math
+
+import lxml.html
+from hypothesis import given, settings, strategies as st
+
+from cleaners import Cleaner, RuleBook
+from cleaners.engine import _PageWords, words_cap
+from cleaners.examples import page_with
+from cleaners.rules import DropBlock, marked_elements
+
+BOOK = RuleBook.load()
+DETECTED = [p for p in BOOK.packs if p.detect_html]
+FAST = tuple(r for r in BOOK.rules() if isinstance(r, DropBlock) and r.fast)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(DETECTED),
+       st.lists(st.sampled_from(["<meta content=", "'blogger'", '"Blogger"', "content=", ".BLOGSPOT.com",
+                                 "www.blogger.com/", "/wp-content/", "wp-includes", "jetpack", "ſharedaddy",
+                                 "JETPAC\u212a", "İ", "ı", " ", "x", "WordPress", "wordpreſs"]), max_size=8))
+def test_pack_detection_answers_as_its_regex_does(pack, parts):
+    sample = "".join(parts)
+    lowered = sample.lower()
+    pack.html_detected(sample, lowered)  # fills the literals on first use
+    plain = (not pack._literals or any(lit in lowered for lit in pack._literals)) and \
+        pack.html_signature.search(sample) is not None
+    assert pack.html_detected(sample, lowered) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.one_of(st.floats(0, 2), st.just(math.inf), st.just(math.nan))),
+                min_size=1, max_size=3),
+       st.integers(0, 2000), st.integers(0, 400))
+def test_the_capped_page_count_gives_every_guard_its_exact_answer(params, page, block):
+    rules = [DropBlock(id=f"TST{i}", name="t", why="t", class_match="x", max_words=w, max_share=s)
+             for i, (w, s) in enumerate(params)]
+    tree = lxml.html.document_fromstring("<html><body><p>" + "word " * page + "</p></body></html>")
+    counted = _PageWords(tree, words_cap(rules))()
+    for rule in rules:
+        if block <= rule.max_words:
+            assert bool(page and block > rule.max_share * page) == bool(counted and block > rule.max_share * counted)
+
+
+def test_the_shared_scan_finds_what_each_rule_finds_alone():
+    fragments = "".join(ex.text for r in FAST for ex in r.remove + r.keep)
+    tree = lxml.html.document_fromstring(page_with(fragments + '<p class="Share">x</p><span id="related">y</span>'))
+    marked = marked_elements(tree)
+    assert marked == tree.xpath("//*[@class or @id]")
+    found = Cleaner(BOOK)._memo(FAST).candidates(marked)
+    assert found == [[el for el in marked if rule.matches(el)] for rule in FAST]
+    assert any(found)
