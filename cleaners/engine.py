@@ -73,9 +73,10 @@ def clean_with_rules(text: str, title: str | None, rules: list[Rule]) -> CleanRe
 def _result(text: str, lines: list[Line], ctx: CleaningContext, edits: list[Edit],
             pack_names: list[str]) -> CleanResult:
     flags = []
-    before = word_count(text)
-    if before and edits and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
-        flags.append("large-removal")
+    if edits:  # the text's words are counted only when something went
+        before = word_count(text)
+        if before and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
+            flags.append("large-removal")
     return CleanResult(text=join_lines(lines), edits=edits, facts=dict(ctx.facts.values), flags=flags,
                        packs=pack_names, lines=lines)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
@@ -56,11 +57,29 @@ class CleaningContext:
     _words: list[int] = field(default_factory=list)
     _short_text: dict[int, str] = field(default_factory=dict)
 
+    _title_fold: str | None = None
+
+    def folded_title(self) -> str:
+        """``fold(title)``, folded once per document rather than once per pass."""
+        if self._title_fold is None:
+            self._title_fold = fold(self.title or "")
+        return self._title_fold
+
+    _starts: dict[int, list[int]] = field(default_factory=dict)  # where each short line starts in its text
+    _changed: bool = False  # a rule changed a line's text in this pass
+
     def start_pass(self, live: list[Line]) -> None:
         self.live = live
         self._short = {}
         self._short_text = {}
+        self._starts = {}
+        self._changed = False
         self._words = [ln.words for ln in live]
+
+    def text_changed(self) -> None:
+        """A rule changed a line's text (a stripped prefix): for the rest of the pass, ``holding`` says
+        nothing, as the texts joined at the start of the pass are out of date."""
+        self._changed = True
 
     def within(self, lines: list[Line], cap: int) -> list[Line] | None:
         """This pass's lines within ``cap`` words, in order; None when ``lines`` is not this pass's list
@@ -77,10 +96,42 @@ class CleaningContext:
         (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
         if not words or len(words) > _FEW_LITERALS or lines is not self.live:
             return False
+        return not any(map(self._text(lines, cap).__contains__, words))
+
+    def _text(self, lines: list[Line], cap: int) -> str:
         text = self._short_text.get(cap)
         if text is None:
             text = self._short_text[cap] = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
-        return not any(w in text for w in words)
+        return text
+
+    def holding(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> set[int] | None:
+        """The indexes of this pass's lines within ``cap`` words that ``literal_miss`` lets through for a
+        rule with these few literals: those that hold one, and those too long for the check. Found with a
+        few substring searches in those lines' joined text instead of one regex search per line. None when
+        ``none_within`` would not look, a literal holds the line separator, or a text changed in the pass."""
+        if (not words or len(words) > _FEW_LITERALS or lines is not self.live or self._changed
+                or any("\n" in w for w in words)):
+            return None
+        text, short = self._text(lines, cap), self.within(lines, cap) or []
+        starts = self._starts.get(cap)
+        if starts is None:
+            starts, at = [], 0
+            for ln in short:
+                starts.append(at)
+                at += len(ln.lower) + 1
+            self._starts[cap] = starts
+        through = {ln.index for ln in short if len(ln.text) > _LITERAL_CHECK_CHARS} if \
+            len(text) > _LITERAL_CHECK_CHARS else set()
+        last = len(starts) - 1
+        for word in words:
+            at = text.find(word)
+            while at >= 0:  # the line it is in; then on from the next line
+                k = bisect_right(starts, at) - 1
+                through.add(short[k].index)
+                if k == last:
+                    break
+                at = text.find(word, starts[k + 1])
+        return through
 
 
 # A line longer than this (a megabyte under a word cap: degenerate input) skips the literal pre-check: the
@@ -238,11 +289,18 @@ class LineRule(Rule):
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
         short = ctx.within(lines, cap) if self.zone == "any" else None
+        through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
+            else None
         for ln in (short if short is not None else self.candidates(lines)):
             # The checks of match(), inline: this loop runs for every rule on every short line.
             if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
                 continue
-            m = None if literals is not None and literal_miss(literals, ln) else fullmatch(ln.text)
+            if through is not None:
+                m = fullmatch(ln.text) if ln.index in through else None
+            elif literals is not None and literal_miss(literals, ln):
+                m = None
+            else:
+                m = fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
                 continue
@@ -373,6 +431,7 @@ class StripPrefix(LineRule):
                     ctx.facts.add(self.fact, value.strip())
             edit = self._edit(ln, ln.text[: m.end()], action="strip")
             ln.replace_text(rest)
+            ctx.text_changed()
             edits.append(edit)
         return edits
 
@@ -495,6 +554,8 @@ class TokenLine(Rule):
                 out.append((token, role))
                 continue
             if len(raw) > 4 * self.longest:  # no row of labels glues that many together
+                return None
+            if raw.isalpha() and raw[1:].islower():  # no digit and no capital after the first letter: one part
                 return None
             split = self._segment([fold_token(p) for p in glued_parts(raw)])
             if split is None:
@@ -711,7 +772,7 @@ class RepeatedTitle(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         if not ctx.title:
             return []
-        title = fold(ctx.title)
+        title = ctx.folded_title()
         if not title:
             return []
         edits = []

@@ -9,9 +9,9 @@ import lxml.html
 from hypothesis import given, settings, strategies as st
 
 from cleaners import Cleaner, RuleBook
-from cleaners.engine import _PageWords, words_cap
+from cleaners.engine import _PageWords, split_lines, words_cap
 from cleaners.examples import page_with
-from cleaners.rules import DropBlock, marked_elements
+from cleaners.rules import CleaningContext, DropBlock, LineRule, glued_parts, literal_miss, marked_elements
 
 BOOK = RuleBook.load()
 DETECTED = [p for p in BOOK.packs if p.detect_html]
@@ -54,3 +54,24 @@ def test_the_shared_scan_finds_what_each_rule_finds_alone():
     found = Cleaner(BOOK)._memo(FAST).candidates(marked)
     assert found == [[el for el in marked if rule.matches(el)] for rule in FAST]
     assert any(found)
+
+
+FEW = [r for r in BOOK.rules() if isinstance(r, LineRule) and r.literals is not None and len(r.literal_words) <= 12]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FEW), st.lists(st.text(alphabet="share tocmnpiRADMOE:İ\u017f", max_size=40), max_size=12),
+       st.integers(1, 8))
+def test_holding_lets_through_the_lines_the_literal_check_lets_through(rule, texts, cap):
+    lines = split_lines("\n".join(texts))
+    ctx = CleaningContext()
+    ctx.start_pass(lines)
+    through = ctx.holding(lines, cap, rule.literal_words)
+    assert through == {ln.index for ln in lines if ln.words <= cap and not literal_miss(rule.literals, ln)}
+    ctx.text_changed()
+    assert ctx.holding(lines, cap, rule.literal_words) is None
+
+
+def test_a_token_line_reads_a_plain_word_as_one_part():
+    for token in ("Reading", "reading", "Übersicht", "WhatsApp", "TwitterFacebook", "2Kommentare", "ABC"):
+        assert (len(glued_parts(token)) == 1) or not (token.isalpha() and token[1:].islower())
