@@ -55,9 +55,11 @@ class CleaningContext:
     lines: list[Line] | None = None  # every line of the document, removed ones too, by index
     _short: dict[int, list[Line]] = field(default_factory=dict)
     _words: list[int] = field(default_factory=list)
+    _lowers: list[str] = field(default_factory=list)  # the pass's lines lower-cased, read at its start
     _short_text: dict[int, str] = field(default_factory=dict)
 
     _title_fold: str | None = None
+    _folds: dict[str, str] = field(default_factory=dict)
 
     def folded_title(self) -> str:
         """``fold(title)``, folded once per document rather than once per pass."""
@@ -65,8 +67,17 @@ class CleaningContext:
             self._title_fold = fold(self.title or "")
         return self._title_fold
 
+    def folded(self, text: str) -> str:
+        """``fold(text)`` for a line, folded once per document (the first lines are compared on every pass)."""
+        out = self._folds.get(text)
+        if out is None:
+            out = self._folds[text] = fold(text)
+        return out
+
     _starts: dict[int, list[int]] = field(default_factory=dict)  # where each short line starts in its text
     _changed: bool = False  # a rule changed a line's text in this pass
+    _version: int = 0  # how many times a rule changed a line's text in this document
+    _read: dict[str, int] = field(default_factory=dict)  # rule id -> the version it last read every line at
 
     def start_pass(self, live: list[Line]) -> None:
         self.live = live
@@ -75,11 +86,22 @@ class CleaningContext:
         self._starts = {}
         self._changed = False
         self._words = [ln.words for ln in live]
+        self._lowers = [ln.lower for ln in live]
 
     def text_changed(self) -> None:
         """A rule changed a line's text (a stripped prefix): for the rest of the pass, ``holding`` says
         nothing, as the texts joined at the start of the pass are out of date."""
         self._changed = True
+        self._version += 1
+
+    def read_all(self, rule_id: str) -> bool:
+        """Whether a rule that reads every line on its own text has read this document since the last text
+        change: it then found every line it could take (no line comes back, and a line that did not match
+        is remembered in ``Line.misses``), so running it again finds nothing."""
+        return self._read.get(rule_id) == self._version
+
+    def has_read_all(self, rule_id: str) -> None:
+        self._read[rule_id] = self._version
 
     def within(self, lines: list[Line], cap: int) -> list[Line] | None:
         """This pass's lines within ``cap`` words, in order; None when ``lines`` is not this pass's list
@@ -99,9 +121,15 @@ class CleaningContext:
         return not any(map(self._text(lines, cap).__contains__, words))
 
     def _text(self, lines: list[Line], cap: int) -> str:
+        """The lower-cased text of this pass's lines within ``cap`` words, one a line, as they read when it
+        is first asked for in the pass (``lines`` is this pass's list)."""
         text = self._short_text.get(cap)
         if text is None:
-            text = self._short_text[cap] = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
+            if self._changed:
+                text = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
+            else:  # the texts are those read at the start of the pass
+                text = "\n".join([t for t, n in zip(self._lowers, self._words) if n <= cap])
+            self._short_text[cap] = text
         return text
 
     def holding(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> set[int] | None:
@@ -286,9 +314,13 @@ class LineRule(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        short = ctx.within(lines, cap) if self.zone == "any" else None
+        if short is not None:
+            if ctx.read_all(rid):
+                return edits
+            ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
-        short = ctx.within(lines, cap) if self.zone == "any" else None
         through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
             else None
         for ln in (short if short is not None else self.candidates(lines)):
@@ -782,7 +814,7 @@ class RepeatedTitle(Rule):
                 break
             if not ln.kept:
                 continue
-            if fold(ln.text) == title:
+            if ctx.folded(ln.text) == title:
                 ln.removed_by = self._edit(ln, ln.text)
                 edits.append(ln.removed_by)
             else:

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from cleaners import Cleaner, RuleBook
 from cleaners.engine import _PageWords, split_lines, words_cap
 from cleaners.examples import page_with
-from cleaners.rules import CleaningContext, DropBlock, LineRule, glued_parts, literal_miss, marked_elements
+from cleaners.rules import CleaningContext, DropBlock, LineRule, fold, glued_parts, literal_miss, marked_elements
 
 BOOK = RuleBook.load()
 DETECTED = [p for p in BOOK.packs if p.detect_html]
@@ -75,3 +75,18 @@ def test_holding_lets_through_the_lines_the_literal_check_lets_through(rule, tex
 def test_a_token_line_reads_a_plain_word_as_one_part():
     for token in ("Reading", "reading", "Übersicht", "WhatsApp", "TwitterFacebook", "2Kommentare", "ABC"):
         assert (len(glued_parts(token)) == 1) or not (token.isalpha() and token[1:].islower())
+
+
+def test_a_rule_that_read_every_line_reads_again_only_after_a_text_changed():
+    ctx = CleaningContext()
+    assert not ctx.read_all("GEN001")
+    ctx.has_read_all("GEN001")
+    assert ctx.read_all("GEN001")
+    ctx.text_changed()
+    assert not ctx.read_all("GEN001")
+
+
+def test_folds_are_those_of_fold():
+    ctx = CleaningContext(title="The Héadline — Today")
+    assert ctx.folded_title() == fold("The Héadline — Today")
+    assert ctx.folded("ＴＨＥ headline, today!") == fold("ＴＨＥ headline, today!") == ctx.folded_title()
