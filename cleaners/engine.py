@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from typing import Any, Iterable
 
 from .literals import any_match_check
@@ -71,50 +73,91 @@ def clean_with_rules(text: str, title: str | None, rules: list[Rule]) -> CleanRe
 def _result(text: str, lines: list[Line], ctx: CleaningContext, edits: list[Edit],
             pack_names: list[str]) -> CleanResult:
     flags = []
-    before = word_count(text)
-    if before and edits and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
-        flags.append("large-removal")
+    if edits:  # the text's words are counted only when something went
+        before = word_count(text)
+        if before and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
+            flags.append("large-removal")
     return CleanResult(text=join_lines(lines), edits=edits, facts=dict(ctx.facts.values), flags=flags,
                        packs=pack_names, lines=lines)
 
 
 class _PageWords:
-    """The page's word count, counted only if a block guard needs it (most pages' blocks are small)."""
+    """The page's word count, counted only if a block guard needs it, and only up to ``cap``: at or above
+    ``cap`` words no block rule's ``max_share`` guard can hold (``words_cap``), so the count stops there and
+    the split makes no more than ``cap`` strings of a long page's text."""
 
-    def __init__(self, tree: Any):
+    def __init__(self, tree: Any, cap: int = -1):
         self.tree = tree
+        self.cap = cap
         self.value: int | None = None
 
     def __call__(self) -> int:
         if self.value is None:
             body = self.tree.find(".//body")
-            self.value = word_count((body if body is not None else self.tree).text_content())
+            text = (body if body is not None else self.tree).text_content()
+            self.value = len(text.split(None, self.cap))  # the exact count below cap, cap + 1 above it
         return self.value
 
 
-class _ValueMemo:
-    """Remembers whether a class or id value matches a combined pattern; bounded, cleared when full."""
+def words_cap(rules: Iterable[DropBlock]) -> int:
+    """A page word count from which on no rule's guard ``words > max_share * page_words`` holds for a block
+    within its ``max_words`` (the guards then read the same with any larger count); -1 when there is none."""
+    cap = 0
+    for rule in rules:
+        share = rule.max_share
+        if not 0 < share < math.inf:  # 0, negative or NaN: the count does not matter; inf: any count is enough
+            continue
+        quotient = rule.max_words / share
+        if quotient >= sys.maxsize:  # a share so small that only the whole count will do
+            return -1
+        need = max(math.ceil(quotient), 0)
+        while share * need < rule.max_words:  # float rounding
+            need += 1
+        cap = max(cap, need)
+    return cap if cap < sys.maxsize else -1
+
+
+class _CandidateMemo:
+    """For the fast block rules of a rule book: which of them an element with this class and id value could
+    match, remembered per (class, id) pair (pairs repeat within a page and across a site's pages); bounded,
+    cleared when full. A pair is first checked against the rules' required literals (one trie regex per
+    attribute, a necessary condition), then against each rule's own patterns; the tag is checked per element."""
 
     MAX_ENTRIES = 50_000
 
-    def __init__(self, class_re: re.Pattern[str] | None, id_re: re.Pattern[str] | None):
-        self.patterns = {"class": class_re, "id": id_re}
-        self.seen: dict[tuple[str, str], bool] = {}
+    def __init__(self, fast: tuple[DropBlock, ...]):
+        self.fast = fast
+        self.class_check = any_match_check([r.class_match for r in fast if r.class_match])
+        self.id_check = any_match_check([r.id_match for r in fast if r.id_match])
+        self.seen: dict[tuple[str | None, str | None], tuple[tuple[int, frozenset], ...]] = {}
 
-    def _test(self, attr: str, value: str | None) -> bool:
-        pattern = self.patterns[attr]
-        if not value or pattern is None:
-            return False
-        key = (attr, value)
-        hit = self.seen.get(key)
-        if hit is None:
-            if len(self.seen) >= self.MAX_ENTRIES:
-                self.seen.clear()
-            hit = self.seen[key] = pattern.search(value) is not None
-        return hit
+    def learn(self, key: tuple[str | None, str | None]) -> tuple[tuple[int, frozenset], ...]:
+        """The (rule position, tag set) of each fast rule whose patterns match these values."""
+        class_value, id_value = key
+        hit = ((class_value and self.class_check is not None and self.class_check.search(class_value))
+               or (id_value and self.id_check is not None and self.id_check.search(id_value)))
+        found = tuple((i, rule.tag_set) for i, rule in enumerate(self.fast)
+                      if rule.matches_values(class_value, id_value)) if hit else ()
+        if len(self.seen) >= self.MAX_ENTRIES:
+            self.seen.clear()
+        self.seen[key] = found
+        return found
 
-    def hit(self, class_value: str | None, id_value: str | None) -> bool:
-        return self._test("class", class_value) or self._test("id", id_value)
+    def candidates(self, elements: list[Any]) -> list[list[Any]]:
+        """For each fast rule, in order, the elements it matches, in document order."""
+        out: list[list[Any]] = [[] for _ in self.fast]
+        seen, learn = self.seen, self.learn
+        for el in elements:
+            key = (el.get("class"), el.get("id"))
+            found = seen.get(key)
+            if found is None:
+                found = learn(key)
+            if found:
+                tag = el.tag
+                for i, tags in found:
+                    if not tags or tag in tags:
+                        out[i].append(el)
+        return out
 
 
 class Cleaner:
@@ -122,7 +165,8 @@ class Cleaner:
 
     def __init__(self, rulebook: RuleBook | None = None):
         self.rulebook = rulebook or RuleBook.load()
-        self._prefilters: dict[tuple[str, ...], _ValueMemo] = {}
+        self._prefilters: dict[tuple[str, ...], _CandidateMemo] = {}
+        self._caps: dict[tuple[str, ...], int] = {}
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
                   lines: Iterable[str] = (), language: str | None = None, signed: Iterable[str] = ()) -> list[Pack]:
@@ -135,25 +179,27 @@ class Cleaner:
         rules = [r for p in packs for r in p.rules if isinstance(r, DropBlock)]
         if not rules:
             return []
-        page_words = _PageWords(tree)
+        page_words = _PageWords(tree, self._words_cap(rules))
         fast = tuple(r for r in rules if r.fast)
-        marked = self._prefilter(fast, marked_elements(tree)) if fast else None
+        found = iter(self._memo(fast).candidates(marked_elements(tree)) if fast else ())
         edits: list[Edit] = []
-        for rule in rules:
-            edits += rule.apply_tree(tree, page_words, marked)
+        for rule in rules:  # each fast rule gets the elements it matches (one shared scan of the page)
+            edits += rule.apply_tree(tree, page_words, next(found) if rule.fast else None)
         return edits
 
-    def _prefilter(self, fast: tuple[DropBlock, ...], elements: list[Any]) -> list[Any]:
-        """Elements any of the fast rules could match (a necessary condition; the rules then test exactly).
-        Class and id values repeat within a page and across a site's pages, so each distinct value is
-        checked once and the answer remembered."""
+    def _words_cap(self, rules: list[DropBlock]) -> int:
+        key = tuple(r.id for r in rules)
+        cap = self._caps.get(key)
+        if cap is None:
+            cap = self._caps[key] = words_cap(rules)
+        return cap
+
+    def _memo(self, fast: tuple[DropBlock, ...]) -> _CandidateMemo:
         key = tuple(r.id for r in fast)
         memo = self._prefilters.get(key)
         if memo is None:
-            memo = self._prefilters[key] = _ValueMemo(
-                any_match_check([r.class_match for r in fast if r.class_match]),
-                any_match_check([r.id_match for r in fast if r.id_match]))
-        return [el for el in elements if memo.hit(el.get("class"), el.get("id"))]
+            memo = self._prefilters[key] = _CandidateMemo(fast)
+        return memo
 
     def clean_text(self, text: str, title: str | None = None, hostname: str | None = None,
                    html_sample: str | None = None, rules: list[Rule] | None = None,

@@ -61,6 +61,45 @@ def required_literals(pattern: str) -> list[str] | None:
     return out
 
 
+def branch_literal_runs(pattern: str) -> list[list[str]] | None:
+    """For each top-level branch, every run of plain characters (two or more) outside groups, classes and
+    repeats: a match of that branch holds all of them. None when some branch has no run, or the pattern
+    is verbose (its branches, read alone, would lose the flag)."""
+    try:
+        if P.parse(pattern).state.flags & C.SRE_FLAG_VERBOSE:
+            return None
+        out = []
+        for branch in top_level_branches(pattern):
+            runs, run = [], ""
+            for op, arg in list(P.parse(branch)) + [(None, None)]:
+                if op is C.LITERAL:
+                    run += chr(arg)
+                    continue
+                if len(run) >= 2:
+                    runs.append(run)
+                run = ""
+            if not runs:
+                return None
+            out.append(runs)
+        return out
+    except re.error:
+        return None
+
+
+# Besides the ASCII letters themselves, the only characters a case-insensitive ``re`` pattern matches with
+# an ASCII character: "İ" and "ı" match "i", "ſ" matches "s" (the Kelvin sign lower-cases to "k" anyway).
+_IGNORECASE_TO_ASCII = {0x130: "i", 0x131: "i", 0x17F: "s"}
+
+
+def ignorecase_lower(text: str, lowered: str | None = None) -> str:
+    """``text`` lower-cased so that where a case-insensitive pattern matches an ASCII literal, the
+    literal (lower-cased) is a substring: ``lowered`` (``text.lower()``, when given) unless the text holds
+    one of the three letters ``str.lower`` maps elsewhere."""
+    if "İ" in text or "ı" in text or "ſ" in text:
+        return text.translate(_IGNORECASE_TO_ASCII).lower()
+    return text.lower() if lowered is None else lowered
+
+
 def trie_regex(words: list[str]) -> re.Pattern[str] | None:
     """A regex matching any of ``words`` anywhere, built as a trie so each position tries one branch per
     possible next character instead of one per word."""

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .examples import check_rules
-from .literals import required_literals
+from .literals import branch_literal_runs, ignorecase_lower, required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
@@ -68,6 +68,7 @@ class Pack:
     _signature: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _line_detector: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _runs: tuple[tuple[str, ...], ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def html_signature(self) -> re.Pattern[str] | None:
@@ -81,7 +82,9 @@ class Pack:
     def html_detected(self, html_sample: str, lowered: str) -> bool:
         """Whether a ``detect.html`` pattern occurs in the page source. Each pattern's required literals are
         looked for first with a plain substring test on the lower-cased source, which rules most pages out
-        without running the (case-insensitive, slower) regex."""
+        without running the (case-insensitive, slower) regex; then every plain run of some branch must be
+        there too ("content=" and "blogger" of ``content=["']blogger["']``: "content=" alone is on most
+        pages)."""
         signature = self.html_signature
         if signature is None:
             return False
@@ -91,6 +94,12 @@ class Pack:
                 lit.lower() for f in found for lit in f)
         if self._literals and not any(lit in lowered for lit in self._literals):
             return False
+        if self._runs is None:
+            self._runs = _detect_runs(self.detect_html)
+        if self._runs:  # no branch has all its plain runs in the source: the regex cannot match
+            folded = ignorecase_lower(html_sample, lowered)
+            if not any(all(run in folded for run in runs) for runs in self._runs):
+                return False
         return signature.search(html_sample) is not None
 
     @property
@@ -103,7 +112,7 @@ class Pack:
         rules = [r for r in self.rules if r.signature]
         if not rules or self.always:
             return None
-        return replace(self, rules=rules, signatures_only=True, _signature=None, _literals=None)
+        return replace(self, rules=rules, signatures_only=True, _signature=None, _literals=None, _runs=None)
 
     def fits_language(self, primary: str | None) -> bool:
         """Whether the pack may apply to a page in this language (a primary subtag, see
@@ -126,6 +135,22 @@ class Pack:
             self._line_detector = _one_regex(self.detect_lines)
         fullmatch = self._line_detector.fullmatch
         return any(fullmatch(line.strip()) for line in lines)
+
+
+def _detect_runs(patterns: Iterable[re.Pattern[str]]) -> tuple[tuple[str, ...], ...]:
+    """For each branch of the patterns, its ASCII runs of plain characters, lower-cased: a case-insensitive
+    match of the branch holds them all (``ignorecase_lower``). Empty when some branch has none (no check)."""
+    out = []
+    for pattern in patterns:
+        branches = branch_literal_runs(pattern.pattern)
+        if branches is None:
+            return ()
+        for runs in branches:
+            ascii_runs = tuple(run.lower() for run in runs if run.isascii())
+            if not ascii_runs:
+                return ()
+            out.append(ascii_runs)
+    return tuple(out)
 
 
 def parse_pack(data: dict[str, Any], origin: str) -> Pack:
@@ -385,7 +410,7 @@ class RuleBook:
             chosen = not select or any(_names(s, rule) for s in select)
             return chosen and not any(_names(i, rule) for i in ignore)
 
-        packs = [replace(p, rules=[r for r in p.rules if kept(r)], _signature=None, _literals=None)
+        packs = [replace(p, rules=[r for r in p.rules if kept(r)], _signature=None, _literals=None, _runs=None)
                  for p in self.packs]
         return RuleBook(packs)
 

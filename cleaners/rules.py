@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
@@ -54,13 +55,53 @@ class CleaningContext:
     lines: list[Line] | None = None  # every line of the document, removed ones too, by index
     _short: dict[int, list[Line]] = field(default_factory=dict)
     _words: list[int] = field(default_factory=list)
+    _lowers: list[str] = field(default_factory=list)  # the pass's lines lower-cased, read at its start
     _short_text: dict[int, str] = field(default_factory=dict)
+
+    _title_fold: str | None = None
+    _folds: dict[str, str] = field(default_factory=dict)
+
+    def folded_title(self) -> str:
+        """``fold(title)``, folded once per document rather than once per pass."""
+        if self._title_fold is None:
+            self._title_fold = fold(self.title or "")
+        return self._title_fold
+
+    def folded(self, text: str) -> str:
+        """``fold(text)`` for a line, folded once per document (the first lines are compared on every pass)."""
+        out = self._folds.get(text)
+        if out is None:
+            out = self._folds[text] = fold(text)
+        return out
+
+    _starts: dict[int, list[int]] = field(default_factory=dict)  # where each short line starts in its text
+    _changed: bool = False  # a rule changed a line's text in this pass
+    _version: int = 0  # how many times a rule changed a line's text in this document
+    _read: dict[str, int] = field(default_factory=dict)  # rule id -> the version it last read every line at
 
     def start_pass(self, live: list[Line]) -> None:
         self.live = live
         self._short = {}
         self._short_text = {}
+        self._starts = {}
+        self._changed = False
         self._words = [ln.words for ln in live]
+        self._lowers = [ln.lower for ln in live]
+
+    def text_changed(self) -> None:
+        """A rule changed a line's text (a stripped prefix): for the rest of the pass, ``holding`` says
+        nothing, as the texts joined at the start of the pass are out of date."""
+        self._changed = True
+        self._version += 1
+
+    def read_all(self, rule_id: str) -> bool:
+        """Whether a rule that reads every line on its own text has read this document since the last text
+        change: it then found every line it could take (no line comes back, and a line that did not match
+        is remembered in ``Line.misses``), so running it again finds nothing."""
+        return self._read.get(rule_id) == self._version
+
+    def has_read_all(self, rule_id: str) -> None:
+        self._read[rule_id] = self._version
 
     def within(self, lines: list[Line], cap: int) -> list[Line] | None:
         """This pass's lines within ``cap`` words, in order; None when ``lines`` is not this pass's list
@@ -77,10 +118,48 @@ class CleaningContext:
         (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
         if not words or len(words) > _FEW_LITERALS or lines is not self.live:
             return False
+        return not any(map(self._text(lines, cap).__contains__, words))
+
+    def _text(self, lines: list[Line], cap: int) -> str:
+        """The lower-cased text of this pass's lines within ``cap`` words, one a line, as they read when it
+        is first asked for in the pass (``lines`` is this pass's list)."""
         text = self._short_text.get(cap)
         if text is None:
-            text = self._short_text[cap] = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
-        return not any(w in text for w in words)
+            if self._changed:
+                text = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
+            else:  # the texts are those read at the start of the pass
+                text = "\n".join([t for t, n in zip(self._lowers, self._words) if n <= cap])
+            self._short_text[cap] = text
+        return text
+
+    def holding(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> set[int] | None:
+        """The indexes of this pass's lines within ``cap`` words that ``literal_miss`` lets through for a
+        rule with these few literals: those that hold one, and those too long for the check. Found with a
+        few substring searches in those lines' joined text instead of one regex search per line. None when
+        ``none_within`` would not look, a literal holds the line separator, or a text changed in the pass."""
+        if (not words or len(words) > _FEW_LITERALS or lines is not self.live or self._changed
+                or any("\n" in w for w in words)):
+            return None
+        text, short = self._text(lines, cap), self.within(lines, cap) or []
+        starts = self._starts.get(cap)
+        if starts is None:
+            starts, at = [], 0
+            for ln in short:
+                starts.append(at)
+                at += len(ln.lower) + 1
+            self._starts[cap] = starts
+        through = {ln.index for ln in short if len(ln.text) > _LITERAL_CHECK_CHARS} if \
+            len(text) > _LITERAL_CHECK_CHARS else set()
+        last = len(starts) - 1
+        for word in words:
+            at = text.find(word)
+            while at >= 0:  # the line it is in; then on from the next line
+                k = bisect_right(starts, at) - 1
+                through.add(short[k].index)
+                if k == last:
+                    break
+                at = text.find(word, starts[k + 1])
+        return through
 
 
 # A line longer than this (a megabyte under a word cap: degenerate input) skips the literal pre-check: the
@@ -235,14 +314,25 @@ class LineRule(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        short = ctx.within(lines, cap) if self.zone == "any" else None
+        if short is not None:
+            if ctx.read_all(rid):
+                return edits
+            ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
-        short = ctx.within(lines, cap) if self.zone == "any" else None
+        through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
+            else None
         for ln in (short if short is not None else self.candidates(lines)):
             # The checks of match(), inline: this loop runs for every rule on every short line.
             if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
                 continue
-            m = None if literals is not None and literal_miss(literals, ln) else fullmatch(ln.text)
+            if through is not None:
+                m = fullmatch(ln.text) if ln.index in through else None
+            elif literals is not None and literal_miss(literals, ln):
+                m = None
+            else:
+                m = fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
                 continue
@@ -373,6 +463,7 @@ class StripPrefix(LineRule):
                     ctx.facts.add(self.fact, value.strip())
             edit = self._edit(ln, ln.text[: m.end()], action="strip")
             ln.replace_text(rest)
+            ctx.text_changed()
             edits.append(edit)
         return edits
 
@@ -495,6 +586,8 @@ class TokenLine(Rule):
                 out.append((token, role))
                 continue
             if len(raw) > 4 * self.longest:  # no row of labels glues that many together
+                return None
+            if raw.isalpha() and raw[1:].islower():  # no digit and no capital after the first letter: one part
                 return None
             split = self._segment([fold_token(p) for p in glued_parts(raw)])
             if split is None:
@@ -711,7 +804,7 @@ class RepeatedTitle(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         if not ctx.title:
             return []
-        title = fold(ctx.title)
+        title = ctx.folded_title()
         if not title:
             return []
         edits = []
@@ -721,7 +814,7 @@ class RepeatedTitle(Rule):
                 break
             if not ln.kept:
                 continue
-            if fold(ln.text) == title:
+            if ctx.folded(ln.text) == title:
                 ln.removed_by = self._edit(ln, ln.text)
                 edits.append(ln.removed_by)
             else:
@@ -785,15 +878,13 @@ class DropBlock(Rule):
         """Fast form: does this element (one with a class or an id) match?"""
         if self.tag_set and el.tag not in self.tag_set:
             return False
-        if self.class_re is not None:
-            value = el.get("class")
-            if value and self.class_re.search(value):
-                return True
-        if self.id_re is not None:
-            value = el.get("id")
-            if value and self.id_re.search(value):
-                return True
-        return False
+        return self.matches_values(el.get("class"), el.get("id"))
+
+    def matches_values(self, class_value: str | None, id_value: str | None) -> bool:
+        """Fast form, the tag aside: do these class and id values match?"""
+        if self.class_re is not None and class_value and self.class_re.search(class_value):
+            return True
+        return self.id_re is not None and bool(id_value) and self.id_re.search(id_value) is not None
 
     def find(self, tree: Any, marked: list[Any] | None = None) -> list[Any]:
         if self.xpath is not None:
@@ -828,8 +919,10 @@ class DropBlock(Rule):
 
 def marked_elements(tree: Any) -> list[Any]:
     """Elements with a class or an id, in document order: what fast-form block rules look at. (Filtering
-    by tag in the XPath as well is slower: libxml2's self:: tests cost more than the Python check.)"""
-    return tree.xpath("//*[@class or @id]")
+    by tag in the XPath as well is slower: libxml2's self:: tests cost more than the Python check.) The
+    same elements as ``//*[@class or @id]``, found in about half the time: ``//`` is
+    descendant-or-self::node()/child::*, which libxml2 walks as a child step from every node of the page."""
+    return tree.xpath("/descendant::*[@class or @id]")
 
 
 def remove_element(el: Any) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings, strategies as st
 
 from cleaners import RuleBook
-from cleaners.literals import any_match_check, required_literals, top_level_branches, trie_regex
+from cleaners.literals import (
+    any_match_check,
+    branch_literal_runs,
+    ignorecase_lower,
+    required_literals,
+    top_level_branches,
+    trie_regex,
+)
 from cleaners.rules import DropBlock
 
 
@@ -95,3 +103,22 @@ def test_every_line_of_a_remove_example_holds_a_required_literal():
 def test_the_literal_check_never_rejects_a_line_the_pattern_matches(rule, line):
     if rule.regex.fullmatch(line):
         assert rule.literals.search(line.lower())
+
+
+def test_branch_literal_runs_keep_every_plain_run_of_each_branch():
+    assert branch_literal_runs(r"""content=["']blogger["']|\.blogspot\.com""") == [
+        ["content=", "blogger"], [".blogspot.com"]]
+    assert branch_literal_runs(r"a\d+|bb") is None  # the first branch has no run of two
+    assert branch_literal_runs("(?x) word | other") is None  # verbose: a branch read alone would differ
+
+
+def test_ignorecase_lower_holds_every_ascii_literal_a_case_insensitive_pattern_finds():
+    # Every character that a case-insensitive pattern matches with a printable ASCII character becomes that
+    # character (lower-cased): so a literal found by the regex is a substring of the folded text.
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for code in range(0x20, 0x7F):
+        char = chr(code)
+        for found in re.findall(re.escape(char), everything, re.IGNORECASE):
+            assert ignorecase_lower(found) == char.lower(), (char, found)
+    assert ignorecase_lower("ſharedaddy on İnstagram") == "sharedaddy on instagram"
+    assert ignorecase_lower("Plain", "plain") == "plain"
