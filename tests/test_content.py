@@ -80,7 +80,7 @@ def test_an_intro_beside_the_body_is_taken_in():
 
 def test_a_page_without_prose_gives_no_text():
     found = guess("<html><body><ul><li><a href='/a'>One</a></li></ul><p>Short.</p></body></html>")
-    assert found.text == "" and not found.sure(0, 0, strict=False)
+    assert found.text == "" and not found.sure(0, 0)
     assert guess("<html><head><title>x</title></head></html>").text == ""
 
 
@@ -93,24 +93,15 @@ def test_sure_asks_for_most_of_the_page_and_enough_words():
     assert not found.sure(body * 3, paragraphs)  # the page's body holds far more words than the text
     assert not found.sure(body, paragraphs * 2)  # … or its paragraphs do
     short = ContentGuess(text=" ".join(SENTENCES[:2]), prose_chars=10, coverage=1.0)
-    assert not short.sure(0, 0, strict=False)  # under MIN_WORDS
-
-
-def test_strict_sure_refuses_a_text_of_many_short_lines():
-    labels = "".join(f"<div>Label number {i}</div>" for i in range(4))
-    tree = parse_html(article_page(extra=labels))
-    found = guess_content(tree)
-    assert "Label number 3" in found.text
-    assert not found.sure(body_words(tree), paragraph_words(tree))  # --mode auto asks trafilatura
-    assert found.sure(body_words(tree), paragraph_words(tree), strict=False)  # --mode fast keeps it
+    assert not short.sure(0, 0)  # under MIN_WORDS
 
 
 def _page(html: str) -> Page:
     return Page(body=html.encode(), source="ferry.html", url="https://harbour.example/ferry", kind="html")
 
 
-def test_the_processor_keeps_the_scorers_text_where_it_is_sure_and_reads_the_metadata():
-    outcome = Processor()(_page(article_page()))
+def test_fast_mode_keeps_the_scorers_text_where_it_is_sure_and_reads_the_metadata():
+    outcome = Processor(Options(mode="fast"))(_page(article_page()))
     assert outcome.ok, outcome
     assert outcome.extractor["mode"] == "scorer"
     assert outcome.text.splitlines() == SENTENCES
@@ -120,16 +111,26 @@ def test_the_processor_keeps_the_scorers_text_where_it_is_sure_and_reads_the_met
 
 
 def test_where_the_scorer_is_unsure_trafilatura_extracts():
-    labels = "".join(f"<div>Label number {i}</div>" for i in range(4))
-    outcome = Processor()(_page(article_page(extra=labels)))
-    assert outcome.ok and outcome.extractor["mode"] != "scorer"
+    # most of the page's text is in a block the scorer does not read as prose (no paragraphs)
+    notes = "".join(f"<div>Timetable note {i}: the boat leaves the north quay at {i} past the hour</div>"
+                    for i in range(30))
+    html = article_page().replace("<div class='sidebar'>", f"<div class='timetable'>{notes}</div><div class='sidebar'>")
+    outcome = Processor(Options(mode="fast"))(_page(html))
+    assert outcome.ok and outcome.extractor["mode"] == "fast"
     assert outcome.steps.counts["content"] == {"unsure": 1} and "extract" in outcome.steps.seconds
 
 
-def test_the_scorer_can_be_switched_off_and_is_not_used_when_comments_are_asked_for():
-    for options in (Options(content_scorer=False), Options(include_comments=True)):
+def test_the_default_and_the_single_modes_leave_the_scorer_out():
+    for options in (Options(), Options(mode="precision")):
         outcome = Processor(options)(_page(article_page()))
         assert outcome.ok and outcome.extractor["mode"] != "scorer"
+        assert "content" not in outcome.steps.seconds
+
+
+def test_the_scorer_can_be_switched_off_and_is_not_used_when_comments_are_asked_for():
+    for options in (Options(mode="fast", content_scorer=False), Options(mode="fast", include_comments=True)):
+        outcome = Processor(options)(_page(article_page()))
+        assert outcome.ok and outcome.extractor["mode"] == "fast"
         assert "content" not in outcome.steps.seconds
 
 

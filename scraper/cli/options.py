@@ -43,14 +43,18 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
                    help="trafilatura setting: auto (default) runs precision, recall where precision may be "
                         "short, and balanced and the fallback where precision's text looks cut short, keeping "
                         "one text per page "
-                        "(docs/quality.md); balanced, precision or recall alone; fast: one balanced run without "
-                        "trafilatura's comparisons, for bulk archives")
+                        "(docs/quality.md); balanced, precision or recall alone; fast, for bulk archives: "
+                        "presswash's own content scorer, and where it is unsure one balanced run without "
+                        "trafilatura's comparisons")
     p.add_argument("--keep-headline", action="store_true",
                    help="keep the headline where it also opens the text (it is in the title field either way)")
     p.add_argument("--extensive-dates", action="store_true",
                    help="search the page text for a date when metadata has none (slower; see docs/quality.md)")
     p.add_argument("--no-dom-rules", action="store_true", help="skip the cleaners that run on the page tree")
     p.add_argument("--no-text-rules", action="store_true", help="skip the cleaners that run on the text")
+    p.add_argument("--no-content-scorer", action="store_true",
+                   help="in --mode fast, let trafilatura extract every page instead of keeping presswash's "
+                        "own content scorer's text where it is sure (docs/quality.md)")
     p.add_argument("--no-detect-language", action="store_true",
                    help="do not identify the language of a page that declares none (language stays null)")
 
@@ -82,6 +86,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         dom_rules=not args.no_dom_rules,
         text_rules=not args.no_text_rules,
         detect_language=not args.no_detect_language,
+        content_scorer=not args.no_content_scorer,
         rules_dirs=rules_dirs(args),
         select=args.select,
         ignore=args.ignore,

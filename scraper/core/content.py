@@ -1,19 +1,20 @@
 """presswash's own content scorer: a fast first guess at the article's text, with a measure of how sure it is.
 
-trafilatura is thorough and slow: about 13 ms a page even without its comparisons, against 3 ms for this scorer.
-The scorer finds the block that holds most of the page's prose, the way readability-style extractors do, and
-reads its text. It says how sure it is (``ContentGuess.confident``), and the Processor hands the page to
+trafilatura is thorough and slow: about 13 ms a page even without its comparisons, against 2–3 ms for this
+scorer. The scorer finds the block that holds most of the page's prose, the way readability-style extractors do,
+and reads its text. It says whether it is sure (``ContentGuess.sure``), and --mode fast hands the page to
 trafilatura only where it is not (scraper/core/process.py). The thresholds were chosen on the WCXB dev set and
-checked on trafilatura-eval-dev (docs/quality.md, "Content scorer").
+checked on trafilatura-eval-dev (docs/quality.md, "The content scorer").
 
-1. A copy of <body> without code, furniture (nav, footer, aside, forms, figures) and the blocks whose class or
-   id names site furniture (share, related, comments, sidebar…) unless they hold prose themselves.
+1. A copy of <body> without code, furniture (nav, footer, aside, forms, figures), hidden blocks, and the blocks
+   whose class or id names site furniture (share, related, comments, sidebar, byline…) unless they hold prose.
 2. Every paragraph-like element of PROSE_MIN_CHARS or more scores 1 + its commas + its length in hundreds of
    characters (at most 3); its parent gets the score, its grandparent half of it. A block's score is weighed
    down by the share of its text that is link text.
-3. The best block, with those of its siblings that score well or are prose paragraphs, is the content. Its text
-   is read block by block, one line each, leaving out link lists.
-4. Sure when the text holds most of the page's prose (COVERAGE) and is not most of a link-heavy page.
+3. The best block, widened to an ancestor that adds only prose (an intro beside the body), with those of its
+   siblings that score well or are prose paragraphs, is the content. Its text is read one line per block,
+   leaving out link lists, links that are a block's whole text (buttons, menu entries) and a closing heading.
+4. Sure when the text holds most of the page's prose, of its body text and of its <p> text, and is not a stub.
 """
 
 from __future__ import annotations
@@ -54,10 +55,6 @@ COVERAGE = 0.6  # the text holds this share of the page's prose characters…
 BODY_SHARE = 0.6  # … and of the words of the page's body outside furniture (extraction.body_words)…
 PARAGRAPH_SHARE = 0.9  # … and of the words of its <p> elements (extraction.paragraph_words)
 MIN_WORDS = 50  # a shorter text is a teaser, a caption or a stub as often as an article
-SHORT_LINE_WORDS = 6  # a line of fewer words is a heading, a label or a button as often as article text
-# --mode auto keeps the scorer's text only where at most this share of its lines are short: the scorer leaves
-# more labels and buttons than trafilatura and the cleaners, and they sit on such lines. --mode fast does not ask.
-SHORT_LINE_SHARE = 0.1
 
 
 @dataclass(slots=True)
@@ -68,16 +65,12 @@ class ContentGuess:
     prose_chars: int = 0  # the page's prose: characters of its paragraphs of PROSE_MIN_CHARS or more
     coverage: float = 0.0  # the text's characters over prose_chars
 
-    def sure(self, body_words: int, paragraph_words: int, strict: bool = True) -> bool:
+    def sure(self, body_words: int, paragraph_words: int) -> bool:
         """Whether the text can be kept without asking trafilatura: it holds most of the page's prose, body
-        text and paragraphs, and (``strict``) it is nearly all sentences."""
-        lines = self.text.splitlines()
+        text and paragraphs."""
         words = len(self.text.split())
-        if (words < MIN_WORDS or self.coverage < COVERAGE or words < BODY_SHARE * body_words
-                or words < PARAGRAPH_SHARE * paragraph_words):
-            return False
-        short = sum(1 for line in lines if len(line.split()) < SHORT_LINE_WORDS)
-        return not strict or short <= SHORT_LINE_SHARE * len(lines)
+        return (words >= MIN_WORDS and self.coverage >= COVERAGE and words >= BODY_SHARE * body_words
+                and words >= PARAGRAPH_SHARE * paragraph_words)
 
 
 def guess_content(tree: Any) -> ContentGuess:
@@ -90,14 +83,15 @@ def guess_content(tree: Any) -> ContentGuess:
     scores: dict[Any, float] = {}
     prose = 0
     for element in body.iter(*PARAGRAPH_TAGS):
-        chars = len(element.text_content().strip())
+        text = element.text_content().strip()
+        chars = len(text)
         if chars < PROSE_MIN_CHARS:
             continue
         prose += chars
         parent = element.getparent()
         if parent is None:
             continue
-        score = 1 + element.text_content().count(",") + min(chars / 100, 3)
+        score = 1 + text.count(",") + min(chars / 100, 3)
         scores[parent] = scores.get(parent, 0.0) + score
         grandparent = parent.getparent()
         if grandparent is not None:
@@ -121,6 +115,7 @@ def guess_content(tree: Any) -> ContentGuess:
 def _strip_furniture(body: Any) -> None:
     for element in list(body.iter(*FURNITURE_TAGS)):
         _remove(element)
+    furniture: dict[str, bool] = {}  # pages repeat their class names: each is matched once
     for element in body.xpath(".//*[@class or @id or @hidden or @aria-hidden]"):
         if element.getparent() is None:  # inside something already removed
             continue
@@ -128,7 +123,10 @@ def _strip_furniture(body: Any) -> None:
             _remove(element)
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if element.tag not in ("article", "main") and _FURNITURE_NAME.search(names) and not _holds_prose(element):
+        named = furniture.get(names)
+        if named is None:
+            named = furniture[names] = _FURNITURE_NAME.search(names) is not None
+        if named and element.tag not in ("article", "main") and not _holds_prose(element):
             _remove(element)
 
 

@@ -2,7 +2,7 @@
 pipeline all call it, so a rule fixed once is fixed everywhere.
 
 Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> plan ->
-content (presswash's own scorer, --mode auto and fast; where it is sure: metadata -> language -> text rules ->
+content (presswash's own scorer, --mode fast; where it is sure: metadata -> language -> text rules ->
 Article) -> extract (trafilatura, with metadata) -> the other modes -> language (when the page declares none) ->
 text rules -> (in --mode auto, when precision's text is not whole: all modes in full and the fallback) -> Article.
 Each is timed into the page's StepStats, which travels with the outcome.
@@ -68,6 +68,10 @@ AUTO_MODE_MAX_CHARS = 4_000_000
 # than this (the dev set's largest has 4,975) gets one balanced run without that comparison, flagged
 # "fast-extraction".
 MANY_ELEMENTS = 8_000
+# --mode auto's first precision run skips trafilatura's comparisons with its readability and jusText extractors.
+# Where its text holds less than this share of the page's body words, precision runs again in full: the
+# comparisons may find the rest (chosen on the WCXB dev set, checked on trafilatura-eval-dev; docs/quality.md).
+PRECISION_FULL_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ class Options:
     ignore: tuple[str, ...] = ()  # not these rules
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per document in a batch or crawl; 0: none (see batch.py)
     detect_language: bool = True  # identify the language of a page that declares none (core/language.py)
-    # --mode auto and fast: presswash's own content scorer first, trafilatura only where it is unsure
+    # --mode fast: presswash's own content scorer first, trafilatura only where it is unsure
     content_scorer: bool = True
 
     def rule_book(self) -> RuleBook:
@@ -213,11 +217,11 @@ class Processor:
             with steps.step("plan"):
                 paragraphs = paragraph_words(tree)
                 body = body_words(tree)
-        if (auto or bulk) and self.options.content_scorer and not self.options.include_comments:
+        if bulk and self.options.content_scorer and not self.options.include_comments:
             # presswash's own scorer first; trafilatura only where it is unsure (scraper/core/content.py)
             with steps.step("content"):
                 guess = guess_content(tree)
-            sure = guess.sure(body, paragraphs, strict=auto)
+            sure = guess.sure(body, paragraphs)
             steps.count("content", "kept" if sure else "unsure")
             if sure:
                 with steps.step("metadata"):
@@ -260,6 +264,7 @@ class Processor:
                 full = extract_text(tree, url, self.options.include_comments, mode)
             if full.strip():
                 cleaned[mode] = self._clean(full, meta, html_sample, steps)
+        full_precision = False
         if auto:
             words = {m: len(c.text.split()) for m, c in cleaned.items()}
             if "recall" not in texts and recall_may_add(words.get("precision", 0), body):
@@ -270,11 +275,20 @@ class Processor:
                     words["recall"] = len(cleaned["recall"].text.split())
             elif "recall" not in texts:
                 steps.count("plan", "no recall run")
+            if words.get("precision", 0) < PRECISION_FULL_SHARE * body:
+                # precision's first run skipped trafilatura's comparisons, which may find the rest of the page's text
+                steps.count("plan", "precision full run")
+                with steps.step("extract-modes"):
+                    texts["precision"] = extract_text(tree, url, self.options.include_comments, "precision")
+                full = self._clean(texts["precision"], meta, html_sample, steps) if texts["precision"].strip() else None
+                if full is not None and len(full.text.split()) > words.get("precision", 0):
+                    cleaned["precision"], words["precision"] = full, len(full.text.split())
+                full_precision = True
             if precision_is_whole(words, paragraphs):
                 steps.count("plan", "precision whole")
             else:
                 steps.count("plan", "all modes")
-                mode, cleaned = self._all_modes(tree, url, texts, cleaned, meta, html_sample, steps)
+                mode, cleaned = self._all_modes(tree, url, texts, cleaned, meta, html_sample, steps, full_precision)
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
@@ -302,14 +316,15 @@ class Processor:
         return article
 
     def _all_modes(self, tree: Any, url: str | None, texts: dict[str, str], cleaned: dict[str, CleanResult],
-                   meta: Metadata, html_sample: str, steps: StepStats) -> tuple[str, dict[str, CleanResult]]:
+                   meta: Metadata, html_sample: str, steps: StepStats,
+                   full_precision: bool = False) -> tuple[str, dict[str, CleanResult]]:
         """The modes --mode auto has not run yet, then the choice among all three (pick_mode) and against the
         fallback (prefer_fallback): the mode kept and the cleaned texts."""
         # precision's first run skipped trafilatura's comparisons (fast): here, where its text looks cut short,
         # it runs in full like the others
         with steps.step("extract-modes"):
             more = {mode: extract_text(tree, url, self.options.include_comments, mode)
-                    for mode in MODES if mode not in texts or mode == "precision"}
+                    for mode in MODES if mode not in texts or (mode == "precision" and not full_precision)}
         cleaned = {**cleaned, **{mode: self._clean(text, meta, html_sample, steps)
                                  for mode, text in more.items() if text.strip()}}
         if not cleaned:
