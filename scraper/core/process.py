@@ -198,13 +198,6 @@ class Processor:
         url = page.url or signals.canonical_url
         host = hostname_of(url)
         html_sample = html[:20_000]
-        if self.options.dom_rules:
-            # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
-            with steps.step("dom-rules"):
-                dom_edits = self.cleaner.clean_tree(tree, host, html_sample, signals.language)
-            steps.count("dom-rules", "removed", len(dom_edits))
-        else:
-            dom_edits = []
         fast = _element_count(tree, MANY_ELEMENTS) > MANY_ELEMENTS
         auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS and not fast
         if self.options.mode == "auto" and not auto:
@@ -218,7 +211,8 @@ class Processor:
                 paragraphs = paragraph_words(tree)
                 body = body_words(tree)
         if bulk and self.options.content_scorer and not self.options.include_comments:
-            # presswash's own scorer first; trafilatura only where it is unsure (scraper/core/content.py)
+            # presswash's own scorer first, on the page as it came (it leaves out furniture itself); trafilatura
+            # only where it is unsure (scraper/core/content.py)
             with steps.step("content"):
                 guess = guess_content(tree)
             sure = guess.sure(body, paragraphs)
@@ -229,7 +223,14 @@ class Processor:
                                           extensive_dates=self.options.extensive_dates)
                 meta = self._metadata(found, page, signals, host, guess.text, steps)
                 cleaned = self._clean(guess.text, meta, html_sample, steps)
-                return self._html_article(page, cleaned, flags, notes, dom_edits, meta, SCORER, url, signals, blocks)
+                return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks)
+        if self.options.dom_rules:
+            # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
+            with steps.step("dom-rules"):
+                dom_edits = self.cleaner.clean_tree(tree, host, html_sample, signals.language)
+            steps.count("dom-rules", "removed", len(dom_edits))
+        else:
+            dom_edits = []
         # --mode auto starts with precision (kept on most pages), then recall where precision's text holds less
         # than most of the page's text (recall_may_add); the other mode and the fallback run only when those
         # say precision's text is not whole (extraction.py precision_is_whole). --mode fast
