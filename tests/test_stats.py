@@ -16,9 +16,9 @@ from tests.crawl.conftest import NEWSROOM, crawl, runs, serve  # noqa: F401 - se
 
 # A page that declares its language (as the fixtures do) skips "language"; "mining" runs when asked for; the
 # other modes and the fallback only where --mode auto finds precision's text short (not on this fixture).
-# The steps of an HTML page in the default --mode auto; the content scorer's steps are --mode fast's
+# The steps of an HTML page in the default --mode auto; the content scorer's is --mode fast's
 # (test_content.py).
-HTML_STEPS = set(STEPS) - {"mining", "language", "extract-modes", "fallback", "content", "metadata"}
+HTML_STEPS = set(STEPS) - {"mining", "language", "extract-modes", "fallback", "content"}
 
 
 def html_page(path=HARBOUR, **kw) -> Page:
@@ -97,24 +97,22 @@ def test_trafilatura_leaves_the_tree_it_reads_as_it_was():
 
 def test_each_page_is_parsed_once_also_when_only_another_mode_finds_text(monkeypatch):
     calls = []
-    real_parse, real_extract = scraper.core.process.parse_html, scraper.core.process.extract
+    real_parse, real_extract_text = scraper.core.process.parse_html, scraper.core.process.extract_text
 
     def counting_parse(*args, **kwargs):
         calls.append(1)
         return real_parse(*args, **kwargs)
 
-    def first_mode_finds_nothing(*args, **kwargs):  # the first mode's text is lost, its metadata is not
-        ext = real_extract(*args, **kwargs)
-        ext.text = ""
-        return ext
+    def first_run_finds_nothing(*args, **kwargs):  # the first (fast) run's text is lost
+        text = real_extract_text(*args, **kwargs)
+        return "" if kwargs.get("fast") else text
 
     monkeypatch.setattr(scraper.core.process, "parse_html", counting_parse)
-    monkeypatch.setattr(scraper.core.process, "extract", first_mode_finds_nothing)
+    monkeypatch.setattr(scraper.core.process, "extract_text", first_run_finds_nothing)
     article = Processor()(html_page())
     assert article.ok, article.error
     assert calls == [1]
-    # the first (fast) run's text is lost: precision's text, if kept, is from its full run among all modes
-    assert article.title and article.text
+    assert article.title and article.text  # the metadata is read on its own; the text comes from later runs
     assert article.steps.counts["extract"]["no text"] == 1
     # precision's fast run found nothing, far below the page's body words: it runs again in full
     assert article.steps.counts["plan"]["precision full run"] == 1

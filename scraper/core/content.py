@@ -52,8 +52,8 @@ LINK_LIST_SHARE = 0.5  # a list or table whose text is mostly link text is left 
 # The thresholds of ContentGuess.sure, chosen on the WCXB dev set and checked on trafilatura-eval-dev
 # (docs/quality.md, "Content scorer").
 COVERAGE = 0.6  # the text holds this share of the page's prose characters…
-BODY_SHARE = 0.6  # … and of the words of the page's body outside furniture (extraction.body_words)…
-PARAGRAPH_SHARE = 0.9  # … and of the words of its <p> elements (extraction.paragraph_words)
+BODY_SHARE = 0.5  # … and of the words of the page's body outside furniture (extraction.body_words)…
+PARAGRAPH_SHARE = 0.6  # … and of the words of its <p> elements (extraction.paragraph_words)
 MIN_WORDS = 50  # a shorter text is a teaser, a caption or a stub as often as an article
 
 

@@ -54,6 +54,29 @@ def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# What holds no article text but costs every trafilatura run a copy and a walk (svg drawings run to hundreds
+# of elements). Taken out of <body> once the metadata has been read (JSON-LD sits in <script>).
+CODE_TAGS = ("script", "style", "template", "svg", "link", "meta")
+
+
+def prune_code(tree: Any) -> None:
+    """Take code and drawings out of the page's <body>, keeping the text that follows each."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in list(body.iter(*CODE_TAGS)):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail and element.tail.strip():
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+
+
 def parse_html(text: str, notes: list[str] | None = None) -> Any:
     """Parse a page. When libxml2 had to stop early, the tree holds only what came before that point,
     and a sentence saying why is appended to ``notes``."""
@@ -241,12 +264,7 @@ def extract(tree: Any, url: str | None, include_comments: bool = False, mode: st
     and jusText extractors (see MANY_ELEMENTS); ``extensive_dates`` lets htmldate search the page's free text
     for a date where no structured source gives one."""
     meta = page_metadata(tree, url, page_chars, extensive_dates)
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=include_comments, include_tables=True,
-        fast=fast, **_mode_flags(mode),
-    )
-    text = (doc.text or "") if doc is not None else ""
-    return Extraction(**meta.metadata_values(), text=text)
+    return Extraction(**meta.metadata_values(), text=extract_text(tree, url, include_comments, mode, fast))
 
 
 def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Metadata:
@@ -258,10 +276,11 @@ def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dat
     return meta
 
 
-def extract_text(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced") -> str:
-    """Only the main text, in one mode: no metadata, so a second or third run costs less. "" if none."""
+def extract_text(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
+                 fast: bool = False) -> str:
+    """Only the main text, in one mode ("" if none); ``fast`` as in extract()."""
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments,
-                                      include_tables=True, **_mode_flags(mode))
+                                      include_tables=True, fast=fast, **_mode_flags(mode))
     return (doc.text or "") if doc is not None else ""
 
 

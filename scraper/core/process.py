@@ -38,13 +38,13 @@ from scraper.core.extraction import (
     ExtractionError,
     PageSignals,
     baseline_text,
-    extract,
     extract_text,
     extractor_info,
     page_metadata,
     holds_paragraphs,
     paragraph_words,
     parse_html,
+    prune_code,
     pick_mode,
     precision_is_whole,
     recall_may_add,
@@ -198,6 +198,8 @@ class Processor:
         url = page.url or signals.canonical_url
         host = hostname_of(url)
         html_sample = html[:20_000]
+        with steps.step("metadata"):  # read from the page as it came, before anything takes a part of it out
+            found = page_metadata(tree, url, page_chars=len(html), extensive_dates=self.options.extensive_dates)
         fast = _element_count(tree, MANY_ELEMENTS) > MANY_ELEMENTS
         auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS and not fast
         if self.options.mode == "auto" and not auto:
@@ -218,12 +220,11 @@ class Processor:
             sure = guess.sure(body, paragraphs)
             steps.count("content", "kept" if sure else "unsure")
             if sure:
-                with steps.step("metadata"):
-                    found = page_metadata(tree, url, page_chars=len(html),
-                                          extensive_dates=self.options.extensive_dates)
                 meta = self._metadata(found, page, signals, host, guess.text, steps)
                 cleaned = self._clean(guess.text, meta, html_sample, steps)
                 return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks)
+        with steps.step("prune"):
+            prune_code(tree)
         if self.options.dom_rules:
             # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
             with steps.step("dom-rules"):
@@ -245,16 +246,15 @@ class Processor:
         # The first run skips trafilatura's comparisons with its readability and jusText extractors (fast): in
         # --mode auto, precision runs again in full where its text looks cut short (_all_modes).
         with steps.step("extract"):
-            ext = extract(tree, url, self.options.include_comments, modes[0], page_chars=len(html),
-                          extensive_dates=self.options.extensive_dates, fast=fast or bulk or auto)
-        if not ext.text.strip():
+            first = extract_text(tree, url, self.options.include_comments, modes[0], fast=fast or bulk or auto)
+        if not first.strip():
             steps.count("extract", "no text")
-        texts = {modes[0]: ext.text}
-        if auto and not ext.text.strip():  # recall's text then gives the language and the first judgement
+        texts = {modes[0]: first}
+        if auto and not first.strip():  # recall's text then gives the language and the first judgement
             with steps.step("extract-modes"):
                 texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
         # detected once per page, on the first mode's text (another mode's when it found none)
-        meta = self._metadata(ext, page, signals, host, next((t for t in texts.values() if t.strip()), ""), steps)
+        meta = self._metadata(found, page, signals, host, next((t for t in texts.values() if t.strip()), ""), steps)
         cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
         mode = modes[0]
         if bulk and not fast and not holds_paragraphs(len(cleaned[mode].text.split()) if mode in cleaned else 0,

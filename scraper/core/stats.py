@@ -23,11 +23,12 @@ STEPS = (
     "parse",          # HTML to a tree, once per page
     "mining",         # site-pack mining's blocks and sample (only when asked for)
     "signals",        # canonical URL, declared language, date modified, read before anything edits the tree
-    "dom-rules",      # the DOM cleaners
-    "content",        # --mode auto and fast: presswash's own content scorer, kept where it is sure
-    "metadata",       # the metadata of a page whose text came from the content scorer
+    "metadata",       # title, author, dates… (scraper/core/page_metadata.py), from the page as it came
     "plan",           # --mode auto and fast: the page's paragraph and body words, which further runs a page gets
-    "extract",        # trafilatura, first mode (precision in --mode auto), with metadata
+    "content",        # --mode fast: presswash's own content scorer, kept where it is sure
+    "prune",          # code and drawings out of <body>, once, before the DOM cleaners and trafilatura
+    "dom-rules",      # the DOM cleaners
+    "extract",        # trafilatura, first mode (precision in --mode auto)
     "extract-modes",  # trafilatura, the other runs of --mode auto (recall, balanced) or fast, where needed, text only
     "language",       # identifying the language of a page that declares none (scraper/core/language.py)
     "text-rules",     # the text cleaners, on every mode's text
