@@ -208,10 +208,9 @@ class Processor:
             flags = flags + ["fast-extraction"]
         bulk = self.options.mode == "fast"
         paragraphs = body = 0
-        if auto or bulk:
+        if bulk:  # for the content scorer, the page as it came
             with steps.step("plan"):
-                paragraphs = paragraph_words(tree)
-                body = body_words(tree)
+                paragraphs, body = paragraph_words(tree), body_words(tree)
         if bulk and self.options.content_scorer and not self.options.include_comments:
             # presswash's own scorer first, on the page as it came (it leaves out furniture itself); trafilatura
             # only where it is unsure (scraper/core/content.py)
@@ -232,6 +231,9 @@ class Processor:
             steps.count("dom-rules", "removed", len(dom_edits))
         else:
             dom_edits = []
+        if auto:  # what the DOM cleaners left
+            with steps.step("plan"):
+                paragraphs, body = paragraph_words(tree), body_words(tree)
         # --mode auto starts with precision (kept on most pages), then recall where precision's text holds less
         # than most of the page's text (recall_may_add); the other mode and the fallback run only when those
         # say precision's text is not whole (extraction.py precision_is_whole). --mode fast
