@@ -326,7 +326,7 @@ PARAGRAPH_SHARE = 0.5
 
 
 # recall_may_add's threshold, chosen on the WCXB dev set and checked on trafilatura-eval-dev (docs/quality.md).
-BODY_SHARE = 0.8
+BODY_SHARE = 0.7
 # What body_words leaves out: code, and the page's furniture by its tag.
 _NOT_BODY_TEXT = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
                   "select", "button")
