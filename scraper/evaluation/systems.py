@@ -21,7 +21,6 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash": {},
     "presswash-balanced": {"mode": "balanced"},
     "presswash-fast": {"mode": "fast"},
-    "presswash-no-scorer": {"content_scorer": False},
     "presswash-fast-no-scorer": {"mode": "fast", "content_scorer": False},
     "presswash-no-fallback": {"fallback": False},
     "presswash-no-tail": {"ignore": TAIL_ZONE_RULES},
@@ -44,7 +43,7 @@ TRAFILATURA_EVAL_SETTINGS: dict[str, Any] = {"include_comments": False, "include
                                              "include_formatting": False}
 SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
-ABLATION_SYSTEMS = ["presswash-balanced", "presswash-no-scorer", "presswash-fast-no-scorer", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
+ABLATION_SYSTEMS = ["presswash-balanced", "presswash-fast", "presswash-fast-no-scorer", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
                     "presswash-no-dom", "presswash-no-text", "presswash-no-rules", "presswash-no-language-packs",
                     "presswash-no-langid", "presswash-no-categories"]
 
