@@ -334,20 +334,23 @@ _NOT_BODY_TEXT = ("script", "style", "noscript", "template", "svg", "nav", "head
 
 def body_words(tree: Any) -> int:
     """The words of the page's <body> text outside code and furniture (_NOT_BODY_TEXT): an upper bound of what
-    any extraction of the page can hold."""
+    any extraction of the page can hold. Each text node is counted on its own; the text after a furniture
+    element (its tail) is the page's and counts."""
     body = tree.find("body")
     if body is None:
         return 0
-    words = _text_words(body)
-    for element in body.iter(*_NOT_BODY_TEXT):
-        if next(element.iterancestors(*_NOT_BODY_TEXT), None) is None:  # the outermost one holds the others
-            words -= _text_words(element)
-    return max(words, 0)
-
-
-def _text_words(element: Any) -> int:
-    """The words of an element's text (its tail left out), each text node counted on its own."""
-    return sum(len(text.split()) for text in element.itertext())
+    furniture = frozenset(_NOT_BODY_TEXT)
+    words = len(body.text.split()) if body.text else 0
+    walker = etree.iterwalk(body, events=("start",))
+    next(walker)  # <body> itself
+    for _, element in walker:
+        if element.tail:
+            words += len(element.tail.split())
+        if element.tag in furniture:
+            walker.skip_subtree()
+        elif element.text and isinstance(element.tag, str):  # not a comment's text
+            words += len(element.text.split())
+    return words
 
 
 def recall_may_add(precision_words: int, body: int) -> bool:
