@@ -26,6 +26,8 @@ from typing import Any
 
 from lxml import etree
 
+from cleaners.rules import remove_element  # keeps the text that follows the element
+
 # Never article text, with everything in them.
 FURNITURE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "form", "button",
                   "select", "iframe", "object", "embed", "canvas", "textarea", "input", "label", "figure",
@@ -114,35 +116,20 @@ def guess_content(tree: Any) -> ContentGuess:
 
 def _strip_furniture(body: Any) -> None:
     for element in list(body.iter(*FURNITURE_TAGS)):
-        _remove(element)
+        remove_element(element)
     furniture: dict[str, bool] = {}  # pages repeat their class names: each is matched once
     for element in body.xpath(".//*[@class or @id or @hidden or @aria-hidden]"):
         if element.getparent() is None:  # inside something already removed
             continue
         if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-            _remove(element)
+            remove_element(element)
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         named = furniture.get(names)
         if named is None:
             named = furniture[names] = _FURNITURE_NAME.search(names) is not None
         if named and element.tag not in ("article", "main") and not _holds_prose(element):
-            _remove(element)
-
-
-def _remove(element: Any) -> None:
-    """Take an element out with its content, keeping the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail and tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+            remove_element(element)
 
 
 def _holds_prose(element: Any) -> bool:
@@ -231,7 +218,7 @@ def _drop_lone_links(root: Any) -> None:
             continue
         text = link.text_content().strip()
         if text and len(text.split()) <= LONE_LINK_WORDS and block.text_content().strip() == text:
-            _remove(link)
+            remove_element(link)
 
 
 def _read_lines(root: Any, lines: list[tuple[str, str]]) -> None:

@@ -14,6 +14,7 @@ from lxml import etree
 from trafilatura.settings import set_date_params
 
 from cleaners.packs import primary_language
+from cleaners.rules import remove_element
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
 from scraper.core.page_metadata import read_metadata
@@ -65,16 +66,7 @@ def prune_code(tree: Any) -> None:
     if body is None:
         return
     for element in list(body.iter(*CODE_TAGS)):
-        parent = element.getparent()
-        if parent is None:
-            continue
-        if element.tail and element.tail.strip():
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
+        remove_element(element)
 
 
 def parse_html(text: str, notes: list[str] | None = None) -> Any:

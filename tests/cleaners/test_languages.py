@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
+from cleaners import Cleaner, RuleBook, RuleError
 from cleaners.packs import Pack, parse_pack, primary_language
 from cleaners.rules import DropBlock, DropLine
 from scraper.api import clean_text as api_clean_text
