@@ -139,3 +139,15 @@ def test_the_cleaners_run_on_the_scorers_text():
     outcome = Processor(Options(mode="fast"))(_page(article_page(extra=extra)))
     assert outcome.ok and outcome.extractor["mode"] == "scorer"
     assert "0 comments" not in outcome.text and outcome.text.splitlines()[-1] == SENTENCES[-1]
+
+
+def test_the_command_line_switches_the_scorer_off(tmp_path):
+    from tests.conftest import call_main
+
+    page = tmp_path / "ferry.html"
+    page.write_text(article_page(), encoding="utf-8")
+    with_scorer = call_main("clean", page, "--mode", "fast", "--url", "https://harbour.example/ferry")
+    without = call_main("clean", page, "--mode", "fast", "--no-content-scorer", "--url", "https://harbour.example/ferry")
+    assert with_scorer.code == without.code == 0
+    assert with_scorer.records[0]["extractor"]["mode"] == "scorer"
+    assert without.records[0]["extractor"]["mode"] == "fast"
