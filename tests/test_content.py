@@ -67,6 +67,14 @@ def test_buttons_link_lists_and_a_trailing_heading_are_left_out():
     assert text.splitlines() == SENTENCES
 
 
+def test_a_heading_over_a_link_list_and_controls_by_role_are_left_out():
+    middle = ("<h3>More on this</h3><ul><li><a href='/a'>First related story</a></li>"
+              "<li><a href='/b'>Second related story</a></li></ul>"
+              "<div role='button'>Print this story</div>")
+    html = article_page().replace(f"<p>{SENTENCES[3]}</p>", f"{middle}<p>{SENTENCES[3]}</p>")
+    assert guess(html).text.splitlines() == SENTENCES  # the prose after the list stays
+
+
 def test_a_link_inside_a_sentence_stays():
     extra = "<p>The full report is on <a href='/r'>the council's website</a>, the clerk added on Wednesday.</p>"
     assert "the council's website, the clerk added" in guess(article_page(extra=extra)).text

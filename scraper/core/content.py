@@ -41,6 +41,9 @@ _FURNITURE_NAME = re.compile(
     r"byline|dateline|date|posted-on|published|timestamp|meta|breadcrumb|disclaimer|disclosure|affiliate|"
     r"sponsored|jump-link|toc|table-of-contents)(?:$|[\s_-])",
     re.IGNORECASE)
+# ARIA roles of page furniture and controls (a <div role="button">Print recipe</div>).
+_FURNITURE_ROLES = frozenset(("navigation", "banner", "contentinfo", "complementary", "button", "menu",
+                              "menubar", "toolbar", "dialog", "alertdialog", "search", "tablist", "tooltip"))
 PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3", "h4", "dd")
 # Elements whose start and end break a line in the text.
 _BLOCK_TAGS = frozenset(("p", "pre", "blockquote", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd",
@@ -104,6 +107,7 @@ def guess_content(tree: Any) -> ContentGuess:
     best = _widened(best, body)
     lines: list[tuple[str, str]] = []
     for part in _with_siblings(best, best_score, scores):
+        _drop_link_lists(part)
         _drop_lone_links(part)
         _read_lines(part, lines)
     lines = [(tag, " ".join(raw.split())) for tag, raw in lines]
@@ -118,10 +122,11 @@ def _strip_furniture(body: Any) -> None:
     for element in list(body.iter(*FURNITURE_TAGS)):
         remove_element(element)
     furniture: dict[str, bool] = {}  # pages repeat their class names: each is matched once
-    for element in body.xpath(".//*[@class or @id or @hidden or @aria-hidden]"):
+    for element in body.xpath(".//*[@class or @id or @hidden or @aria-hidden or @role]"):
         if element.getparent() is None:  # inside something already removed
             continue
-        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        if (element.get("hidden") is not None or element.get("aria-hidden") == "true"
+                or element.get("role") in _FURNITURE_ROLES):
             remove_element(element)
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
@@ -221,43 +226,47 @@ def _drop_lone_links(root: Any) -> None:
             remove_element(link)
 
 
+def _drop_link_lists(root: Any) -> None:
+    """Take out the lists and tables that are mostly link text (related stories, tag clouds, menus), with a
+    heading right before one ("More on this")."""
+    for element in list(root.iter("ul", "ol", "table", "dl")):
+        if element is root or element.getparent() is None or not _is_link_list(element):
+            continue
+        heading = element.getprevious()
+        if heading is not None and heading.tag in _HEADINGS and not (heading.tail or "").strip():
+            remove_element(heading)
+        remove_element(element)
+
+
 def _read_lines(root: Any, lines: list[tuple[str, str]]) -> None:
-    """The text of ``root``, one line per block with the tag of the block that opened it, link lists left
-    out."""
+    """The text of ``root``, one line per block, with the tag of the block that opened it."""
     buffer: list[str] = []
     opened = root.tag  # the block the buffered text belongs to
-    skipping = None  # a link list being left out
+
+    def flush() -> None:
+        text = "".join(buffer)
+        if text.strip():
+            lines.append((opened, text))
+        buffer.clear()
+
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions (the parser drops most)
             continue
-        if skipping is not None:
-            if event == "end" and element is skipping:
-                skipping = None
-                if element.tail:
-                    buffer.append(element.tail)
-            continue
         if event == "start":
             if tag in _BLOCK_TAGS:
-                if buffer:
-                    lines.append((opened, "".join(buffer)))
-                    buffer = []
+                flush()
                 opened = tag
-            if tag in ("ul", "ol", "table", "dl") and _is_link_list(element):
-                skipping = element
-                continue
             if element.text:
                 buffer.append(element.text)
         else:
             if tag in _BLOCK_TAGS:
-                if buffer:
-                    lines.append((opened, "".join(buffer)))
-                    buffer = []
-                opened = element.getparent().tag if element is not root and element.getparent() is not None else tag
+                flush()
+                parent = element.getparent()
+                opened = parent.tag if element is not root and parent is not None else tag
             if element is not root and element.tail:
                 buffer.append(element.tail)
-    if buffer:
-        lines.append((opened, "".join(buffer)))
+    flush()
 
 
 def _is_link_list(element: Any) -> bool:
