@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 import time
@@ -33,6 +34,12 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 # The fork server first makes itself deaf to Ctrl-C and SIGTERM, which its forks inherit from birth (see
 # forkserver_preload.py); then it imports the pipeline's modules, so forks start with them loaded.
 _CONTEXT.set_forkserver_preload(["scraper.core.forkserver_preload", "scraper.core.process"])
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, so that its imports and preloading (about a second) overlap with what the
+    caller does before it needs workers. Pools start it anyway; calling this is only earlier."""
+    multiprocessing.forkserver.ensure_running()
 
 
 def ignore_stop_signals() -> None:
