@@ -306,3 +306,26 @@ def test_iter_pages_reads_lazily(tmp_path):
     second = next(pages)
     assert second.read_error == "no such file"
     assert next(pages, None) is None
+
+
+def test_a_gz_file_reaches_the_processor_compressed_and_gives_the_plain_files_article(tmp_path):
+    # The reading process only checks the gzip magic; the Processor (in a worker) decompresses.
+    from scraper.core.process import Processor
+
+    html = (PAGES / "harbour-bridge.html").read_bytes()
+    (tmp_path / "plain.html").write_bytes(html)
+    (tmp_path / "packed.html.gz").write_bytes(gzip.compress(html))
+    plain, packed = sorted(iter_pages([str(tmp_path)]), key=lambda p: p.source, reverse=True)
+    assert packed.source.endswith(".gz") and packed.gzipped and packed.body[:2] == b"\x1f\x8b"
+    assert not plain.gzipped
+    processor = Processor()
+    assert processor(packed).text == processor(plain).text
+
+
+def test_a_cut_gz_file_is_an_error_record_from_the_processor(tmp_path):
+    from scraper.core.process import Processor
+
+    (tmp_path / "cut.html.gz").write_bytes(gzip.compress(b"<html><body><p>words</p></body></html>" * 50)[:40])
+    page, = iter_pages([str(tmp_path)])
+    outcome = Processor()(page)
+    assert not outcome.ok and "truncated gzip file" in outcome.error

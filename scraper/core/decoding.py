@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from dataclasses import dataclass
 
 from bs4.dammit import EncodingDetector
+
+from scraper.core.document import too_big
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
@@ -179,3 +182,32 @@ def _mostly_utf8(data: bytes) -> bool:
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 127) - bad
     return good > 0 and bad <= max(2, good // 20)
+
+
+def gunzip_limited(data: bytes, limit: int) -> bytes:
+    """Decompress gzip data, stopping past ``limit`` bytes so a gzip bomb cannot exhaust memory."""
+    out = b""
+    # A gzip file may hold several members one after another (`cat a.gz b.gz`); gunzip reads them all.
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out += inflater.decompress(data, limit + 1 - len(out))
+        if len(out) > limit:
+            return out
+        if not inflater.eof:
+            raise EOFError("truncated")
+        data = inflater.unused_data
+        if data[:2] != b"\x1f\x8b":  # the end, or padding after the last member (gunzip ignores it too)
+            return out
+
+
+def gunzip_file_body(data: bytes, limit: int) -> tuple[bytes, str | None]:
+    """A .gz file's bytes decompressed (at most ``limit`` bytes), or b"" and the reason they cannot be."""
+    try:
+        out = gunzip_limited(data, limit)
+    except EOFError:
+        return b"", "truncated gzip file: the compressed data ends early (was the download cut off?)"
+    except zlib.error as exc:
+        return b"", f"damaged gzip file: {exc}"
+    if len(out) > limit:
+        return b"", too_big(limit, what="the file, once decompressed,")
+    return out, None

@@ -30,8 +30,11 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     kind: PageKind | None = None
     fetched_at: str | None = None
-    # A reason the page could not even be read (truncated gzip, unreadable file); it becomes a Failure.
+    # A reason the page could not even be read (unreadable file, bad gzip on stdin); it becomes a Failure.
     read_error: str | None = None
+    # The body is a .gz file's bytes, decompressed by the Processor, in the worker, not by the process that
+    # reads the files (scraper/core/decoding.py gunzip_file_body).
+    gzipped: bool = False
     status: int | None = None  # HTTP status, for crawled pages
     # What the listing that led to the page said of it (feed or news-sitemap "title", "published"); it
     # fills metadata the page itself lacks.

@@ -19,7 +19,7 @@ from cleaners import Cleaner, RuleBook
 from cleaners.mining import Block, PageSample, blocks_holding, tree_blocks
 from cleaners.model import CleanResult
 
-from scraper.core.decoding import decode
+from scraper.core.decoding import decode, gunzip_file_body
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
@@ -158,9 +158,9 @@ class Processor:
 
     def _process(self, page: Page, sample: bool, steps: StepStats) -> Outcome:
         with steps.step("check"):
-            kind = self._check(page)
+            kind, body = self._check(page)
         with steps.step("decode"):
-            decoded = decode(page.body, page.headers.get("content-type"), is_html=kind == "html")
+            decoded = decode(body, page.headers.get("content-type"), is_html=kind == "html")
         flags = ["decode-errors"] if decoded.errors else []
         if kind == "html":
             outcome = self._from_html(page, decoded.text, flags, sample, steps)
@@ -171,11 +171,16 @@ class Processor:
                 outcome.sample = mining_sample(outcome, outcome.sample or [])
         return outcome
 
-    def _check(self, page: Page) -> str:
-        """The page's kind ("html" or "text"); DocumentError for a page there is nothing to make of."""
+    def _check(self, page: Page) -> tuple[str, bytes]:
+        """The page's kind ("html" or "text") and its bytes (a .gz file's decompressed); DocumentError for a
+        page there is nothing to make of."""
         body = page.body
         if page.read_error:
             raise DocumentError(page.read_error)
+        if page.gzipped:
+            body, error = gunzip_file_body(body, self.options.max_bytes)
+            if error:
+                raise DocumentError(error)
         if not body or not body.strip():
             raise DocumentError("the document is empty")
         if len(body) > self.options.max_bytes:
@@ -183,7 +188,7 @@ class Processor:
         what = binary_kind(body)
         if what:
             raise DocumentError(f"not a web page or text: the bytes are {what}")
-        return page.kind or sniff_kind(body)
+        return page.kind or sniff_kind(body), body
 
     def _from_html(self, page: Page, html: str, flags: list[str], sample: bool, steps: StepStats) -> Outcome:
         notes: list[str] = []

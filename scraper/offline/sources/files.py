@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
+from scraper.core.decoding import gunzip_limited
 from scraper.core.document import Page, PageKind, too_big
 from scraper.offline.sources.warc import is_warc_name, looks_like_warc, sniff_head, warc_pages
 
@@ -42,22 +43,6 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes:
     return stream.read(limit + 1)
 
 
-def gunzip_limited(data: bytes, limit: int) -> bytes:
-    """Decompress gzip data, stopping past ``limit`` bytes so a gzip bomb cannot exhaust memory."""
-    out = b""
-    # A gzip file may hold several members one after another (`cat a.gz b.gz`); gunzip reads them all.
-    while True:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out += inflater.decompress(data, limit + 1 - len(out))
-        if len(out) > limit:
-            return out
-        if not inflater.eof:
-            raise EOFError("truncated")
-        data = inflater.unused_data
-        if data[:2] != b"\x1f\x8b":  # the end, or padding after the last member (gunzip ignores it too)
-            return out
-
-
 def _read_file(path: Path, limit: int) -> tuple[bytes, str | None]:
     try:
         with path.open("rb") as fh:
@@ -75,14 +60,6 @@ def _read_file(path: Path, limit: int) -> tuple[bytes, str | None]:
     if path.name.lower().endswith(".gz") and data:  # an empty file is reported as empty, not as bad gzip
         if data[:2] != b"\x1f\x8b":
             return b"", "not gzip data, though the name ends in .gz (rename the file without .gz)"
-        try:
-            data = gunzip_limited(data, limit)
-        except EOFError:
-            return b"", "truncated gzip file: the compressed data ends early (was the download cut off?)"
-        except zlib.error as exc:
-            return b"", f"damaged gzip file: {exc}"
-        if len(data) > limit:
-            return b"", too_big(limit, what="the file, once decompressed,")
     return data, None
 
 
@@ -130,10 +107,13 @@ def file_pages(path: Path, given: str, url: str | None, limit: int) -> Iterator[
         yield from warc_pages(path, given, limit)
         return
     data, error = _read_file(path, limit)
-    if error is None and looks_like_warc(data):
+    if error is None and looks_like_warc(sniff_head(data)):
         yield from warc_pages(path, given, limit)
         return
-    yield Page(body=data, source=given, url=url, kind=kind_from_name(path.name), read_error=error)
+    # A .gz file stays compressed until the Processor reads it, in a worker: less work for this process,
+    # which feeds them all.
+    gzipped = error is None and path.name.lower().endswith(".gz") and bool(data)
+    yield Page(body=data, source=given, url=url, kind=kind_from_name(path.name), read_error=error, gzipped=gzipped)
 
 
 def stdin_pages(url: str | None, limit: int, stream: BinaryIO | None = None) -> Iterator[Page]:
