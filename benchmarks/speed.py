@@ -585,7 +585,8 @@ def print_details(tp, bds, jb, mem) -> None:
         print(f"outputs identical (same records, same order): {'yes' if same else 'NO'}")
         print(f"CPU cost of parallel mode: {jb.many.cpu / jb.one.cpu:.2f}× the CPU seconds of --jobs 1; "
               f"the main process of --jobs {jb.jobs} used {jb.many.parent_cpu:.1f} s "
-              f"({1000 * jb.many.parent_cpu / jb.files:.1f} ms/file: read, pickling, JSON, write; .gz files are decompressed in the workers)")
+              f"({1000 * jb.many.parent_cpu / jb.files:.1f} ms/file: read, pickling, JSON, write; "
+              "the workers decompress .gz files)")
         print(f"CPU-bound estimate of the speed-up on idle cores (from CPU seconds, not wall time): "
               f"{jb.cpu_bound_estimate:.2f}×")
     if mem:

@@ -154,8 +154,9 @@ def test_the_command_line_switches_the_scorer_off(tmp_path):
 
     page = tmp_path / "ferry.html"
     page.write_text(article_page(), encoding="utf-8")
-    with_scorer = call_main("clean", page, "--mode", "fast", "--url", "https://harbour.example/ferry")
-    without = call_main("clean", page, "--mode", "fast", "--no-content-scorer", "--url", "https://harbour.example/ferry")
+    url = "https://harbour.example/ferry"
+    with_scorer = call_main("clean", page, "--mode", "fast", "--url", url)
+    without = call_main("clean", page, "--mode", "fast", "--no-content-scorer", "--url", url)
     assert with_scorer.code == without.code == 0
     assert with_scorer.records[0]["extractor"]["mode"] == "scorer"
     assert without.records[0]["extractor"]["mode"] == "fast"
