@@ -100,7 +100,7 @@ def test_sure_asks_for_most_of_the_page_and_enough_words():
     assert found.sure(body, paragraphs)
     assert not found.sure(body * 3, paragraphs)  # the page's body holds far more words than the text
     assert not found.sure(body, paragraphs * 2)  # … or its paragraphs do
-    short = ContentGuess(text=" ".join(SENTENCES[:2]), prose_chars=10, coverage=1.0)
+    short = ContentGuess(text=" ".join(SENTENCES[:2]), prose_chars=10)  # all of the page's prose
     assert not short.sure(0, 0)  # under MIN_WORDS
 
 

@@ -4,7 +4,7 @@ per precedence decision, and the record's provenance."""
 import json
 
 from scraper.core.document import Page
-from scraper.core.extraction import extract, parse_html
+from scraper.core.extraction import extract_text, page_metadata, parse_html
 from scraper.core.metadata import PROVENANCE
 from scraper.core.page_metadata import is_name, read_metadata
 from scraper.core.process import Options, Processor
@@ -152,12 +152,13 @@ def test_nothing_to_read():
     assert found.title is None and found.author is None and found.provenance == {}
 
 
-def test_extract_strips_the_site_name_and_leaves_the_tree_alone():
+def test_page_metadata_strips_the_site_name_and_leaves_the_tree_alone():
     html = page(meta("og:site_name", "Harbour Times") + "<title>Ferry returns | Harbour Times</title>", h1=None)
     tree = parse_html(html)
     before = len(list(tree.iter()))
-    ext = extract(tree, URL)
-    assert ext.title == "Ferry returns" and ext.provenance["title"] == "title" and "ferry sailed" in ext.text
+    found = page_metadata(tree, URL)
+    assert found.title == "Ferry returns" and found.provenance["title"] == "title"
+    assert "ferry sailed" in extract_text(tree, URL)
     assert len(list(tree.iter())) == before
 
 

@@ -8,7 +8,7 @@ import pytest
 
 import scraper.core.process
 from scraper.core.document import Page
-from scraper.core.extraction import extract, parse_html
+from scraper.core.extraction import extract_text, page_metadata, parse_html
 from scraper.core.process import Options, Processor
 from scraper.core.stats import STEPS, StepStats
 from tests.conftest import FERRY, HARBOUR, LIBRARY, PAGES, call_main, run_cli
@@ -83,15 +83,17 @@ def test_the_feed_title_reaches_the_repeated_title_rule():
 def test_trafilatura_finding_no_text_still_gives_the_metadata_of_the_same_tree():
     html = ("<html><head><title>Quiet page</title><meta name='author' content='Ada Lovelace'></head>"
             "<body><div></div></body></html>")
-    ext = extract(parse_html(html), "https://news.example/quiet")
-    assert ext.text == "" and ext.title == "Quiet page" and ext.author == "Ada Lovelace"
+    tree = parse_html(html)
+    meta = page_metadata(tree, "https://news.example/quiet")
+    assert extract_text(tree, "https://news.example/quiet") == ""
+    assert meta.title == "Quiet page" and meta.author == "Ada Lovelace"
 
 
-def test_trafilatura_leaves_the_tree_it_reads_as_it_was():
-    # What reading the metadata again from the same tree (above) relies on.
+def test_trafilatura_and_the_metadata_reader_leave_the_tree_they_read_as_it_was():
+    # What running both, and other modes after them, on the same tree relies on.
     tree = parse_html(HARBOUR.read_text(encoding="utf-8"))
     before = lxml.html.tostring(tree)
-    assert extract(tree, None).text
+    assert extract_text(tree, None) and page_metadata(tree, None).title
     assert lxml.html.tostring(tree) == before
 
 

@@ -38,7 +38,7 @@ _FURNITURE_NAME = re.compile(
     r"breadcrumbs?|promo|newsletter|subscribe|subscription|cookies?|consent|advert|advertisement|ads?|banner|"
     r"popup|modal|tags|tag-list|author-bio|recommended|more-stories|read-more|trending|popular|outbrain|"
     r"taboola|toolbar|pagination|caption|credits?|hidden|skip-link|sr-only|visually-hidden|author|authors|"
-    r"byline|dateline|date|posted-on|published|timestamp|meta|breadcrumb|disclaimer|disclosure|affiliate|"
+    r"byline|dateline|date|posted-on|published|timestamp|meta|disclaimer|disclosure|affiliate|"
     r"sponsored|jump-link|toc|table-of-contents)(?:$|[\s_-])",
     re.IGNORECASE)
 # ARIA roles of page furniture and controls (a <div role="button">Print recipe</div>).
@@ -68,7 +68,11 @@ class ContentGuess:
 
     text: str = ""
     prose_chars: int = 0  # the page's prose: characters of its paragraphs of PROSE_MIN_CHARS or more
-    coverage: float = 0.0  # the text's characters over prose_chars
+
+    @property
+    def coverage(self) -> float:
+        """The text's characters over the page's prose characters."""
+        return len(self.text) / max(self.prose_chars, 1)
 
     def sure(self, body_words: int, paragraph_words: int) -> bool:
         """Whether the text can be kept without asking trafilatura: it holds most of the page's prose, body
@@ -110,12 +114,11 @@ def guess_content(tree: Any) -> ContentGuess:
         _drop_link_lists(part)
         _drop_lone_links(part)
         _read_lines(part, lines)
-    lines = [(tag, " ".join(raw.split())) for tag, raw in lines]
-    lines = [(tag, line) for tag, line in lines if line]
+    lines = [(tag, " ".join(raw.split())) for tag, raw in lines]  # _read_lines keeps no blank line
     while lines and lines[-1][0] in _HEADINGS:  # a heading with nothing after it introduced what was left out
         lines.pop()
     text = "\n".join(line for _, line in lines)
-    return ContentGuess(text=text, prose_chars=prose, coverage=len(text) / max(prose, 1))
+    return ContentGuess(text=text, prose_chars=prose)
 
 
 def _strip_furniture(body: Any) -> None:

@@ -166,14 +166,6 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
     return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified)
 
 
-@dataclass(slots=True)
-class Extraction(Metadata):
-    """What extraction found: trafilatura's text ("" when none) and the metadata read_metadata reads (all but
-    date_modified and language)."""
-
-    text: str = ""
-
-
 # htmldate's "extensive" date search runs regexes and dateparser over the page's free text. On the WCXB dev
 # pages it finds the right date on 2% more pages (148 against 144 of 200) for 40% more extraction time, and
 # on digit-heavy inline JSON it costs ~0.6 s per MB. It is an option (--extensive-dates), off by default,
@@ -248,20 +240,11 @@ def _mode_flags(mode: str) -> dict[str, bool]:
     return {"favor_precision": mode == "precision", "favor_recall": mode == "recall"}
 
 
-def extract(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
-            page_chars: int = 0, extensive_dates: bool = False, fast: bool = False) -> Extraction:
-    """Run trafilatura on an already parsed tree for the text ("" when it finds none), and read the metadata
-    with presswash's own reader (page_metadata.read_metadata: cheaper than trafilatura's, each field with its
-    provenance). Both leave ``tree`` as it was. ``fast`` skips trafilatura's comparison with its readability
-    and jusText extractors (see MANY_ELEMENTS); ``extensive_dates`` lets htmldate search the page's free text
-    for a date where no structured source gives one."""
-    meta = page_metadata(tree, url, page_chars, extensive_dates)
-    return Extraction(**meta.metadata_values(), text=extract_text(tree, url, include_comments, mode, fast))
-
-
 def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Metadata:
-    """The page's metadata from presswash's own reader (page_metadata.read_metadata), the title without the
-    site's name; for extract() and for a page whose text came from the content scorer."""
+    """The page's metadata from presswash's own reader (page_metadata.read_metadata: cheaper than trafilatura's,
+    each field with its provenance), the title without the site's name. ``tree`` is left as it was;
+    ``extensive_dates`` lets htmldate search the page's free text for a date where no structured source gives
+    one."""
     date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
     meta = read_metadata(tree, url, date_params)
     meta.title = strip_site_name(meta.title, meta.sitename, url) or None
@@ -270,7 +253,9 @@ def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dat
 
 def extract_text(tree: Any, url: str | None, include_comments: bool = False, mode: str = "balanced",
                  fast: bool = False) -> str:
-    """Only the main text, in one mode ("" if none); ``fast`` as in extract()."""
+    """trafilatura's main text of an already parsed tree, in one mode ("" if none). It works on its own copy,
+    so ``tree`` is left as it was. ``fast`` skips trafilatura's comparison with its readability and jusText
+    extractors (see MANY_ELEMENTS)."""
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments,
                                       include_tables=True, fast=fast, **_mode_flags(mode))
     return (doc.text or "") if doc is not None else ""

@@ -1,7 +1,7 @@
 """What a record says of an article besides its text: the one list of metadata fields.
 
-The record's keys (scraper/core/document.py RECORD_FIELDS), the Article, what trafilatura found
-(scraper/core/extraction.py Extraction) and a Failure's empty values all come from this dataclass.
+The record's keys (scraper/core/document.py RECORD_FIELDS), the Article, what the page's reader found
+(scraper/core/page_metadata.py) and a Failure's empty values all come from this dataclass.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class Metadata:
     provenance: dict[str, str] = field(default_factory=dict)
 
     def metadata(self) -> Metadata:
-        """These fields alone, as a Metadata (of an Article or an Extraction too)."""
+        """These fields alone, as a Metadata (of an Article too)."""
         return Metadata(**self.metadata_values())
 
     def metadata_values(self) -> dict[str, Any]:

@@ -212,11 +212,12 @@ class Processor:
         if fast:
             flags = flags + ["fast-extraction"]
         bulk = self.options.mode == "fast"
+        scorer = bulk and self.options.content_scorer and not self.options.include_comments
         paragraphs = body = 0
-        if bulk:  # for the content scorer, the page as it came
+        if bulk:  # the page as it came; the body words only for the content scorer
             with steps.step("plan"):
-                paragraphs, body = paragraph_words(tree), body_words(tree)
-        if bulk and self.options.content_scorer and not self.options.include_comments:
+                paragraphs, body = paragraph_words(tree), body_words(tree) if scorer else 0
+        if scorer:
             # presswash's own scorer first, on the page as it came (it leaves out furniture itself); trafilatura
             # only where it is unsure (scraper/core/content.py)
             with steps.step("content"):
