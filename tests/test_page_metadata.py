@@ -203,3 +203,12 @@ def test_what_the_feed_said_fills_only_what_the_page_did_not_and_says_so():
     bare = read("<html><body><p>Just a line.</p></body></html>", url=None)
     filled = bare.filled_from({"title": "Feed title", "published": "2022-06-30T10:00:00+00:00"})
     assert filled.title == "Feed title" and filled.provenance == {"title": "feed", "date_published": "feed"}
+
+
+def test_a_relative_image_or_canonical_is_resolved_and_a_hostile_one_dropped():
+    from scraper.core.urls import absolute_http_url
+
+    assert absolute_http_url("/img/ferry.jpg", URL) == "https://harbourtimes.example/img/ferry.jpg"
+    assert absolute_http_url("http://[::1/x", URL) is None  # urljoin raises on it
+    assert absolute_http_url("javascript:void(0)", URL) is None
+    assert absolute_http_url("/x", None) is None  # nothing to resolve against

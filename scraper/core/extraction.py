@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -17,8 +17,8 @@ from cleaners.packs import primary_language
 from cleaners.rules import remove_element
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
-from scraper.core.page_metadata import read_metadata
-from scraper.core.urls import is_http_url
+from scraper.core.page_metadata import read_metadata, squash
+from scraper.core.urls import absolute_http_url
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
 
@@ -140,12 +140,7 @@ _DECLARED_LANGUAGE = (
 def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSignals:
     canonical = _first(tree, '//head/link[@rel="canonical"]/@href')
     if canonical:
-        try:
-            canonical = urljoin(url or "", canonical)
-        except ValueError:  # "http://[::1/x": a careless or hostile value, ignored like a non-http one
-            canonical = None
-        if not is_http_url(canonical):
-            canonical = None
+        canonical = absolute_http_url(canonical, url)
     lang, lang_source = None, None
     for source, found in _DECLARED_LANGUAGE:
         lang = _primary_subtag(found(tree, headers))
@@ -177,24 +172,20 @@ EXTENSIVE_DATE_SEARCH_MAX = 2_000_000
 _TITLE_SEP = re.compile(r"(\s+(?:[|•·»]|::|[-–—])\s+)")
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
-
-
 def _names_site(segment: str, sitename: str | None, host: str | None) -> bool:
     """Whether a title segment is the site's name: its site name, its host, or its host's main label."""
-    seg = _squash(segment)
+    seg = squash(segment)
     if not seg:
         return False
     if sitename:
-        site = _squash(sitename)
+        site = squash(sitename)
         if site and (seg == site or (len(seg) >= 5 and site.startswith(seg)) or seg.startswith(site)):
             return True
     if host:
         labels = host.lower().removeprefix("www.").split(".")
-        full = _squash(".".join(labels))
+        full = squash(".".join(labels))
         main = max(labels[:-1] or labels, key=len)  # "tarkett" in home.tarkett.co.uk
-        if seg in (full, _squash(main)) or (len(seg) >= 4 and seg in full):
+        if seg in (full, squash(main)) or (len(seg) >= 4 and seg in full):
             return True
     return False
 

@@ -27,14 +27,13 @@ import json
 import re
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin
 
 from htmldate import find_date
 from lxml import etree
 from trafilatura.json_metadata import normalize_authors
 
 from scraper.core.metadata import Metadata
-from scraper.core.urls import hostname_of, is_http_url
+from scraper.core.urls import absolute_http_url, hostname_of
 
 # The meta elements read, by their property / name / itemprop (lower-cased), for each field, in order.
 _META = {
@@ -160,7 +159,7 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
 
     values = {name: value for name, (value, _) in found.items()}
     if "image" in values and url:
-        values["image"] = _absolute(values["image"], url)
+        values["image"] = absolute_http_url(values["image"], url)
     values["tags"] = _tag_list(values.get("tags"))
     return Metadata(**{k: v for k, v in values.items() if v}, provenance={
         name: source for name, (_, source) in found.items() if values.get(name)})
@@ -361,11 +360,11 @@ def _only_h1(tree: Any) -> tuple[Any, str | None]:
 def _names_site(text: str, sitename: str | None, host: str | None) -> bool:
     """Whether a text is the site's name: its declared name, or its host's main label ("gnaur" of
     gnaur.wordpress.com, "harbourtimes" of www.harbourtimes.example)."""
-    squashed = _squash(text)
-    if sitename and squashed == _squash(sitename):
+    squashed = squash(text)
+    if sitename and squashed == squash(sitename):
         return True
     labels = host.lower().removeprefix("www.").split(".") if host else []
-    return bool(labels) and squashed in {_squash(label) for label in labels[:-1] or labels}
+    return bool(labels) and squashed in {squash(label) for label in labels[:-1] or labels}
 
 
 def _title_element(tree: Any) -> str | None:
@@ -462,7 +461,8 @@ def _authors(value: str | None, sitename: str | None) -> str | None:
     return "; ".join(dict.fromkeys(names)) or None
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """Case-folded, without spaces and punctuation: how a name is compared ("The Daily" = "thedaily")."""
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
@@ -476,9 +476,9 @@ def is_name(name: str, sitename: str | None = None) -> bool:
         return False
     if re.sub(r"[^\w ]+", "", text.casefold()).strip() in _NOT_NAMES:
         return False
-    squashed = _squash(text)
+    squashed = squash(text)
     # The site's declared name is no author; its host is, often, on a person's own site (janedoe.com).
-    return bool(squashed) and not (sitename and squashed == _squash(sitename))
+    return bool(squashed) and not (sitename and squashed == squash(sitename))
 
 
 # -- dates -----------------------------------------------------------------------------------------------
@@ -543,14 +543,6 @@ def _url_date(url: str) -> str | None:
 
 
 # -- the rest --------------------------------------------------------------------------------------------
-
-
-def _absolute(image: str, url: str) -> str | None:
-    try:
-        found = urljoin(url, image)
-    except ValueError:
-        return None
-    return found if is_http_url(found) else None
 
 
 def _tag_list(value: Any) -> list[str]:

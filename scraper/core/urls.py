@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the content.
 _TRACKING = re.compile(
@@ -55,6 +55,16 @@ def url_problem(url: object) -> str | None:
 def is_http_url(url: object) -> bool:
     """A well-formed absolute http(s) URL (see url_problem)."""
     return url_problem(url) is None
+
+
+def absolute_http_url(href: str, base: str | None) -> str | None:
+    """``href`` resolved against ``base``, when that gives a well-formed http(s) URL; None otherwise (a
+    careless or hostile value such as "http://[::1/x", or a javascript: link)."""
+    try:
+        found = urljoin(base or "", href)
+    except ValueError:
+        return None
+    return found if is_http_url(found) else None
 
 
 def hostname_of(url: str | None) -> str | None:
