@@ -14,6 +14,7 @@ from tests.conftest import (COUNCIL, ENGLISH_PARAGRAPHS, FERRY, HARBOUR, LIBRARY
 from tests.crawl.conftest import NEWSROOM, crawl, presswash, serve  # noqa: F401 (serve is a fixture)
 
 from scraper.core.document import RECORD_FIELDS
+from scraper.core.extraction import extractor_info
 from scraper.sinks import OutputError
 from scraper.sinks.parquet import EXTRACTOR_KEYS, RECORD_SCHEMA, ROW_GROUP_RECORDS, STORE_SCHEMA, ParquetSink
 
@@ -51,6 +52,7 @@ def test_schema_has_a_column_for_every_record_field_in_order():
     assert STORE_SCHEMA.names == STORE_FIELDS
     for name in ("tags", "images", "flags", "removed"):
         assert RECORD_SCHEMA.field(name).type.num_fields == 1, name  # list columns
+    assert tuple(extractor_info("balanced")) == EXTRACTOR_KEYS  # the struct holds every key a record can have
 
 
 TAGGED = article_html(ENGLISH_PARAGRAPHS, title="Coastal line to get twelve new trains – at last", lang="en",
@@ -182,3 +184,4 @@ def test_empty_run_and_lone_surrogates(tmp_path):
         sink.write(record(1, url="https://x.example/\udcff", removed=[{"rule": "R", "text": "a\udce9"}]))
     [got] = read_parquet(path)
     assert got["url"] == "https://x.example/\\udcff" and got["removed"] == [{"rule": "R", "text": "a\\udce9"}]
+
