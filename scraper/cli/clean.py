@@ -13,7 +13,7 @@ from scraper.core.workers import start_fork_server
 from scraper.offline.batch import BatchStats, process_pages
 from scraper.offline.progress import Progress
 from scraper.offline.sources import count_documents, iter_pages
-from scraper.sinks import JsonlSink, TextDirSink
+from scraper.sinks import FORMATS, OutputError, open_sink, output_needed
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,9 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                        "or - for stdin. One JSON record per document.")
     clean.add_argument("paths", nargs="+", metavar="PATH")
     clean.add_argument("-o", "--output", metavar="OUT",
-                       help="output file (jsonl, default stdout) or folder (--format txt)")
-    clean.add_argument("--format", choices=("jsonl", "txt"), default="jsonl",
-                       help="jsonl: one record per line; txt: one .txt per document in -o DIR plus _index.jsonl")
+                       help="output file (jsonl, default stdout; parquet) or folder (--format txt)")
+    clean.add_argument("--format", choices=FORMATS, default="jsonl",
+                       help="jsonl: one record per line; txt: one .txt per document in -o DIR plus _index.jsonl; "
+                            "parquet: one Parquet file, -o FILE (docs/record.md)")
     clean.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                        help="worker processes (output keeps the input order); 0 means one per core")
     clean.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
@@ -37,8 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
-    if args.format == "txt" and not args.output:
-        print("presswash clean: --format txt needs -o DIR", file=sys.stderr)
+    missing = output_needed(args.format, args.output)
+    if missing:
+        print(f"presswash clean: {missing}", file=sys.stderr)
         return EXIT_USAGE
     overlap = output_among_inputs(args.paths, args.output, args.format)
     if overlap:
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     start_fork_server()  # its start-up overlaps with the rule book's loading below
     try:
         rulebook = options.rule_book()  # fail fast, before any work, on a broken pack or a bad --select
-        sink = TextDirSink(args.output) if args.format == "txt" else JsonlSink(args.output)
+        sink = open_sink(args.format, args.output)
     except (RuleError, OSError) as exc:
         print(f"presswash clean: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 progress.update(outcome.ok)
     except BrokenPipeError:
         raise
-    except OSError as exc:  # the output, not a document, failed (disk full, name too long): stop, no traceback
+    except (OSError, OutputError) as exc:  # the output, not a document, failed (disk full, name too long): stop
         progress.close()
         print(f"presswash clean: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_USAGE

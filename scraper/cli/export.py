@@ -6,15 +6,17 @@ import argparse
 import sys
 
 from scraper.cli.options import EXIT_OK, EXIT_USAGE
-from scraper.sinks import JsonlSink
+from scraper.sinks import OutputError, open_sink, output_needed
 from scraper.store import Store, StoreError
 from scraper.core.dates import parse_since
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    export = sub.add_parser("export", help="write the store's articles as JSON Lines")
+    export = sub.add_parser("export", help="write the store's articles as JSON Lines or Parquet")
     export.add_argument("--store", default="presswash.db", metavar="PATH")
     export.add_argument("-o", "--output", metavar="FILE", help="output file (default stdout), written atomically")
+    export.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
+                        help="jsonl: one record per line; parquet: one Parquet file, -o FILE (docs/record.md)")
     export.add_argument("--since", metavar="DATE", help="only articles changed on or after DATE (ISO 8601)")
     export.set_defaults(run=run)
 
@@ -25,11 +27,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"presswash export: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    missing = output_needed(args.format, args.output)
+    if missing:
+        print(f"presswash export: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     count = 0
     try:
         # Read-only: exporting never changes the store, nor a file that turns out not to be one.
         with Store(args.store, read_only=True) as store:
-            with JsonlSink(args.output) as sink:
+            with open_sink(args.format, args.output, store_columns=True) as sink:
                 for record in store.articles(since=since):
                     sink.write(record)
                     count += 1
@@ -38,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         raise
-    except OSError as exc:  # the output cannot be written (no such folder, disk full, permissions)
+    except (OSError, OutputError) as exc:  # the output cannot be written (no such folder, disk full, permissions)
         print(f"presswash export: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(f"presswash export: {count} articles", file=sys.stderr)

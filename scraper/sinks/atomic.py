@@ -16,7 +16,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 _PART = re.compile(r"^\.(?P<name>.*)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.part$", re.DOTALL)
 
@@ -93,12 +93,13 @@ def _mode_for(target: Path) -> int:
 
 
 class AtomicFile:
-    """A text file that appears at ``path`` only when ``commit()`` is called; ``discard()`` leaves no trace.
+    """A text file (a binary one with ``binary``) that appears at ``path`` only when ``commit()`` is called;
+    ``discard()`` leaves no trace.
 
     Usable as a context manager: commits on success, discards on an exception.
     """
 
-    def __init__(self, path: str | Path, encoding: str = "utf-8", sweep: bool = True):
+    def __init__(self, path: str | Path, encoding: str = "utf-8", sweep: bool = True, binary: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if sweep:
@@ -110,10 +111,10 @@ class AtomicFile:
             os.chmod(fd, _mode_for(self.path))
         except (OSError, NotImplementedError):  # no modes here (FAT, Windows): keep what mkstemp gave
             pass
-        self.fh: IO[str] = os.fdopen(fd, "w", encoding=encoding, newline="\n")
+        self.fh: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="\n")
 
-    def write(self, text: str) -> None:
-        self.fh.write(text)
+    def write(self, data: str | bytes) -> None:
+        self.fh.write(data)
 
     def commit(self) -> None:
         self.fh.flush()
