@@ -1,0 +1,189 @@
+"""Crawls shared by many workers through a Redis frontier (scraper/crawl/frontier.py,
+scraper/crawl/shared_politeness.py): real `python -m scraper.cli crawl --frontier` processes, a real
+redis-server started by the tests (tests/services/redis.py), a loopback site, and one SQLite store in WAL mode
+shared by the workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from .conftest import ENV, ROOT, article_hits, make_site, query, settings_args, stored_articles
+from .test_interrupt import group_reaper, wait_for_articles  # noqa: F401 (a fixture)
+
+
+def start_worker(frontier: str, store: Path, *args: str, log: Path, settings: dict[str, Any] | None = None
+                 ) -> subprocess.Popen:
+    """One worker, `python -m scraper.cli crawl --frontier …`, in its own process group, its stderr in LOG."""
+    cmd = [sys.executable, "-m", "scraper.cli", "crawl", "--store", str(store), "--frontier", frontier, *args,
+           *settings_args({"PRESSWASH_WORKERS": "1", **(settings or {})})]
+    with open(log, "wb") as err:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=ENV,
+                                cwd=ROOT, start_new_session=True)
+
+
+def finish(proc: subprocess.Popen, log: Path, timeout: float = 240) -> str:
+    proc.wait(timeout=timeout)
+    text = log.read_text("utf-8", "replace")
+    assert "Traceback" not in text, text
+    assert "presswash crawl:" in text, text  # the summary
+    return text
+
+
+def fetched(text: str) -> int:
+    """The pages a worker fetched, from its summary line."""
+    line = next(line for line in text.splitlines() if line.startswith("presswash crawl:"))
+    return int(line.split()[2])
+
+
+def crawl_with_workers(frontier: str, store: Path, base: str, tmp_path: Path, workers: int,
+                       settings: dict[str, Any] | None = None) -> list[str]:
+    logs = [tmp_path / f"worker{i}.log" for i in range(workers)]
+    procs = [start_worker(frontier, store, "--sitemap", f"{base}/robots.txt", log=log, settings=settings)
+             for log in logs]
+    texts = [finish(proc, log) for proc, log in zip(procs, logs)]
+    for proc, text in zip(procs, texts):
+        assert proc.returncode == 0, text
+    return texts
+
+
+def assert_each_article_once(store: Path, server: Any, paths: list[str]) -> None:
+    base = server.base_url
+    assert set(stored_articles(store)) == {base + p for p in paths}
+    assert query(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(len(paths), 1)]
+    assert query(store, "SELECT COUNT(*) FROM revisions") == [(len(paths),)]
+    assert query(store, "SELECT COUNT(*) FROM errors") == [(0,)]
+    requested = Counter(article_hits(server, status=None))
+    assert set(requested) == set(paths)
+    assert {p: n for p, n in requested.items() if n > 1} == {}, "an article URL was requested twice"
+
+
+def frontier_keys(url: str) -> list[bytes]:
+    client = redis.Redis.from_url(url)
+    try:
+        return sorted(client.keys("presswash:news:*"))
+    finally:
+        client.close()
+
+
+def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier):
+    paths = make_site(tmp_path / "site", 40)
+    server = serve(tmp_path / "site")
+    store = tmp_path / "shared.db"
+    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, 2)
+    assert_each_article_once(store, server, paths)
+    assert sum(fetched(t) for t in texts) >= 40
+    assert sum("started here" in t for t in texts) == 1 and sum(", joined" in t for t in texts) == 1
+    assert frontier_keys(frontier) == []  # the run's queue and seen-set went with it
+
+    # A second run: a new seen-set, and every article inside the re-fetch window is skipped (the store says
+    # so), so only robots.txt and the sitemap are fetched.
+    mark = len(server.log)
+    crawl_with_workers(frontier, store, server.base_url, tmp_path, 2)
+    assert [h.path for h in server.log[mark:] if h.path.endswith(".html")] == []
+    assert query(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
+
+    # Outside the window (refetch after 0 hours): each article once more, with a conditional GET, across workers.
+    mark = len(server.log)
+    crawl_with_workers(frontier, store, server.base_url, tmp_path, 2, {"PRESSWASH_REFETCH_AFTER": "0"})
+    again = [h for h in server.log[mark:] if h.path.endswith(".html")]
+    assert sorted(h.path for h in again) == sorted(paths)
+    assert all(h.status == 304 and h.headers.get("if-none-match") for h in again)
+    assert query(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
+
+
+@pytest.mark.reliability
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_300_articles_by_n_workers_each_once(serve, tmp_path, frontier, workers):
+    paths = make_site(tmp_path / "site", 300)
+    server = serve(tmp_path / "site")
+    store = tmp_path / "shared.db"
+    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, workers)
+    assert_each_article_once(store, server, paths)
+    assert sum("started here" in t for t in texts) == 1
+    assert frontier_keys(frontier) == []
+
+
+def in_flight_peak(hits: list[Any]) -> int:
+    """The most requests the server held at once: each from its arrival to the start of its answer (the
+    client cannot have the answer, and so free its lease, before that)."""
+    events = sorted([(h.time, 1) for h in hits] + [(h.answered, -1) for h in hits])
+    peak = now = 0
+    for _, step in events:
+        now += step
+        peak = max(peak, now)
+    return peak
+
+
+def test_per_host_limits_hold_across_two_workers(serve, tmp_path, frontier):
+    # Crawl-delay 0.5 s and answers that take 0.8 s: one worker alone would have 2 requests in flight (its
+    # per-host limit); two workers without a shared limit would have up to 4, and start requests 0.25 s apart.
+    paths = make_site(tmp_path / "site", 16, crawl_delay=0.5)
+    server = serve(tmp_path / "site", delay=0.8)
+    store = tmp_path / "polite.db"
+    # CONCURRENT_REQUESTS=3: a worker takes at most 3 requests off the queue at a time, so the second worker
+    # gets a share of this one small host instead of finding the queue emptied by the first.
+    settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "CONCURRENT_REQUESTS": "3", "DOWNLOAD_DELAY": "0",
+                "AUTOTHROTTLE_ENABLED": "False"}
+    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, 2, settings)
+    assert_each_article_once(store, server, paths)
+    assert all(fetched(t) > 1 for t in texts), "both workers fetched pages"
+
+    hits = list(server.log)
+    assert in_flight_peak(hits) == 2
+    # robots.txt is read by each worker before it knows the Crawl-delay; every request after that is spaced.
+    starts = sorted(h.time for h in hits if h.path != "/robots.txt")
+    gaps = [round(b - a, 3) for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.45, gaps
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, frontier, group_reaper):
+    count = 60
+    paths = make_site(tmp_path / "site", count)
+    server = serve(tmp_path / "site", gate=True)
+    server.release(20)
+    store = tmp_path / "killed.db"
+    args = ("--sitemap", f"{server.base_url}/robots.txt")
+    settings = {"PRESSWASH_FRONTIER_TTL": "6"}  # a dead worker is given up on after 6 s
+    victim = start_worker(frontier, store, *args, log=tmp_path / "victim.log", settings=settings)
+    group_reaper(victim.pid)
+    wait_for_articles(victim, store, 5)  # the victim started the run; now a second worker joins it
+    survivor = start_worker(frontier, store, *args, log=tmp_path / "survivor.log", settings=settings)
+    group_reaper(survivor.pid)
+    wait_for_articles(victim, store, 15)
+    os.killpg(victim.pid, signal.SIGKILL)  # the worker and its extraction process, as a lost machine
+    victim.wait(timeout=10)
+    server.open_gate()
+
+    text = finish(survivor, tmp_path / "survivor.log")
+    assert survivor.returncode == 1 and "worker(s) left run" in text, text
+    first = set(stored_articles(store))
+    assert len(first) < count, "the victim held no request when it was killed"
+
+    # The next run (one worker) fetches what the victim held; the store skips what was stored.
+    text = finish(start_worker(frontier, store, *args, log=tmp_path / "rerun.log"), tmp_path / "rerun.log")
+    assert "started here" in text and f"{len(first)} skipped (fresh)" in text, text
+    assert set(stored_articles(store)) == {server.base_url + p for p in paths}
+    assert query(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(count, 1)]
+    assert query(store, "SELECT COUNT(*) FROM revisions") == [(count,)]
+    assert frontier_keys(frontier) == []
+
+
+def test_frontier_that_does_not_answer_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", "--store", str(tmp_path / "x.db"),
+                           "--feed", "http://127.0.0.1:9/feed", "--frontier", "redis://127.0.0.1:9/0"],
+                          capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2
+    assert "--frontier: no Redis server answers at redis://127.0.0.1:9/0" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", "--store", str(tmp_path / "x.db"),
+                           "--feed", "http://127.0.0.1:9/feed", "--frontier", "http://127.0.0.1:9/"],
+                          capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and "not a Redis URL" in proc.stderr
