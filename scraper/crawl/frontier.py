@@ -32,11 +32,13 @@ import importlib
 import logging
 import os
 import socket
+import time
 import uuid
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from redis.exceptions import RedisError
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -186,6 +188,7 @@ class RunScheduler(Scheduler):
         self.run_id: str | None = None
         self.prefix = ""
         self.lost = 0
+        self.unreachable_since: float | None = None
         self.heartbeat: task.LoopingCall | None = None
         scripts = {"join": _JOIN, "heartbeat": _HEARTBEAT, "idle": _IDLE, "leave": _LEAVE}
         self.scripts = {name: server.register_script(body) for name, body in scripts.items()}
@@ -249,15 +252,26 @@ class RunScheduler(Scheduler):
 
     def _beat(self) -> None:
         engine = self.crawler.engine
-        busy = engine is not None and engine.spider is not None and not engine.spider_is_idle()
+        busy = getattr(engine, "_slot", None) is not None and not engine.spider_is_idle()
         try:
             self.scripts["heartbeat"](keys=self.run_keys(), args=[self.run_id, self.worker, self.ttl_ms, int(busy)])
-        except Exception as exc:  # Redis unreachable for a moment: the next beat tries again
+        except RedisError as exc:  # Redis unreachable for a moment: the next beat tries again
             logger.warning("frontier: heartbeat failed: %s", exc)
 
     def spider_idle(self, spider: Any = None) -> None:
-        """Keep the spider open while the run has work; look at the queue again in IDLE_POLL seconds."""
-        state, lost = self.scripts["idle"](keys=self.run_keys(), args=[self.run_id, self.worker, self.ttl_ms])
+        """Keep the spider open while the run has work, looking at the queue again in IDLE_POLL seconds. If
+        Redis cannot be reached for PRESSWASH_FRONTIER_TTL seconds, the worker stops (``frontier-unreachable``)."""
+        try:
+            state, lost = self.scripts["idle"](keys=self.run_keys(), args=[self.run_id, self.worker, self.ttl_ms])
+        except RedisError as exc:
+            self.unreachable_since = self.unreachable_since or time.monotonic()
+            if time.monotonic() - self.unreachable_since > self.ttl_ms / 1000:
+                logger.error("frontier: Redis unreachable for %g s (%s): stopping", self.ttl_ms / 1000, exc)
+                raise CloseSpider("frontier-unreachable") from None
+            logger.warning("frontier: Redis unreachable (%s); trying again", exc)
+            state, lost = "running", self.lost
+        else:
+            self.unreachable_since = None
         state = state.decode() if isinstance(state, bytes) else state
         self.lost = int(lost or 0)
         if state == "running":
@@ -273,7 +287,11 @@ class RunScheduler(Scheduler):
         if self.run_id is None:
             return
         keys = [*self.run_keys(), self.key("seen")]
-        lost = self.scripts["leave"](keys=keys, args=[self.run_id, self.worker, int(reason == "finished")])
+        try:
+            lost = self.scripts["leave"](keys=keys, args=[self.run_id, self.worker, int(reason == "finished")])
+        except RedisError as exc:  # the marks expire on their own; the run counts this worker as lost then
+            logger.error("frontier: could not leave run %s: %s", self.run_id, exc)
+            lost = 0
         self.lost = max(self.lost, int(lost or 0))
         if self.lost:
             self.crawler.stats.set_value("presswash/frontier_lost", self.lost)

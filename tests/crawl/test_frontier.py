@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 import redis
 
-from .conftest import ENV, ROOT, article_hits, make_site, query, settings_args, stored_articles
+from scraper.crawl.siteserver import SiteServer
+
+from .conftest import ENV, ROOT, SCRAPY, article_hits, make_site, query, settings_args, stored_articles
 from .test_interrupt import group_reaper, wait_for_articles  # noqa: F401 (a fixture)
 
 
@@ -44,11 +47,31 @@ def fetched(text: str) -> int:
     return int(line.split()[2])
 
 
-def crawl_with_workers(frontier: str, store: Path, base: str, tmp_path: Path, workers: int,
+def wait_for_workers(frontier: str, count: int, procs: list[subprocess.Popen], timeout: float = 120) -> None:
+    """Wait until COUNT workers have joined the current run (their marks in Redis)."""
+    client = redis.Redis.from_url(frontier)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            run = client.hget("presswash:news:run", "id")
+            if run and client.zcard(b"presswash:news:" + run + b":workers") >= count:
+                return
+            assert all(proc.poll() is None for proc in procs), "a worker ended before the others joined"
+            time.sleep(0.05)
+    finally:
+        client.close()
+    raise AssertionError(f"fewer than {count} workers joined the run in {timeout} s")
+
+
+def crawl_with_workers(frontier: str, store: Path, server: SiteServer, tmp_path: Path, workers: int,
                        settings: dict[str, Any] | None = None) -> list[str]:
+    """A crawl of SERVER's site by WORKERS workers; a gated server lets its pages through once all have joined."""
     logs = [tmp_path / f"worker{i}.log" for i in range(workers)]
-    procs = [start_worker(frontier, store, "--sitemap", f"{base}/robots.txt", log=log, settings=settings)
-             for log in logs]
+    procs = [start_worker(frontier, store, "--sitemap", f"{server.base_url}/robots.txt", log=log,
+                          settings=settings) for log in logs]
+    if server.gated:
+        wait_for_workers(frontier, workers, procs)
+        server.open_gate()
     texts = [finish(proc, log) for proc, log in zip(procs, logs)]
     for proc, text in zip(procs, texts):
         assert proc.returncode == 0, text
@@ -76,9 +99,9 @@ def frontier_keys(url: str) -> list[bytes]:
 
 def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier):
     paths = make_site(tmp_path / "site", 40)
-    server = serve(tmp_path / "site")
+    server = serve(tmp_path / "site", gate=True)  # opened when both workers have joined
     store = tmp_path / "shared.db"
-    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, 2)
+    texts = crawl_with_workers(frontier, store, server, tmp_path, 2)
     assert_each_article_once(store, server, paths)
     assert sum(fetched(t) for t in texts) >= 40
     assert sum("started here" in t for t in texts) == 1 and sum(", joined" in t for t in texts) == 1
@@ -87,13 +110,14 @@ def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier)
     # A second run: a new seen-set, and every article inside the re-fetch window is skipped (the store says
     # so), so only robots.txt and the sitemap are fetched.
     mark = len(server.log)
-    crawl_with_workers(frontier, store, server.base_url, tmp_path, 2)
+    crawl_with_workers(frontier, store, server, tmp_path, 2)
     assert [h.path for h in server.log[mark:] if h.path.endswith(".html")] == []
     assert query(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
 
     # Outside the window (refetch after 0 hours): each article once more, with a conditional GET, across workers.
     mark = len(server.log)
-    crawl_with_workers(frontier, store, server.base_url, tmp_path, 2, {"PRESSWASH_REFETCH_AFTER": "0"})
+    server.gated = True  # closed again: both workers join the run before any page is answered
+    crawl_with_workers(frontier, store, server, tmp_path, 2, {"PRESSWASH_REFETCH_AFTER": "0"})
     again = [h for h in server.log[mark:] if h.path.endswith(".html")]
     assert sorted(h.path for h in again) == sorted(paths)
     assert all(h.status == 304 and h.headers.get("if-none-match") for h in again)
@@ -104,11 +128,12 @@ def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier)
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_300_articles_by_n_workers_each_once(serve, tmp_path, frontier, workers):
     paths = make_site(tmp_path / "site", 300)
-    server = serve(tmp_path / "site")
+    server = serve(tmp_path / "site", gate=True)  # opened when all the workers have joined
     store = tmp_path / "shared.db"
-    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, workers)
+    texts = crawl_with_workers(frontier, store, server, tmp_path, workers)
     assert_each_article_once(store, server, paths)
     assert sum("started here" in t for t in texts) == 1
+    assert all(fetched(t) > 0 for t in texts[1:]), "every worker fetched pages"
     assert frontier_keys(frontier) == []
 
 
@@ -127,13 +152,13 @@ def test_per_host_limits_hold_across_two_workers(serve, tmp_path, frontier):
     # Crawl-delay 0.5 s and answers that take 0.8 s: one worker alone would have 2 requests in flight (its
     # per-host limit); two workers without a shared limit would have up to 4, and start requests 0.25 s apart.
     paths = make_site(tmp_path / "site", 16, crawl_delay=0.5)
-    server = serve(tmp_path / "site", delay=0.8)
+    server = serve(tmp_path / "site", delay=0.8, gate=True)
     store = tmp_path / "polite.db"
     # CONCURRENT_REQUESTS=3: a worker takes at most 3 requests off the queue at a time, so the second worker
     # gets a share of this one small host instead of finding the queue emptied by the first.
     settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "CONCURRENT_REQUESTS": "3", "DOWNLOAD_DELAY": "0",
                 "AUTOTHROTTLE_ENABLED": "False"}
-    texts = crawl_with_workers(frontier, store, server.base_url, tmp_path, 2, settings)
+    texts = crawl_with_workers(frontier, store, server, tmp_path, 2, settings)
     assert_each_article_once(store, server, paths)
     assert all(fetched(t) > 1 for t in texts), "both workers fetched pages"
 
@@ -174,6 +199,29 @@ def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, front
     assert set(stored_articles(store)) == {server.base_url + p for p in paths}
     assert query(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(count, 1)]
     assert query(store, "SELECT COUNT(*) FROM revisions") == [(count,)]
+    assert frontier_keys(frontier) == []
+
+
+def test_scrapy_crawl_with_the_setting_joins_the_same_run(serve, tmp_path, frontier):
+    """`scrapy crawl news -s PRESSWASH_FRONTIER=…` is a worker too: here beside a `presswash crawl` one."""
+    paths = make_site(tmp_path / "site", 30)
+    server = serve(tmp_path / "site", gate=True)
+    store = tmp_path / "mixed.db"
+    sitemap = f"{server.base_url}/robots.txt"
+    scrapy_log = tmp_path / "scrapy.log"
+    cmd = [SCRAPY, "crawl", "news", "-a", f"sitemap={sitemap}", "-s", f"PRESSWASH_STORE={store}",
+           *settings_args({"PRESSWASH_FRONTIER": frontier, "PRESSWASH_WORKERS": "1"})]
+    with open(scrapy_log, "wb") as err:
+        scrapy_worker = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                         env=ENV, cwd=ROOT)
+    other = start_worker(frontier, store, "--sitemap", sitemap, log=tmp_path / "presswash.log")
+    wait_for_workers(frontier, 2, [scrapy_worker, other])
+    server.open_gate()
+    finish(other, tmp_path / "presswash.log")
+    scrapy_worker.wait(timeout=240)
+    assert scrapy_worker.returncode == 0, scrapy_log.read_text()
+    assert other.returncode == 0
+    assert_each_article_once(store, server, paths)
     assert frontier_keys(frontier) == []
 
 
