@@ -213,13 +213,14 @@ class NewsSpider(scrapy.Spider):
                                reason=f"sitemap: {sitemap.problem}; {sitemap.count} entries read")
 
     async def _room_for_requests(self) -> bool:
-        """Wait while the scheduler holds SITEMAP_PENDING requests or more; False when the crawl is stopping."""
-        engine, stats = self.crawler.engine, self.crawler.stats
+        """Wait while the scheduler holds SITEMAP_PENDING requests or more; False when the crawl is stopping.
+        With a shared frontier the scheduler's queue is the run's, in Redis, emptied by every worker."""
+        engine = self.crawler.engine
         while True:
             slot = getattr(engine, "_slot", None)  # Scrapy's own; None or closing once the spider closes
             if not engine.running or slot is None or slot.closing is not None:
                 return False
-            pending = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+            pending = len(slot.scheduler)
             # A scraper backing out (responses over SCRAPER_SLOT_MAX_ACTIVE_SIZE) takes no requests: waiting
             # for it would wait for ever, so the requests queue up instead.
             scraper_slot = engine.scraper.slot

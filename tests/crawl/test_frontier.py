@@ -19,6 +19,8 @@ import redis
 
 from scraper.crawl.siteserver import SiteServer
 
+from spiders.news import SITEMAP_BATCH, SITEMAP_PENDING
+
 from .conftest import ENV, ROOT, SCRAPY, article_hits, make_site, query, settings_args, stored_articles
 from .test_interrupt import group_reaper, wait_for_articles  # noqa: F401 (a fixture)
 
@@ -235,3 +237,44 @@ def test_frontier_that_does_not_answer_is_a_usage_error(tmp_path):
                            "--feed", "http://127.0.0.1:9/feed", "--frontier", "http://127.0.0.1:9/"],
                           capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and "not a Redis URL" in proc.stderr
+
+
+@pytest.mark.reliability
+def test_a_big_sitemap_waits_for_the_shared_queue(serve, tmp_path, frontier):
+    """The sitemap's reading waits while the run's queue in Redis holds SITEMAP_PENDING requests, whichever
+    workers take them; every entry is still requested once."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nSitemap: {{BASE}}/sitemap.xml\n")
+    paths = [f"/gone/story-{i}.html" for i in range(3 * SITEMAP_PENDING)]  # 404s: fetching is the point
+    (site / "sitemap.xml").write_text('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                                      + "".join(f"<url><loc>{{{{BASE}}}}{p}</loc></url>\n" for p in paths)
+                                      + "</urlset>\n")
+    server = serve(site, gate=True)  # holds every page: the queue fills, and only the sitemap's reading can
+    store = tmp_path / "big.db"
+    settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": "16", "RETRY_ENABLED": "False"}
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    procs = [start_worker(frontier, store, "--sitemap", f"{server.base_url}/robots.txt", log=log,
+                          settings=settings) for log in logs]
+    wait_for_workers(frontier, 2, procs)
+    client = redis.Redis.from_url(frontier)
+    run = client.hget("presswash:news:run", "id")
+    queue = b"presswash:news:" + run + b":queue"
+    while client.zcard(queue) < SITEMAP_PENDING:
+        assert all(proc.poll() is None for proc in procs)
+        time.sleep(0.05)
+    sizes = []
+    for _ in range(20):  # the pages are held: the queue can only grow by the sitemap's reading
+        sizes.append(client.zcard(queue))
+        time.sleep(0.05)
+    client.close()
+    # The reading looks at the queue every SITEMAP_BATCH entries, and the requests of a few batches may still be
+    # on their way through Scrapy's spider output then: the queue stops a few batches past the limit.
+    assert max(sizes) < SITEMAP_PENDING + 5 * SITEMAP_BATCH < len(paths), sizes
+    server.open_gate()
+    for proc, log in zip(procs, logs):
+        finish(proc, log)
+        assert proc.returncode == 1  # every page is a 404
+    requested = [path for path, _ in server.hits if path.startswith("/gone/")]
+    assert sorted(requested) == sorted(paths)
+    assert query(store, "SELECT COUNT(*) FROM errors WHERE reason = 'HTTP 404'") == [(len(paths),)]
