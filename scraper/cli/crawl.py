@@ -84,12 +84,6 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"presswash crawl: no URL list at {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if args.frontier:
-        problem = frontier_problem(args.frontier)
-        if problem:
-            print(f"presswash crawl: --frontier: {problem}", file=sys.stderr)
-            return EXIT_USAGE
-        plan.settings["PRESSWASH_FRONTIER"] = args.frontier
     if args.refetch_after is not None:
         plan.settings["PRESSWASH_REFETCH_AFTER"] = args.refetch_after * 3600
     if args.select:
@@ -100,12 +94,16 @@ def run(args: argparse.Namespace) -> int:
         plan.settings["USER_AGENT"] = args.user_agent
     if args.verbose:
         plan.settings.update(LOG_LEVEL="DEBUG", STATS_DUMP=True)
-    if args.log_file:
-        problem = log_file_problem(args.log_file)
-        if problem:
-            print(f"presswash crawl: --log-file {args.log_file}: {problem}", file=sys.stderr)
-            return EXIT_USAGE
-        plan.settings["LOG_FILE"] = args.log_file
+    # options checked before the crawl starts: (how a message names it, its value, its check, its setting)
+    checked = ((f"--log-file {args.log_file}", args.log_file, log_file_problem, "LOG_FILE"),
+               ("--frontier", args.frontier, frontier_problem, "PRESSWASH_FRONTIER"))
+    for label, value, problem_of, setting in checked:
+        if value:
+            problem = problem_of(value)
+            if problem:
+                print(f"presswash crawl: {label}: {problem}", file=sys.stderr)
+                return EXIT_USAGE
+            plan.settings[setting] = value
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep:

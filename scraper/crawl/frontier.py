@@ -66,7 +66,9 @@ if run and redis.call('HGET', KEYS[1], 'state') == 'running' then
   end
 end
 if run then
-  for _, part in ipairs({'queue', 'seen', 'busy', 'workers'}) do redis.call('DEL', prefix .. ':' .. run .. ':' .. part) end
+  for _, part in ipairs({'queue', 'seen', 'busy', 'workers'}) do
+    redis.call('DEL', prefix .. ':' .. run .. ':' .. part)
+  end
 end
 run = ARGV[4]
 redis.call('DEL', KEYS[1])
