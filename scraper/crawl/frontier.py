@@ -22,6 +22,8 @@ Workers given the same frontier, store and sources share one *run*:
   seen-set, so this run does not fetch them again; every worker of the run then says so in its summary
   and exits with status 1, and the next run, with a fresh seen-set, fetches them, while the store's
   incremental window skips what was stored. A worker stopped by SIGTERM mid-run counts as lost the same way.
+- Each heartbeat also gives the run's keys a day more to live, so the keys of a run whose workers all died
+  go after a day, if no new run has replaced them before.
 
 Redis Cluster is not supported: the scripts name the run's keys themselves.
 """
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 FRONTIER_SCHEMES = ("redis://", "rediss://", "unix://")
 IDLE_POLL = 0.5  # seconds between two looks at the queue while this worker is idle and the run is not done
+KEEP_MS = 24 * 3600 * 1000  # a run's keys outlive its last heartbeat by a day at most, if nobody deletes them
 
 # Every script reads the time from Redis (milliseconds), so the workers' clocks never need to agree.
 _NOW = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -88,14 +91,16 @@ redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
 return found[1]
 """
 
-# KEYS: run hash, queue, busy, workers. ARGV: run id, worker, ttl (ms), busy (1/0).
-# Renews the worker's marks; returns the run's state ('gone' if another run replaced it).
+# KEYS: run hash, queue, busy, workers, seen. ARGV: run id, worker, ttl (ms), busy (1/0).
+# Renews the worker's marks, and the run's keys for KEEP_MS more; returns the run's state ('gone' if another
+# run replaced it).
 _HEARTBEAT = _NOW + """
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 'gone' end
 redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), ARGV[2])
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[2]) end
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, %d) end
 return redis.call('HGET', KEYS[1], 'state')
-"""
+""" % KEEP_MS
 
 # KEYS: run hash, queue, busy, workers. ARGV: run id, worker, ttl (ms).
 # The worker is idle: it is no longer busy. Busy marks past their expiry are workers lost. The run ends when
@@ -191,6 +196,7 @@ class RunScheduler(Scheduler):
         self.prefix = ""
         self.lost = 0
         self.unreachable_since: float | None = None
+        self.given_up = False
         self.heartbeat: task.LoopingCall | None = None
         scripts = {"join": _JOIN, "heartbeat": _HEARTBEAT, "idle": _IDLE, "leave": _LEAVE}
         self.scripts = {name: server.register_script(body) for name, body in scripts.items()}
@@ -256,9 +262,16 @@ class RunScheduler(Scheduler):
         engine = self.crawler.engine
         busy = getattr(engine, "_slot", None) is not None and not engine.spider_is_idle()
         try:
-            self.scripts["heartbeat"](keys=self.run_keys(), args=[self.run_id, self.worker, self.ttl_ms, int(busy)])
+            state = self.scripts["heartbeat"](keys=[*self.run_keys(), self.key("seen")],
+                                              args=[self.run_id, self.worker, self.ttl_ms, int(busy)])
         except RedisError as exc:  # Redis unreachable for a moment: the next beat tries again
             logger.warning("frontier: heartbeat failed: %s", exc)
+            return
+        if busy and state in (b"ended", b"gone") and not self.given_up:
+            self.given_up = True  # this worker stalled past PRESSWASH_FRONTIER_TTL while it held work
+            logger.warning("frontier: run %s went on without this worker (no heartbeat for %g s): what it "
+                           "holds is fetched by the next run", self.run_id, self.ttl_ms / 1000)
+            self.crawler.stats.set_value("presswash/frontier_lost", max(1, self.lost))
 
     def spider_idle(self, spider: Any = None) -> None:
         """Keep the spider open while the run has work, looking at the queue again in IDLE_POLL seconds. If

@@ -278,3 +278,36 @@ def test_a_big_sitemap_waits_for_the_shared_queue(serve, tmp_path, frontier):
     requested = [path for path, _ in server.hits if path.startswith("/gone/")]
     assert sorted(requested) == sorted(paths)
     assert query(store, "SELECT COUNT(*) FROM errors WHERE reason = 'HTTP 404'") == [(len(paths),)]
+
+
+def test_host_gate_leases_concurrency_delay_and_expiry(frontier):
+    """HostGate against the real Redis: the script's answers, not the clock."""
+    import asyncio
+
+    from scraper.crawl.shared_politeness import HostGate
+
+    async def scenario() -> None:
+        gate = HostGate(frontier, lease_life=1.0)
+        keys = ["presswash:host:h:leases", "presswash:host:h:last"]
+
+        async def ask(lease: str, concurrency: int, delay: float) -> int:
+            return await gate.acquire_script(keys=keys, args=[lease, concurrency, int(delay * 1e6),
+                                                              gate.lease_life_us])
+
+        assert await ask("a", 2, 0) == 0
+        assert await ask("b", 2, 0) == 0
+        assert await ask("c", 2, 0) == -1  # two leases held: the third waits
+        await gate.release("h", "a")
+        assert await ask("c", 2, 0) == 0
+        wait = await ask("d", 5, 30)  # 30 s after the last start: the answer is how long to wait
+        assert 29e6 < wait <= 30e6
+        # A holder that dies: it neither releases nor renews its lease, which expires after lease_life.
+        first = await gate.acquire("h2", 1, 0)
+        gate.held.pop(first)  # no longer renewed
+        second = await gate.acquire("h2", 1, 0)  # waits for the first to expire
+        assert await gate.client.zrange("presswash:host:h2:leases", 0, -1) == [second.encode()]
+        if gate.renewer is not None:
+            gate.renewer.cancel()
+        await gate.client.aclose()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=60))
