@@ -172,7 +172,8 @@ def test_per_host_limits_hold_across_two_workers(serve, tmp_path, frontier):
     assert min(gaps) >= 0.45, gaps
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, frontier, group_reaper):
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, frontier, group_reaper, how):
     count = 60
     paths = make_site(tmp_path / "site", count)
     server = serve(tmp_path / "site", gate=True)
@@ -185,10 +186,17 @@ def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, front
     wait_for_articles(victim, store, 5)  # the victim started the run; now a second worker joins it
     survivor = start_worker(frontier, store, *args, log=tmp_path / "survivor.log", settings=settings)
     group_reaper(survivor.pid)
+    wait_for_workers(frontier, 2, [victim, survivor])
     wait_for_articles(victim, store, 15)
-    os.killpg(victim.pid, signal.SIGKILL)  # the worker and its extraction process, as a lost machine
-    victim.wait(timeout=10)
-    server.open_gate()
+    if how == "SIGKILL":
+        os.killpg(victim.pid, signal.SIGKILL)  # the worker and its extraction process, as a lost machine
+        victim.wait(timeout=10)
+        server.open_gate()
+    else:  # systemd stopping the worker: it finishes the pages in flight, drops those waiting, and leaves the run
+        os.killpg(victim.pid, signal.SIGTERM)
+        server.open_gate()
+        text = finish(victim, tmp_path / "victim.log", timeout=60)
+        assert victim.returncode == 1 and "stopped: shutdown" in text, text
 
     text = finish(survivor, tmp_path / "survivor.log")
     assert survivor.returncode == 1 and "worker(s) left run" in text, text
