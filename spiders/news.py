@@ -77,6 +77,7 @@ class NewsSpider(scrapy.Spider):
         self.followed: set[str] = {canonical_url(s) for s in well_formed_sites}  # site-crawl pages requested as listings
         self.listings: set[str] = set(self.followed)  # every feed, sitemap and listing URL: never an article key
         self.malformed: set[str] = set()  # malformed URLs already recorded, so a repeated one is one error row
+        self.seeding = True  # False in a worker that joined a shared frontier's run: its starter read the sources
 
     def given_urls(self) -> list[str]:
         """The URLs the crawl was started on: their hosts may be private (scraper/crawl/ssrf.py)."""
@@ -84,6 +85,8 @@ class NewsSpider(scrapy.Spider):
 
     # requests ----------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        if not self.seeding:
+            return
         given = [(url, self.parse_feed, f"feed:{url}", {}) for url in self.feeds]
         given += [(url, self._sitemap_callback(url), f"sitemap:{url}", {}) for url in self.sitemaps]
         given += [(url, self.parse_site_page, f"site:{url}", {"depth": 0}) for url in self.sites]
@@ -210,13 +213,14 @@ class NewsSpider(scrapy.Spider):
                                reason=f"sitemap: {sitemap.problem}; {sitemap.count} entries read")
 
     async def _room_for_requests(self) -> bool:
-        """Wait while the scheduler holds SITEMAP_PENDING requests or more; False when the crawl is stopping."""
-        engine, stats = self.crawler.engine, self.crawler.stats
+        """Wait while the scheduler holds SITEMAP_PENDING requests or more; False when the crawl is stopping.
+        With a shared frontier the scheduler's queue is the run's, in Redis, emptied by every worker."""
+        engine = self.crawler.engine
         while True:
             slot = getattr(engine, "_slot", None)  # Scrapy's own; None or closing once the spider closes
             if not engine.running or slot is None or slot.closing is not None:
                 return False
-            pending = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+            pending = len(slot.scheduler)
             # A scraper backing out (responses over SCRAPER_SLOT_MAX_ACTIVE_SIZE) takes no requests: waiting
             # for it would wait for ever, so the requests queue up instead.
             scraper_slot = engine.scraper.slot

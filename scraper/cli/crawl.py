@@ -11,6 +11,7 @@ from cleaners import RuleBook, RuleError
 from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options, rules_dirs
 from scraper.core.dates import parse_since
 from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
+from scraper.crawl.frontier import frontier_problem
 from scraper.crawl.runner import run_crawl, steps_table, summary
 from scraper.store import StoreError, check_store
 
@@ -25,6 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--urls", action="append", default=[], metavar="FILE", help="a file of article URLs, or - for stdin")
     crawl.add_argument("--config", metavar="TOML", help="a crawl config listing sites (see docs/crawling.md)")
     crawl.add_argument("--store", metavar="PATH", help="the SQLite store (default ./presswash.db)")
+    crawl.add_argument("--frontier", metavar="URL",
+                       help="a Redis URL (redis://host:port/db): run as one of many workers sharing its request "
+                            "queue, seen-set and per-host limits (see docs/scaling.md)")
     crawl.add_argument("-o", "--output", metavar="FILE", help="also append new and changed records to this JSON Lines file")
     crawl.add_argument("--since", metavar="DATE", help="only articles published or modified on or after DATE")
     crawl.add_argument("--max-depth", type=int, default=2, help="link depth of site crawls (default %(default)s)")
@@ -90,12 +94,16 @@ def run(args: argparse.Namespace) -> int:
         plan.settings["USER_AGENT"] = args.user_agent
     if args.verbose:
         plan.settings.update(LOG_LEVEL="DEBUG", STATS_DUMP=True)
-    if args.log_file:
-        problem = log_file_problem(args.log_file)
-        if problem:
-            print(f"presswash crawl: --log-file {args.log_file}: {problem}", file=sys.stderr)
-            return EXIT_USAGE
-        plan.settings["LOG_FILE"] = args.log_file
+    # options checked before the crawl starts: (how a message names it, its value, its check, its setting)
+    checked = ((f"--log-file {args.log_file}", args.log_file, log_file_problem, "LOG_FILE"),
+               ("--frontier", args.frontier, frontier_problem, "PRESSWASH_FRONTIER"))
+    for label, value, problem_of, setting in checked:
+        if value:
+            problem = problem_of(value)
+            if problem:
+                print(f"presswash crawl: {label}: {problem}", file=sys.stderr)
+                return EXIT_USAGE
+            plan.settings[setting] = value
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep:
@@ -111,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         print(steps_table(stats, rulebook), file=sys.stderr)
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
-    return EXIT_DOC_ERRORS if errors or stats.get("finish_reason") != "finished" else EXIT_OK
+    incomplete = stats.get("finish_reason") != "finished" or stats.get("presswash/frontier_lost")
+    return EXIT_DOC_ERRORS if errors or incomplete else EXIT_OK
 
 def log_file_problem(path: str) -> str | None:
     """Why the log cannot be appended to PATH, or None."""

@@ -171,6 +171,12 @@ def summary(stats: dict[str, Any]) -> str:
                      "(recorded in errors)")
     if get("site_packs_mined"):
         lines.append(f"  site packs mined: {get('site_packs_mined')} (presswash mine --store … --stored writes them out)")
+    if stats.get("presswash/frontier_run"):
+        role = "started here (this worker read the sources)" if stats.get("presswash/frontier_started") else "joined"
+        lines.append(f"  frontier: run {stats['presswash/frontier_run']}, {role}")
+    if get("frontier_lost"):
+        lines.append(f"  frontier: {get('frontier_lost')} worker(s) left run {stats.get('presswash/frontier_run')} "
+                     "holding requests (killed or stopped): run the crawl again to complete the set")
     reason = stats.get("finish_reason")
     if reason and reason != "finished":
         lines.append(f"  stopped: {reason} (run it again to resume)")

@@ -82,3 +82,9 @@ PRESSWASH_MINE_MIN_SHARE = 0.5
 # on: networks ("10.0.0.0/8"), addresses, host names, "host:port"; "*" turns the guard off. See
 # docs/crawling.md#request-guard-ssrf.
 PRESSWASH_ALLOW_PRIVATE = []
+# A shared frontier: a Redis URL (redis://host:port/db). Workers given the same frontier, store and sources
+# share one request queue and one seen-set, and per-host limits hold across them (docs/scaling.md). A worker
+# whose heartbeat stops for PRESSWASH_FRONTIER_TTL seconds counts as gone.
+PRESSWASH_FRONTIER = None
+PRESSWASH_FRONTIER_TTL = 30.0
+ADDONS = {"scraper.crawl.frontier.FrontierAddon": 0}  # reads PRESSWASH_FRONTIER

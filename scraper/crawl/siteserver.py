@@ -16,8 +16,9 @@ Beyond plain files it understands, in the folder:
 - ``NAME.gz`` for a file ``NAME`` that exists: served gzipped on the fly (a ``.xml.gz`` sitemap);
 - ETag and Last-Modified on every file, and 304 answers to conditional requests.
 Every request is logged in ``server.hits`` (path, status) so tests can count downloads, and in
-``server.log`` with its arrival time (``time.monotonic()``) and request headers, so tests can check spacing
-(Crawl-delay), conditional GETs and the User-Agent; ``server.peak`` is the most requests served at once.
+``server.log`` with its arrival time (``time.monotonic()``), the time its answer began and its request headers,
+so tests can check spacing (Crawl-delay), the requests in flight at once, conditional GETs and the User-Agent;
+``server.peak`` is the most requests served at once.
 ``delay`` (seconds) slows every answer down. ``gate=True`` holds every ``.html`` page until the test lets it
 through (``release(n)`` lets n more through, ``open_gate()`` all of them): a test then knows that a crawl
 is still running, instead of guessing how long it takes.
@@ -51,6 +52,7 @@ class Hit:
     path: str
     status: int
     headers: dict[str, str]  # request headers, lower-case names
+    answered: float = 0.0  # time.monotonic() when the answer began: the client cannot have it whole before
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -135,11 +137,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _head(self, status: int, headers: dict[str, str]) -> None:
         """Log the request and send the status line and headers."""
         path = self.path.split("?")[0]
-        with self.server.lock:
-            self.server.hits.append((path, status))
-            self.server.log.append(Hit(self.arrived, path, status, {k.lower(): v for k, v in self.headers.items()}))
         if self.server.delay:
             time.sleep(self.server.delay)
+        with self.server.lock:
+            self.server.hits.append((path, status))
+            self.server.log.append(Hit(self.arrived, path, status, {k.lower(): v for k, v in self.headers.items()},
+                                       time.monotonic()))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

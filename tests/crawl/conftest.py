@@ -210,3 +210,7 @@ def make_site(folder: Path, count: int, crawl_delay: float | None = None) -> lis
                                         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                                         f"{urls}\n</urlset>\n")
     return paths
+
+
+# a real Redis server, for crawls that share a frontier (tests/crawl/test_frontier.py)
+from tests.services.redis import frontier, redis_server  # noqa: E402,F401
