@@ -14,13 +14,14 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
+
+from tests.services import free_port
 
 SERVER_USER = "postgres"  # created by Debian's postgresql package
 
@@ -37,12 +38,6 @@ def server_bindir() -> Path:
     if not candidates:
         raise RuntimeError("no PostgreSQL server binaries: install them (Debian: apt-get install -y postgresql)")
     return Path(candidates[-1]).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgreSQLServer:
