@@ -9,6 +9,7 @@ failover) is an OperationalError; Store retries the whole transaction on a new c
 
 from __future__ import annotations
 
+import importlib.util
 import zlib
 
 from sqlalchemy import create_engine, func, select
@@ -43,11 +44,9 @@ class PostgreSQLBackend:
         self.where = self.url.set(drivername="postgresql").render_as_string(hide_password=True)
 
     def engine(self, read_only: bool) -> Engine:
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("psycopg") is None:
             raise StoreError(f"{self.where}: a PostgreSQL store needs the psycopg driver: "
-                             "pip install 'presswash[postgresql]'") from None
+                             "pip install 'presswash[postgresql]'")
         args = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "presswash"}
         if read_only:
             args["options"] = "-c default_transaction_read_only=on"

@@ -10,6 +10,7 @@ clean text changed. Several processes may write one store at once: each article 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -30,7 +31,7 @@ from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 from scraper.store import schema
 from scraper.store.errors import StoreError, first_line
 from scraper.store.postgresql import PostgreSQLBackend, is_postgresql_url
-from scraper.store.schema import articles, pages, revisions, runs, site_packs, site_samples
+from scraper.store.schema import articles, errors, pages, revisions, runs, site_packs, site_samples
 from scraper.store.sqlite import URL_PREFIX, SQLiteBackend
 
 DEFAULT_STORE = "presswash.db"
@@ -68,6 +69,68 @@ def check_store(target: str | Path, read_only: bool = False) -> None:
 def store_name(target: str | Path) -> str:
     """The store as messages name it: the file, or the PostgreSQL URL without its password."""
     return _backend(target).where
+
+
+# The statements, built once: a call only binds its values (building a statement costs more than SQLite's own
+# work for it). Updates and inserts take their columns from the values given.
+B = bindparam
+PAGE_STATE = select(pages.c.url, pages.c.canonical_url, pages.c.kind, pages.c.etag, pages.c.last_modified,
+                    pages.c.last_fetched).where(pages.c.url == B("url"))
+PAGE_KEY = select(pages.c.canonical_url).where(pages.c.url == B("url"))
+HAS_ARTICLE = select(articles.c.id).where(articles.c.url == B("url"))
+HELD_TEXT = select(articles.c.content_hash).where(articles.c.id == B("id"))
+LOCK_ARTICLE = select(articles.c.content_hash, articles.c.revision).where(articles.c.id == B("id")).with_for_update()
+UPDATE_ARTICLE = articles.update().where(articles.c.id == B("article_id"))
+ADD_REVISION = revisions.insert()
+LATEST = select(articles.c.record, articles.c.revision, articles.c.first_seen, articles.c.last_changed)
+ARTICLES = LATEST.order_by(articles.c.last_changed, articles.c.id)
+ARTICLES_SINCE = LATEST.where(articles.c.last_changed >= B("since")).order_by(articles.c.last_changed, articles.c.id)
+REVISIONS = (select(revisions.c.revision, revisions.c.content_hash)
+             .join(articles, articles.c.id == revisions.c.article_id)
+             .where(articles.c.url == B("url")).order_by(revisions.c.revision))
+START_RUN = runs.insert()
+FINISH_RUN = runs.update().where(runs.c.id == B("run_id"))
+ADD_ERROR = errors.insert()
+NEXT_SAMPLE = select(func.coalesce(func.max(site_samples.c.seq), 0) + 1).where(site_samples.c.host == B("host"))
+SAMPLE_COUNT = select(func.count()).select_from(site_samples).where(site_samples.c.host == B("host"))
+SAMPLES = (select(site_samples.c.sample).where(site_samples.c.host == B("host"))
+           .order_by(site_samples.c.seq, site_samples.c.url))
+DROP_SAMPLES = site_samples.delete().where(site_samples.c.host == B("host"))
+SITE_PACKS = select(site_packs.c.host, site_packs.c.pack).order_by(site_packs.c.host)
+COUNTS = {name: select(func.count()).select_from(schema.TABLES[name])
+          for name in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs")}
+
+
+@dataclass(frozen=True)
+class Upserts:
+    """The statements whose upsert clause each dialect spells with its own insert() (the same API for both)."""
+
+    page: Any
+    article: Any
+    sample: Any
+    site_pack: Any
+
+    @staticmethod
+    @functools.cache
+    def of(insert: Callable) -> "Upserts":
+        page = insert(pages)
+        page = page.on_conflict_do_update(index_elements=[pages.c.url], set_={
+            # a missing canonical or validator keeps the one stored before
+            "canonical_url": func.coalesce(page.excluded.canonical_url, pages.c.canonical_url),
+            "kind": page.excluded.kind,
+            "etag": func.coalesce(page.excluded.etag, pages.c.etag),
+            "last_modified": func.coalesce(page.excluded.last_modified, pages.c.last_modified),
+            "status": page.excluded.status,
+            "last_fetched": page.excluded.last_fetched,
+        })
+        sample = insert(site_samples)
+        sample = sample.on_conflict_do_update(index_elements=[site_samples.c.host, site_samples.c.url],
+                                              set_={"sample": sample.excluded.sample, "seq": sample.excluded.seq})
+        pack = insert(site_packs)
+        pack = pack.on_conflict_do_update(index_elements=[site_packs.c.host], set_={
+            name: pack.excluded[name] for name in ("pack", "pages", "rules", "mined_at")})
+        return Upserts(page=page, article=insert(articles).on_conflict_do_nothing().returning(articles.c.id),
+                       sample=sample, site_pack=pack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +175,8 @@ class Store:
         self.where = self.backend.where
         self.backend.check(read_only)
         self.engine = self.backend.engine(read_only)
-        self._insert = self.backend.insert
+        self._upserts = Upserts.of(self.backend.insert)
+        self._conn: Connection | None = None  # one connection, for every transaction but articles()' reads
         if not read_only:
             self.upgraded_from = self._run(self._prepare, write=True)
 
@@ -121,7 +185,13 @@ class Store:
         return schema.prepare(conn, self.where)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.engine.dispose()  # a lost connection's pooled siblings are dead too
 
     def __enter__(self) -> "Store":
         return self
@@ -138,11 +208,11 @@ class Store:
         deadline, attempt = None, 0
         while True:
             try:
-                with self.engine.connect() as conn:
-                    if write:
-                        conn.execution_options(presswash_write=True)
-                    with conn.begin():
-                        result = work(conn)
+                if self._conn is None:
+                    self._conn = self.engine.connect()
+                conn = self._conn.execution_options(presswash_write=write)  # how SQLite begins (sqlite.py)
+                with conn.begin():
+                    result = work(conn)
                 if deadline is not None:
                     log.warning("the store %s is back after %d retries", self.where, attempt)
                 return result
@@ -157,20 +227,17 @@ class Store:
                 elif now >= deadline:
                     raise StoreError(f"lost the connection to the store {self.where} and it did not come back "
                                      f"within {self.reconnect_for:g} s: {first_line(exc)}") from exc
-                self.engine.dispose()  # the pooled connections are dead too
+                self._drop_connection()
                 attempt += 1
                 time.sleep(min(2.0, 0.05 * 2 ** attempt, max(0.0, deadline - now)))
 
     # crawl state -------------------------------------------------------------------------------------
     def page_state(self, url: str) -> PageState | None:
-        query = select(pages.c.url, pages.c.canonical_url, pages.c.kind, pages.c.etag, pages.c.last_modified,
-                       pages.c.last_fetched).where(pages.c.url == url)
-        row = self._run(lambda conn: conn.execute(query).first())
+        row = self._run(lambda conn: conn.execute(PAGE_STATE, {"url": url}).first())
         return PageState(*row) if row else None
 
     def has_article(self, canonical_url: str) -> bool:
-        query = select(articles.c.id).where(articles.c.url == canonical_url)
-        return self._run(lambda conn: conn.execute(query).first()) is not None
+        return self._run(lambda conn: conn.execute(HAS_ARTICLE, {"url": canonical_url}).first()) is not None
 
     def mark_page(self, url: str, kind: str, status: int | None = None, canonical_url: str | None = None,
                   etag: str | None = None, last_modified: str | None = None, when: str | None = None) -> None:
@@ -179,19 +246,9 @@ class Store:
                                                  when), write=True)
 
     def _upsert_page(self, conn: Connection, url, kind, status, canonical_url, etag, last_modified, when) -> None:
-        """The page's row; a missing canonical or validator keeps the one stored before."""
-        insert = self._insert(pages).values(url=url, canonical_url=canonical_url, kind=kind, etag=etag,
-                                            last_modified=last_modified, status=status, first_seen=when,
-                                            last_fetched=when)
-        new = insert.excluded
-        conn.execute(insert.on_conflict_do_update(index_elements=[pages.c.url], set_={
-            "canonical_url": func.coalesce(new.canonical_url, pages.c.canonical_url),
-            "kind": new.kind,
-            "etag": func.coalesce(new.etag, pages.c.etag),
-            "last_modified": func.coalesce(new.last_modified, pages.c.last_modified),
-            "status": new.status,
-            "last_fetched": new.last_fetched,
-        }))
+        conn.execute(self._upserts.page, {"url": url, "canonical_url": canonical_url, "kind": kind, "etag": etag,
+                                          "last_modified": last_modified, "status": status, "first_seen": when,
+                                          "last_fetched": when})
 
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
@@ -217,30 +274,26 @@ class Store:
                 flags = [*flags, CANONICAL_IGNORED]
             article_id = short_hash(canonical)
             blob = json.dumps({**record, "flags": flags} if flags else record, ensure_ascii=False)
-            inserted = conn.execute(
-                self._insert(articles).values(id=article_id, url=canonical, record=blob,
-                                              content_hash=content_hash, revision=1, first_seen=when,
-                                              last_seen=when, last_changed=when)
-                .on_conflict_do_nothing().returning(articles.c.id)).first()
+            inserted = conn.execute(self._upserts.article, {
+                "id": article_id, "url": canonical, "record": blob, "content_hash": content_hash, "revision": 1,
+                "first_seen": when, "last_seen": when, "last_changed": when}).first()
             if inserted:
                 outcome, revision = "new", 1
             else:
-                row = conn.execute(select(articles.c.content_hash, articles.c.revision)
-                                   .where(articles.c.id == article_id).with_for_update()).first()
+                row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
                 if row is None:  # another article holds this URL under another id: the hash cannot collide
                     raise StoreError(f"{self.where}: the article row of {canonical} is not under its id")
-                this = articles.update().where(articles.c.id == article_id)
                 if row.content_hash != content_hash:
                     outcome, revision = "changed", row.revision + 1
-                    conn.execute(this.values(record=blob, content_hash=content_hash, revision=revision,
-                                             last_seen=when, last_changed=when))
+                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "record": blob,
+                                                  "content_hash": content_hash, "revision": revision,
+                                                  "last_seen": when, "last_changed": when})
                 else:
                     outcome, revision = "unchanged", row.revision
-                    conn.execute(this.values(last_seen=when))
+                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "last_seen": when})
             if outcome != "unchanged":
-                conn.execute(revisions.insert().values(article_id=article_id, revision=revision,
-                                                       content_hash=content_hash, text=record["text"],
-                                                       fetched_at=when))
+                conn.execute(ADD_REVISION, {"article_id": article_id, "revision": revision,
+                                            "content_hash": content_hash, "text": record["text"], "fetched_at": when})
             self._upsert_page(conn, fetched_url, "article", status, canonical, etag, last_modified, when)
             if canonical != fetched_url:
                 self._upsert_page(conn, canonical, "article", status, canonical, etag, last_modified, when)
@@ -279,11 +332,10 @@ class Store:
             return fetched_url, "another site"
         if is_site_root(canonical) or (is_listing is not None and is_listing(canonical)):
             return fetched_url, "home page or listing"
-        held = conn.execute(select(articles.c.content_hash)
-                            .where(articles.c.id == short_hash(canonical))).scalar()
+        held = conn.execute(HELD_TEXT, {"id": short_hash(canonical)}).scalar()
         if held is not None and held != record.get("content_hash"):
             # The page's last key; an error or 304 row in between keeps it (_upsert_page's COALESCE).
-            before = conn.execute(select(pages.c.canonical_url).where(pages.c.url == fetched_url)).first()
+            before = conn.execute(PAGE_KEY, {"url": fetched_url}).first()
             if before is None or before[0] != canonical:
                 return fetched_url, "shared by another text"
         return canonical, None
@@ -291,14 +343,11 @@ class Store:
     def articles(self, since: str | None = None) -> Iterator[dict[str, Any]]:
         """Latest records, oldest change first; ``since`` (ISO date or time) filters on last change. One
         read: a crawl writing meanwhile is not seen half-way. Rows are fetched in batches as they are read."""
-        query = select(articles.c.record, articles.c.revision, articles.c.first_seen, articles.c.last_changed)
-        if since:
-            query = query.where(articles.c.last_changed >= since)
-        query = query.order_by(articles.c.last_changed, articles.c.id)
+        query, params = (ARTICLES_SINCE, {"since": since}) if since else (ARTICLES, {})
         try:
             with self.engine.connect() as conn, conn.begin():
                 for blob, revision, first_seen, last_changed in conn.execute(
-                        query, execution_options={"yield_per": 500}):
+                        query, params, execution_options={"yield_per": 500}):
                     record = with_every_key(json.loads(blob))
                     record.update(revision=revision, first_seen=first_seen, last_changed=last_changed)
                     yield record
@@ -306,26 +355,22 @@ class Store:
             raise StoreError(f"{self.where}: {first_line(exc)}") from exc
 
     def revisions(self, canonical_url: str) -> list[tuple[int, str]]:
-        query = (select(revisions.c.revision, revisions.c.content_hash)
-                 .join(articles, articles.c.id == revisions.c.article_id)
-                 .where(articles.c.url == canonical_url).order_by(revisions.c.revision))
-        return [tuple(row) for row in self._run(lambda conn: conn.execute(query).all())]
+        return [tuple(row) for row in self._run(lambda conn: conn.execute(REVISIONS, {"url": canonical_url}).all())]
 
     # runs and errors ---------------------------------------------------------------------------------
     def start_run(self) -> int:
-        insert = runs.insert().values(started=now_iso(), status="running")
-        return int(self._run(lambda conn: conn.execute(insert).inserted_primary_key[0], write=True))
+        values = {"started": now_iso(), "status": "running"}
+        return int(self._run(lambda conn: conn.execute(START_RUN, values).inserted_primary_key[0], write=True))
 
     def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
-        update = runs.update().where(runs.c.id == run_id).values(finished=now_iso(), status=status,
-                                                                 stats=json.dumps(stats))
-        self._run(lambda conn: conn.execute(update), write=True)
+        values = {"run_id": run_id, "finished": now_iso(), "status": status, "stats": json.dumps(stats)}
+        self._run(lambda conn: conn.execute(FINISH_RUN, values), write=True)
 
     def record_error(self, run_id: int | None, url: str | None, reason: str, status: int | None = None) -> None:
         when = now_iso()
 
         def record(conn: Connection) -> None:
-            conn.execute(schema.errors.insert().values(run_id=run_id, url=url, reason=reason, at=when))
+            conn.execute(ADD_ERROR, {"run_id": run_id, "url": url, "reason": reason, "at": when})
             if url:
                 self._upsert_page(conn, url, "error", status, None, None, None, when)
 
@@ -335,42 +380,31 @@ class Store:
     def save_sample(self, host: str, url: str, sample: bytes) -> int:
         """Keep one page's mining sample (a re-fetched page replaces its own, and moves to the end); returns
         the host's count."""
-        of_host = site_samples.c.host == host
-
         def save(conn: Connection) -> int:
-            seq = conn.execute(select(func.coalesce(func.max(site_samples.c.seq), 0) + 1).where(of_host)).scalar()
-            insert = self._insert(site_samples).values(host=host, url=url, sample=sample, seq=seq)
-            conn.execute(insert.on_conflict_do_update(
-                index_elements=[site_samples.c.host, site_samples.c.url],
-                set_={"sample": insert.excluded.sample, "seq": insert.excluded.seq}))
-            return int(conn.execute(select(func.count()).select_from(site_samples).where(of_host)).scalar())
+            seq = conn.execute(NEXT_SAMPLE, {"host": host}).scalar()
+            conn.execute(self._upserts.sample, {"host": host, "url": url, "sample": sample, "seq": seq})
+            return int(conn.execute(SAMPLE_COUNT, {"host": host}).scalar())
 
         return self._run(save, write=True)
 
     def samples(self, host: str) -> list[bytes]:
-        query = (select(site_samples.c.sample).where(site_samples.c.host == host)
-                 .order_by(site_samples.c.seq, site_samples.c.url))
-        return [bytes(s) for s in self._run(lambda conn: conn.execute(query).scalars().all())]
+        return [bytes(s) for s in self._run(lambda conn: conn.execute(SAMPLES, {"host": host}).scalars().all())]
 
     def save_site_pack(self, host: str, pack: str, pages: int, rules: int) -> None:
         """Store a host's mined pack; its samples have served and go in the same transaction."""
-        insert = self._insert(site_packs).values(host=host, pack=pack, pages=pages, rules=rules, mined_at=now_iso())
-        new = insert.excluded
+        values = {"host": host, "pack": pack, "pages": pages, "rules": rules, "mined_at": now_iso()}
 
         def save(conn: Connection) -> None:
-            conn.execute(insert.on_conflict_do_update(index_elements=[site_packs.c.host], set_={
-                "pack": new.pack, "pages": new.pages, "rules": new.rules, "mined_at": new.mined_at}))
-            conn.execute(site_samples.delete().where(site_samples.c.host == host))
+            conn.execute(self._upserts.site_pack, values)
+            conn.execute(DROP_SAMPLES, {"host": host})
 
         self._run(save, write=True)
 
     def site_packs(self) -> dict[str, str]:
         """Host -> mined pack text ("" when mining found nothing)."""
-        query = select(site_packs.c.host, site_packs.c.pack).order_by(site_packs.c.host)
-        return dict(self._run(lambda conn: conn.execute(query).all()))
+        return dict(self._run(lambda conn: conn.execute(SITE_PACKS).all()))
 
     def count(self, table: str) -> int:
-        if table not in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs"):
+        if table not in COUNTS:
             raise ValueError(table)
-        query = select(func.count()).select_from(schema.TABLES[table])
-        return int(self._run(lambda conn: conn.execute(query).scalar()))
+        return int(self._run(lambda conn: conn.execute(COUNTS[table]).scalar()))
