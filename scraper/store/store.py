@@ -177,8 +177,10 @@ class Store:
         self.engine = self.backend.engine(read_only)
         self._upserts = Upserts.of(self.backend.insert)
         self._conn: Connection | None = None  # one connection, for every transaction but articles()' reads
+        # The schema version the store had when opened: 0 for a new one; read-only stores are not looked at.
+        self.found_version: int | None = None
         if not read_only:
-            self.upgraded_from = self._run(self._prepare, write=True)
+            self.found_version = self._run(self._prepare, write=True)
 
     def _prepare(self, conn: Connection) -> int:
         self.backend.lock_schema(conn)

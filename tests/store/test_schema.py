@@ -68,7 +68,7 @@ def version_1_store(path: Path, mining: bool = True) -> Path:
 
 def test_a_new_store_records_its_version(store):
     assert sql(store, "SELECT key, value FROM meta") == [("schema_version", str(SCHEMA_VERSION))]
-    assert store.upgraded_from == 0
+    assert store.found_version == 0
 
 
 def test_an_older_store_is_read_as_it_is_and_upgraded_in_place(tmp_path):
@@ -83,7 +83,7 @@ def test_an_older_store_is_read_as_it_is_and_upgraded_in_place(tmp_path):
     assert path.read_bytes() == before
     # opening it for writing upgrades it, keeping everything, and the samples' order
     with Store(path) as store:
-        assert store.upgraded_from == 1
+        assert store.found_version == 1
         assert sql(store, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
         assert store.samples("h.example") == [b"c", b"a", b"b"]
         assert store.save_sample("h.example", "d", b"d") == 4
@@ -93,14 +93,14 @@ def test_an_older_store_is_read_as_it_is_and_upgraded_in_place(tmp_path):
         assert store.save_article(record(URL, "New text."), URL) == "changed"
         assert store.start_run() == 2 and store.count("errors") == 1
     with Store(path) as again:  # once upgraded, opening changes nothing more
-        assert again.upgraded_from == SCHEMA_VERSION and again.count("revisions") == 2
+        assert again.found_version == SCHEMA_VERSION and again.count("revisions") == 2
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_the_oldest_layout_gets_its_mining_tables(tmp_path):
     path = version_1_store(tmp_path / "oldest.db", mining=False)
     with Store(path) as store:
-        assert store.upgraded_from == 1
+        assert store.found_version == 1
         assert store.save_sample("h.example", "a", b"a") == 1 and store.site_packs() == {}
 
 
