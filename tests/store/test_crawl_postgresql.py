@@ -1,6 +1,7 @@
-"""Real crawls into a PostgreSQL store: `presswash crawl --store postgresql://…` (and $PRESSWASH_STORE) runs
-incrementally as it does on SQLite, `export`, `mine` and the demo's report read the same store, and exports
-taken while a crawl writes are consistent snapshots."""
+"""Real crawls into a PostgreSQL store: `presswash crawl --store postgresql://…` (or $PRESSWASH_STORE) runs
+incrementally as it does on SQLite, and so does `scrapy crawl news -s PRESSWASH_STORE=postgresql://…`;
+`export`, `mine` and the demo's report read the same store, and exports taken while a crawl writes are
+consistent snapshots."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import time
 
 from scraper.store import Store, StoreError
 from tests.conftest import call_main
-from tests.crawl.conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, PRESSWASH, copy_site, crawl, make_site,
-                                  presswash, serve, start_crawl)  # noqa: F401  (serve: a fixture)
+from tests.crawl.conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, PRESSWASH, ROOT, SCRAPY, copy_site, crawl,
+                                  make_site, presswash, serve, start_crawl)  # noqa: F401  (serve: a fixture)
 from tests.crawl.test_crash import reaper  # noqa: F401  (a fixture)
 from tests.crawl.test_live_export import check_export
 from tests.services import free_port
@@ -133,3 +134,18 @@ def test_export_from_postgresql_while_a_crawl_writes(serve, tmp_path, postgresql
     assert check_export([json.loads(line) for line in final.stdout.splitlines()]) == {base + p for p in paths}
     again = crawl("--sitemap", f"{base}/robots.txt", store=postgresql_url)
     assert again.code == 0 and f"{articles} skipped (fresh)" in again.stderr
+
+
+def test_scrapy_crawl_with_a_postgresql_store_setting(serve, postgresql_url):  # noqa: F811
+    base = serve(NEWSROOM).base_url
+    cmd = [SCRAPY, "crawl", "news", "-a", f"feed={base}/feed.xml", "-s", f"PRESSWASH_STORE={postgresql_url}",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05",
+           "-s", "LOG_LEVEL=WARNING"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    # the four feed items that lead to articles (one through a redirect); the fifth is a 404
+    assert set(stored(postgresql_url)) == {base + p for p in list(NEWSROOM_ARTICLES)[:4]}
+    with Store(postgresql_url, read_only=True) as store:
+        assert sql(store, "SELECT url, reason FROM errors") == [(f"{base}/2026/11/10/story-that-is-gone.html",
+                                                                 "HTTP 404")]
+        assert sql(store, "SELECT status FROM runs") == [("finished",)]
