@@ -22,6 +22,9 @@ from warcio.warcwriter import WARCWriter
 
 from scraper.cli import main
 
+# Real servers the tests start for themselves (fixtures postgresql_server, postgresql_url).
+pytest_plugins = ["tests.services.postgresql"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "fixtures" / "pages"
 VENV_BIN = Path(sys.executable).parent

@@ -233,7 +233,7 @@ def test_export_opens_the_store_read_only(tmp_path):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     with Store(path, read_only=True) as store:
         assert [r["url"] for r in store.articles()] == ["https://example.com/a"]
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StoreError, match="read-only"):
             store.start_run()
     out = tmp_path / "out.jsonl"
     run = call_main("export", "--store", path, "-o", out)

@@ -14,6 +14,7 @@ from scraper.core.metadata import DECLARED, PROVENANCE
 from scraper.core.process import Options, Processor
 from scraper.evaluation.systems import ABLATION_SYSTEMS, pipeline_options
 from scraper.store import Store
+from tests.store.conftest import sql
 from tests.conftest import ENGLISH_PARAGRAPHS, article_html, call_main
 
 # Written for these tests: a local news story in German, with a newsletter prompt after it.
@@ -149,9 +150,9 @@ def test_the_store_keeps_provenance_and_fills_it_for_older_records(tmp_path):
         store.save_article(record, "https://example.de/radwege")
         old = dict(record, id="old", content_hash="0" * 64)
         del old["provenance"]
-        store.db.execute("INSERT INTO articles (id, url, record, content_hash, revision, first_seen, last_seen, "
-                         "last_changed) VALUES ('old', 'https://example.de/alt', ?, ?, 1, 'x', 'x', 'x')",
-                         (json.dumps(old), old["content_hash"]))
+        sql(store, "INSERT INTO articles (id, url, record, content_hash, revision, first_seen, last_seen, "
+                   "last_changed) VALUES ('old', 'https://example.de/alt', :record, :hash, 1, 'x', 'x', 'x')",
+            record=json.dumps(old), hash=old["content_hash"])
         got = {r["url"] or r["id"]: r for r in store.articles()}
     new = next(r for r in got.values() if r["provenance"])
     assert new["provenance"].get("language") == "detected"

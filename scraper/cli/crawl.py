@@ -8,12 +8,13 @@ import sys
 
 from cleaners import RuleBook, RuleError
 
-from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options, rules_dirs
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options,
+                                 add_store_option, rules_dirs)
 from scraper.core.dates import parse_since
 from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
 from scraper.crawl.frontier import frontier_problem
 from scraper.crawl.runner import run_crawl, steps_table, summary
-from scraper.store import StoreError, check_store
+from scraper.store import StoreError, check_store, store_target
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--site", action="append", default=[], metavar="URL", help="a start URL: follow in-site links")
     crawl.add_argument("--urls", action="append", default=[], metavar="FILE", help="a file of article URLs, or - for stdin")
     crawl.add_argument("--config", metavar="TOML", help="a crawl config listing sites (see docs/crawling.md)")
-    crawl.add_argument("--store", metavar="PATH", help="the SQLite store (default ./presswash.db)")
+    add_store_option(crawl, "the store to crawl into")
     crawl.add_argument("--frontier", metavar="URL",
                        help="a Redis URL (redis://host:port/db): run as one of many workers sharing its request "
                             "queue, seen-set and per-host limits (see docs/scaling.md)")
@@ -50,7 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     plan = CrawlPlan(feeds=args.feed, sitemaps=args.sitemap, sites=args.site, urls=args.urls, since=args.since,
                      output=args.output, rules_dirs=list(rules_dirs(args)),
-                     max_depth=args.max_depth, max_pages=args.max_pages)
+                     max_depth=args.max_depth, max_pages=args.max_pages,
+                     store=store_target(None))  # $PRESSWASH_STORE or ./presswash.db, unless the config names one
     try:
         if args.config:
             plan = load_config(args.config, plan)

@@ -7,22 +7,23 @@ import argparse
 import sys
 from pathlib import Path
 
+from scraper.cli.options import add_store_option
 from scraper.crawl.config import CrawlPlan
 from scraper.crawl.runner import run_crawl, summary
 from scraper.crawl.siteserver import SiteServer
-from scraper.store import Store
+from scraper.store import Store, StoreError, check_store, store_name, store_target
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="serve the bundled fixture news site on loopback and crawl it")
     demo.add_argument("--site-dir", default="fixtures/sites/newsroom", help="the site to serve (default %(default)s)")
-    demo.add_argument("--store", default="presswash.db", metavar="PATH")
+    add_store_option(demo, "the store to crawl into")
     demo.add_argument("--port", type=int, default=8765, help="loopback port (default %(default)s)")
     demo.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_demo(args.site_dir, args.store, args.port)
+    return run_demo(args.site_dir, store_target(args.store), args.port)
 
 
 def run_demo(site_dir: str, store_path: str, port: int) -> int:
@@ -31,9 +32,15 @@ def run_demo(site_dir: str, store_path: str, port: int) -> int:
         print(f"presswash demo: no fixture site at {folder} (run it from the repository root, or give --site-dir)",
               file=sys.stderr)
         return 2
+    try:
+        check_store(store_path)
+    except StoreError as exc:
+        print(f"presswash demo: {exc}", file=sys.stderr)
+        return 2
     with SiteServer(folder, port=port) as server:
         base = server.base_url
-        print(f"presswash demo: serving {folder} at {base}; crawling its feed, sitemaps and pages into {store_path}",
+        print(f"presswash demo: serving {folder} at {base}; crawling its feed, sitemaps and pages into "
+              f"{store_name(store_path)}",
               file=sys.stderr)
         plan = CrawlPlan(feeds=[f"{base}/"], sitemaps=[f"{base}/robots.txt"], sites=[f"{base}/"], store=store_path,
                          settings={"LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scraper.cli.options import EXIT_OK, EXIT_USAGE
+from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_store_option
 from scraper.sinks import OutputError, open_sink, output_needed
-from scraper.store import Store, StoreError
+from scraper.store import Store, StoreError, store_target
 from scraper.core.dates import parse_since
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     export = sub.add_parser("export", help="write the store's articles as JSON Lines or Parquet")
-    export.add_argument("--store", default="presswash.db", metavar="PATH")
+    add_store_option(export, "the store to export")
     export.add_argument("-o", "--output", metavar="FILE", help="output file (default stdout), written atomically")
     export.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
                         help="jsonl: one record per line; parquet: one Parquet file, -o FILE (docs/record.md)")
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     count = 0
     try:
         # Read-only: exporting never changes the store, nor a file that turns out not to be one.
-        with Store(args.store, read_only=True) as store:
+        with Store(store_target(args.store), read_only=True) as store:
             with open_sink(args.format, args.output, store_columns=True) as sink:
                 for record in store.articles(since=since):
                     sink.write(record)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cleaners import RuleError
 from cleaners.mining import SiteMining, Thresholds
 
-from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, rules_dirs
+from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, add_store_option, rules_dirs
 from scraper.cli.render import clip
 from scraper.core.process import Options
 from scraper.offline import mining
-from scraper.store import StoreError, check_store
+from scraper.store import STORE_ENV, StoreError, check_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                       "lines and blocks that repeat across each site's pages, and write one "
                                       "candidate site pack per host into -o DIR (see docs/mining.md).")
     mine.add_argument("paths", nargs="*", metavar="PATH", help="saved pages: files and folders, as for clean")
-    mine.add_argument("--store", metavar="PATH", help="read the articles of a crawl store instead of files")
+    add_store_option(mine, "read the articles of this crawl store instead of files (with no PATH given: "
+                           "$PRESSWASH_STORE, when set)", default=False)
     mine.add_argument("--stored", action="store_true",
                       help="write the packs crawls have mined into --store, instead of mining")
     mine.add_argument("-o", "--output", default="mined", metavar="DIR",
@@ -36,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     problem = None
+    if not args.paths and not args.store:
+        args.store = os.environ.get(STORE_ENV)
     if bool(args.paths) == bool(args.store):
         problem = "give saved pages (PATH…) or a crawl store (--store), one or the other"
     elif args.stored and not args.store:

@@ -17,6 +17,13 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
                    help="a folder of extra .toml rule packs (repeatable); a pack named like a built-in replaces it")
 
 
+def add_store_option(p: argparse.ArgumentParser, what: str, default: bool = True) -> None:
+    """--store: a file, sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE (docs/scaling.md)."""
+    fallback = " (default $PRESSWASH_STORE, else ./presswash.db)" if default else ""
+    p.add_argument("--store", metavar="PATH|URL",
+                   help=f"{what}: an SQLite file or sqlite:///PATH, or postgresql://USER@HOST/DATABASE{fallback}")
+
+
 def add_selection_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", metavar="ID,…", type=_id_list, default=(),
                    help="run only these rules: ids (GEN011), id prefixes (GEN, DOM) or names, comma-separated")

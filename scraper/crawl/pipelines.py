@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from scraper.crawl.mining import CrawlMiner
 from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options, Processor
 from scraper.core.urls import hostname_of
 from scraper.sinks.jsonl import dumps
-from scraper.store import CANONICAL_IGNORED, Store
+from scraper.store import CANONICAL_IGNORED, Store, StoreError
 from spiders.detect import looks_like_listing_url
 from scraper.core.workers import TimeLimitExceeded, WorkerDied
 
@@ -142,7 +141,7 @@ class ProcessPipeline:
         """Mining is an extra: a failure there is logged, and the article still goes to the store."""
         try:
             self.miner.add(sample)
-        except (sqlite3.Error, zlib.error, ValueError, KeyError) as exc:
+        except (StoreError, zlib.error, ValueError, KeyError) as exc:
             logging.getLogger(__name__).warning("site pack mining failed for %s: %s", sample.host, exc)
 
 

@@ -21,6 +21,7 @@ import pytest
 from scraper.core.urls import is_site_root, same_site_urls, url_problem
 from scraper.store import CANONICAL_IGNORED, Store
 from spiders.detect import looks_like_listing_url
+from tests.store.conftest import sql
 
 from .conftest import SITES, article_page, crawl, errors, presswash, read_jsonl, stored_articles
 
@@ -149,7 +150,7 @@ def test_distinct_texts_sharing_a_canonical_are_stored_apart(store):
     assert store.save_article(_record("first text", shared), "https://news.example/a") == "new"
     assert store.save_article(_record("second text", shared), "https://news.example/b") == "new"
     assert store.save_article(_record("first text", shared), "https://news.example/c") == "unchanged"  # a copy
-    rows = dict(store.db.execute("SELECT url, json_extract(record, '$.text') FROM articles"))
+    rows = {url: json.loads(blob)["text"] for url, blob in sql(store, "SELECT url, record FROM articles")}
     assert rows == {shared: "first text", "https://news.example/b": "second text"}
     # The page first stored under the canonical is a true revision when its own text changes.
     assert store.save_article(_record("first text, corrected", shared), "https://news.example/a") == "changed"

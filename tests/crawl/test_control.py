@@ -3,7 +3,6 @@ host, SIGTERM ends any crawl (a second signal at once), logs fit cron, bad comma
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time

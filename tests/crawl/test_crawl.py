@@ -4,11 +4,11 @@ errors, URL lists, a crawl config, `scrapy crawl` from the repository root and `
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from datetime import datetime, timedelta, timezone
 
 from scraper.core.document import RECORD_FIELDS
+from tests.services import free_port
 
 from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, ROOT, SCRAPY, WIRE, article_hits, article_page, crawl,
                        errors, presswash, query, read_jsonl, runs, stored_articles)
@@ -294,12 +294,6 @@ def test_scrapy_crawl_from_the_repository_root(serve, tmp_path):
     assert [status for status, _ in runs(store)] == ["finished"]
     assert {h.headers.get("user-agent") for h in server.log} == {
         "presswash/0.1 (news text cleaner; set USER_AGENT to add a contact address)"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_twice(tmp_path):

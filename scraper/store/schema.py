@@ -1,0 +1,163 @@
+"""The store's tables, written once for both backends (SQLAlchemy Core), and its schema versions.
+
+Version 1 is the layout of the SQLite stores made before versions were recorded: it has no ``meta`` table.
+Version 2 adds ``meta`` (which holds the version) and ``site_samples.seq`` (the order samples were kept in;
+SQLite's rowid served before, and PostgreSQL has none). Opening a store for writing upgrades an older one in
+place, in one transaction; a store of a newer version is refused untouched.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect, select,
+                        text)
+from sqlalchemy.dialects.postgresql import TEXT
+from sqlalchemy.engine import Connection
+
+from scraper.store.errors import StoreError
+
+SCHEMA_VERSION = 2
+
+# The tables that make a database a presswash store (site_samples and site_packs came later, and are added
+# on opening).
+CORE_TABLES = frozenset({"articles", "revisions", "pages", "runs", "errors"})
+
+# Keys, URLs and ISO 8601 times are compared and sorted byte for byte, as SQLite does: a PostgreSQL database
+# made with a language's collation would otherwise order '2026-11-20T…' strings by its own rules.
+Key = Text().with_variant(TEXT(collation="C"), "postgresql")
+
+metadata = MetaData()
+
+articles = Table(
+    "articles", metadata,
+    Column("id", Key, primary_key=True),                 # hash of the canonical URL
+    Column("url", Key, nullable=False, unique=True),     # canonical URL
+    Column("record", Text, nullable=False),              # the latest record, JSON
+    Column("content_hash", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("first_seen", Key, nullable=False),
+    Column("last_seen", Key, nullable=False),
+    Column("last_changed", Key, nullable=False),
+    Index("articles_last_changed", "last_changed"),
+)
+
+revisions = Table(
+    "revisions", metadata,
+    Column("article_id", Key, ForeignKey("articles.id"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("content_hash", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("fetched_at", Key, nullable=False),
+)
+
+pages = Table(  # crawl state, one row per fetched URL
+    "pages", metadata,
+    Column("url", Key, primary_key=True),
+    Column("canonical_url", Key),
+    Column("kind", Text),                                # article | error (listing pages are not recorded)
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("status", Integer),
+    Column("first_seen", Key, nullable=False),
+    Column("last_fetched", Key, nullable=False),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started", Key, nullable=False),
+    Column("finished", Key),
+    Column("status", Text, nullable=False),              # running | finished | interrupted
+    Column("stats", Text),                               # JSON
+    sqlite_autoincrement=True,
+)
+
+errors = Table(
+    "errors", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("url", Key),
+    Column("reason", Text, nullable=False),
+    Column("at", Key, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+site_samples = Table(  # pages of a host kept until its site pack is mined (docs/mining.md)
+    "site_samples", metadata,
+    Column("host", Key, primary_key=True),
+    Column("url", Key, primary_key=True),
+    Column("sample", LargeBinary, nullable=False),       # zlib-compressed JSON: the page's clean lines and blocks
+    Column("seq", Integer, nullable=False),              # the order the host's samples were kept in
+)
+
+site_packs = Table(  # one mined site pack per host; empty when nothing repeated
+    "site_packs", metadata,
+    Column("host", Key, primary_key=True),
+    Column("pack", Text, nullable=False),                # the pack, TOML
+    Column("pages", Integer, nullable=False),
+    Column("rules", Integer, nullable=False),
+    Column("mined_at", Key, nullable=False),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", Key, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+TABLES = {t.name: t for t in metadata.sorted_tables}
+
+
+def newer_store_message(where: str, version: int) -> str | None:
+    """Why a store of ``version`` cannot be opened by this presswash, or None when it can."""
+    if version <= SCHEMA_VERSION:
+        return None
+    return (f"{where} is a presswash store of schema version {version}, written by a newer presswash than this "
+            f"one (which reads up to version {SCHEMA_VERSION}); upgrade presswash (pip install -U presswash) "
+            f"and run the command again; the store was left untouched")
+
+
+def table_names(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+def stored_version(conn: Connection, tables: set[str]) -> int | None:
+    """The schema version of the store on ``conn`` (whose tables are ``tables``): None when it holds no
+    presswash store, 1 for a store from before versions were recorded."""
+    if "meta" in tables:
+        value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        if value is not None:
+            return int(value)
+    return 1 if CORE_TABLES <= tables else None
+
+
+def prepare(conn: Connection, where: str) -> int:
+    """Make the tables of an empty database, or bring an older store up to SCHEMA_VERSION, inside the
+    caller's write transaction. Returns the version found (0 for a new store). The caller has made sure
+    that the database is empty or a presswash store (check_store)."""
+    tables = table_names(conn)
+    found = stored_version(conn, tables) or 0
+    refusal = newer_store_message(where, found)
+    if refusal:
+        raise StoreError(refusal)
+    if found == SCHEMA_VERSION:
+        return found
+    if found == 1 and "site_samples" in tables:
+        _add_sample_order(conn)
+    metadata.create_all(conn)  # tables a store lacks; the existing ones are left as they are
+    _set_version(conn, found)
+    return found
+
+
+def _add_sample_order(conn: Connection) -> None:
+    """Version 1 -> 2: site_samples gets ``seq``, in the order SQLite kept the rows (only SQLite stores have
+    version 1)."""
+    conn.execute(text("ALTER TABLE site_samples ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(text("UPDATE site_samples SET seq = rowid"))
+
+
+def _set_version(conn: Connection, found: int) -> None:
+    values = {"key": "schema_version", "value": str(SCHEMA_VERSION)}
+    if found >= 2:
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=values["value"]))
+    else:
+        conn.execute(meta.insert().values(**values))
