@@ -1,0 +1,204 @@
+"""Scale: one loopback site of N article pages crawled, in one run, by
+  1. the single-process crawl into SQLite (no frontier: the first run of the README),
+  2. one worker on a Redis frontier and a PostgreSQL store,
+  3. two workers on the same frontier and store, started together,
+then pages per second of each, its ratio to (1), and the peak memory of each worker (its process tree: the
+Scrapy process, its fork server and its extraction processes, sampled from /proc).
+
+    python benchmarks/scale.py                  # 1,000 pages, one extraction process per worker
+    python benchmarks/scale.py --pages 300      # a quicker look
+    python benchmarks/scale.py --pool 2         # two extraction processes per worker
+
+The site is built in a temporary folder from ../shared/devset/wcxb-dev-articles/html, as in crawl_speed.py.
+Each run gets a fresh store and frontier; the PostgreSQL and Redis servers are real server processes started
+here on free loopback ports (the same starters as the tests, tests/services/) and stopped at the end.
+Politeness is switched off (no delay, no AutoThrottle, 16 requests at a time per worker and per host), so the
+figures measure the pipeline, not a site's limits. Every worker runs extraction in its own process pool of
+``--pool`` processes (PRESSWASH_WORKERS). The target (issue 13): two workers at 1.7x one worker or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from crawl_speed import build_site  # noqa: E402  (this folder is on sys.path when run as a script)
+from speed import rss_kb, tree_pids  # noqa: E402
+
+from scraper.crawl.siteserver import SiteServer  # noqa: E402
+from tests.services import free_port  # noqa: E402
+from tests.services.postgresql import PostgreSQLServer  # noqa: E402
+
+TWO_WORKERS_TARGET = 1.7  # two workers against one, pages/s (issue 13)
+SAMPLE_EVERY = 0.25  # seconds between memory samples of a worker's process tree
+
+SETTINGS = {
+    "LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    # Every page is served from one loopback host, though they come from hundreds of sites: a site pack mined
+    # from them would be meaningless.
+    "PRESSWASH_MINE_AFTER": "0",
+}
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen
+    log: Path
+    peak_kb: int = 0
+    exit_code: int | None = None
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float
+    workers: list[Worker] = field(default_factory=list)
+    articles: int = 0
+    served: int = 0
+
+
+def redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    """A throwaway redis-server on a free port, without persistence; returns it and its URL once it answers."""
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
+                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(200):
+        try:
+            client.ping()
+            return proc, url
+        except redis.ConnectionError:
+            if proc.poll() is not None:
+                sys.exit(f"redis-server exited with {proc.returncode}")
+            time.sleep(0.05)
+    sys.exit("redis-server did not answer")
+
+
+def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, frontier: str | None = None
+          ) -> Run:
+    """``count`` `presswash crawl` processes started together on the site's sitemap; waits for all of them."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    settings = {**SETTINGS, "PRESSWASH_WORKERS": str(pool)}
+    argv = [sys.executable, "-m", "scraper.cli", "crawl", "--sitemap", f"{base}/robots.txt", "--store", store]
+    if frontier:
+        argv += ["--frontier", frontier]
+    for key, value in settings.items():
+        argv += ["-s", f"{key}={value}"]
+    workers: list[Worker] = []
+    started = time.perf_counter()
+    for i in range(count):
+        log = work / f"{name}-{i}.log"
+        with log.open("wb") as err:
+            workers.append(Worker(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO, env=env),
+                                  log))
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for worker in workers:
+                if worker.proc.poll() is None:
+                    worker.peak_kb = max(worker.peak_kb, sum(rss_kb(p) for p in tree_pids(worker.proc.pid)))
+            done.wait(SAMPLE_EVERY)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for worker in workers:
+        worker.exit_code = worker.proc.wait()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return Run(name, wall, workers)
+
+
+def stored_articles(store: str) -> int:
+    if store.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(store) as conn:
+            return conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    with sqlite3.connect(store) as db:
+        return db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000, help="article pages on the site (default 1000)")
+    parser.add_argument("--pool", type=int, default=1,
+                        help="extraction processes per worker, PRESSWASH_WORKERS (default 1)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="presswash-scale-"))
+    postgresql = PostgreSQLServer().init().start()
+    redis_proc, redis_url = redis_server(work)
+    runs: list[Run] = []
+    try:
+        build_site(work, args.pages)
+        import psycopg
+
+        plan = [("sqlite, 1 process", 1, None), ("redis + postgresql, 1 worker", 1, redis_url),
+                ("redis + postgresql, 2 workers", 2, redis_url)]
+        for i, (name, count, frontier) in enumerate(plan):
+            if frontier:
+                with psycopg.connect(postgresql.url(), autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "scale{i}"')
+                store = postgresql.url(f"scale{i}")
+            else:
+                store = str(work / f"scale{i}.db")
+            print(f"… {name}", file=sys.stderr, flush=True)
+            with SiteServer(work / "site") as server:
+                run = crawl(f"run{i}", server.base_url, store, count, args.pool, work, frontier)
+                run.served = sum(1 for path, status in server.hits if path.startswith("/a/") and status == 200)
+            run.name = name
+            run.articles = stored_articles(store)
+            runs.append(run)
+            for w, worker in enumerate(run.workers):
+                if worker.exit_code != 0:
+                    print(f"⚠ {name}, worker {w} exited {worker.exit_code}:\n"
+                          f"{worker.log.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+        report(runs, args.pages, args.pool)
+        return 0
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait()
+        postgresql.destroy()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(runs: list[Run], pages: int, pool: int) -> None:
+    base = pages / runs[0].wall
+    print(f"# presswash scale: {pages} article pages on one loopback host, {os.cpu_count()} cores, "
+          f"{pool} extraction process(es) per worker\n")
+    print("| run | wall s | pages/s | ratio to SQLite, 1 process | articles stored | article URLs served | "
+          "peak memory per worker (MiB) |")
+    print("|---|---|---|---|---|---|---|")
+    for run in runs:
+        rate = pages / run.wall
+        peaks = ", ".join(f"{w.peak_kb / 1024:.0f}" for w in run.workers)
+        print(f"| {run.name} | {run.wall:.1f} | {rate:.1f} | {rate / base:.2f}× | {run.articles} | {run.served} | "
+              f"{peaks} |")
+    one, two = pages / runs[1].wall, pages / runs[2].wall
+    ratio = two / one
+    print(f"\n2 workers / 1 worker: {ratio:.2f}× (target ≥ {TWO_WORKERS_TARGET}×: "
+          f"{'met' if ratio >= TWO_WORKERS_TARGET else 'NOT met'})")
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
