@@ -12,8 +12,8 @@ Scrapy process, its fork server and its extraction processes, sampled from /proc
 The site is built in a temporary folder from ../shared/devset/wcxb-dev-articles/html, as in crawl_speed.py.
 Each run gets a fresh store and frontier; the PostgreSQL and Redis servers are real server processes started
 here on free loopback ports (the same starters as the tests, tests/services/) and stopped at the end.
-Politeness is switched off (no delay, no AutoThrottle, 16 requests at a time per worker and per host), so the
-figures measure the pipeline, not a site's limits. Every worker runs extraction in its own process pool of
+Politeness is switched off (no delay, no AutoThrottle, 16 requests at a time to the host, shared by the
+workers), so the figures measure the pipeline, not a site's limits. Every worker runs extraction in its own process pool of
 ``--pool`` processes (PRESSWASH_WORKERS). The target (issue 13): two workers at 1.7x one worker or more.
 """
 
@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from crawl_speed import build_site  # noqa: E402  (this folder is on sys.path when run as a script)
-from speed import rss_kb, tree_pids  # noqa: E402
+from speed import cpu_seconds, rss_kb, tree_pids  # noqa: E402
 
 from scraper.crawl.siteserver import SiteServer  # noqa: E402
 from tests.services import free_port  # noqa: E402
@@ -46,7 +46,7 @@ SAMPLE_EVERY = 0.25  # seconds between memory samples of a worker's process tree
 
 SETTINGS = {
     "LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
-    "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     # Every page is served from one loopback host, though they come from hundreds of sites: a site pack mined
     # from them would be meaningless.
     "PRESSWASH_MINE_AFTER": "0",
@@ -59,6 +59,16 @@ class Worker:
     log: Path
     peak_kb: int = 0
     exit_code: int | None = None
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds at its last sample, for its tree
+
+    @property
+    def own_cpu(self) -> float:
+        """The Scrapy process's CPU seconds: fetching, scheduling, the store, the frontier."""
+        return self.cpu.get(self.proc.pid, 0.0)
+
+    @property
+    def tree_cpu(self) -> float:
+        return sum(self.cpu.values())
 
 
 @dataclass
@@ -95,7 +105,9 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
           ) -> Run:
     """``count`` `presswash crawl` processes started together on the site's sitemap; waits for all of them."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    settings = {**SETTINGS, "PRESSWASH_WORKERS": str(pool)}
+    # The per-host limit (16) holds across workers (shared_politeness.py): each worker asks for its share of
+    # it, so that no worker polls Redis for a lease another holds (docs/scaling.md, Limits).
+    settings = {**SETTINGS, "PRESSWASH_WORKERS": str(pool), "CONCURRENT_REQUESTS": str(max(1, 16 // count))}
     argv = [sys.executable, "-m", "scraper.cli", "crawl", "--sitemap", f"{base}/robots.txt", "--store", store]
     if frontier:
         argv += ["--frontier", frontier]
@@ -114,7 +126,10 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
         while not done.is_set():
             for worker in workers:
                 if worker.proc.poll() is None:
-                    worker.peak_kb = max(worker.peak_kb, sum(rss_kb(p) for p in tree_pids(worker.proc.pid)))
+                    pids = tree_pids(worker.proc.pid)
+                    worker.peak_kb = max(worker.peak_kb, sum(rss_kb(p) for p in pids))
+                    for pid in pids:
+                        worker.cpu[pid] = max(worker.cpu.get(pid, 0.0), cpu_seconds(pid))
             done.wait(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -185,13 +200,15 @@ def report(runs: list[Run], pages: int, pool: int) -> None:
     print(f"# presswash scale: {pages} article pages on one loopback host, {os.cpu_count()} cores, "
           f"{pool} extraction process(es) per worker\n")
     print("| run | wall s | pages/s | ratio to SQLite, 1 process | articles stored | article URLs served | "
-          "peak memory per worker (MiB) |")
-    print("|---|---|---|---|---|---|---|")
+          "peak memory per worker (MiB) | CPU ms/page: Scrapy process, extraction |")
+    print("|---|---|---|---|---|---|---|---|")
     for run in runs:
         rate = pages / run.wall
         peaks = ", ".join(f"{w.peak_kb / 1024:.0f}" for w in run.workers)
+        own = sum(w.own_cpu for w in run.workers) * 1000 / pages
+        rest = sum(w.tree_cpu - w.own_cpu for w in run.workers) * 1000 / pages
         print(f"| {run.name} | {run.wall:.1f} | {rate:.1f} | {rate / base:.2f}× | {run.articles} | {run.served} | "
-              f"{peaks} |")
+              f"{peaks} | {own:.1f}, {rest:.1f} |")
     one, two = pages / runs[1].wall, pages / runs[2].wall
     ratio = two / one
     print(f"\n2 workers / 1 worker: {ratio:.2f}× (target ≥ {TWO_WORKERS_TARGET}×: "
