@@ -127,6 +127,33 @@ def test_a_regex_hang_in_c_is_stopped_and_the_pool_goes_on():
         pool.shutdown()
 
 
+def _note_run(path: str, label: str) -> int:
+    with open(path, "a") as fh:
+        fh.write(f"{label} {os.getpid()}\n")
+    return os.getpid()
+
+
+@pytest.mark.parametrize("ending", ["time limit", "death"])
+def test_a_task_waiting_in_a_lost_workers_pipe_runs_once_elsewhere(tmp_path, ending):
+    # One worker: the second task is handed to it while it is busy with the first (workers.PREFETCH_BYTES).
+    # The worker is then killed at the time limit, or dies; the task it never started runs once, in a new one.
+    log = tmp_path / "runs.log"
+    pool = WorkerPool(1, time_limit=1.0 if ending == "time limit" else None)
+    try:
+        first = pool.submit(_worker_state)
+        doomed_pid = first.result(timeout=60)[0]
+        doomed = pool.submit(re.fullmatch, r"(a+)+$", "a" * 64 + "!") if ending == "time limit" \
+            else pool.submit(os._exit, 3)
+        waiting = [pool.submit(_note_run, str(log), f"task{i}") for i in range(3)]
+        with pytest.raises(TimeLimitExceeded if ending == "time limit" else WorkerDied):
+            doomed.result(timeout=60)
+        pids = [f.result(timeout=60) for f in waiting]
+        assert doomed_pid not in pids
+        assert sorted(log.read_text().split("\n")[:-1]) == [f"task{i} {pid}" for i, pid in enumerate(pids)]
+    finally:
+        pool.shutdown()
+
+
 @pytest.mark.parametrize("limit", [None, 0, 30])
 def test_a_worker_that_dies_costs_only_its_task(limit):
     pool = WorkerPool(2, time_limit=limit)

@@ -9,7 +9,9 @@ gets an error record, a fresh worker takes the next one, and the run goes on. A 
 
 ``WorkerPool.submit`` returns a ``concurrent.futures.Future``; the batch waits on it in input order, the
 crawl awaits it (``asyncio.wrap_future``). A manager thread hands tasks to idle workers and watches the
-deadlines.
+deadlines. A busy worker is also handed its next task when that task is small (``PREFETCH_BYTES``), so it
+starts on it as soon as it sends its result, instead of waiting for the manager thread to answer; a task
+a worker never started (it was killed or died first) goes back to the head of the queue.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import collections
 import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+from multiprocessing.reduction import ForkingPickler
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +38,12 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 # The fork server first makes itself deaf to Ctrl-C and SIGTERM, which its forks inherit from birth (see
 # forkserver_preload.py); then it imports the pipeline's modules, so forks start with them loaded.
 _CONTEXT.set_forkserver_preload(["scraper.core.forkserver_preload", "scraper.core.process"])
+
+
+# The largest task (pickled) handed to a worker that is still busy with another. It waits in the pipe's socket
+# buffer until the worker reads it, so the manager thread never blocks on the send: only where that buffer holds
+# twice as much (Linux: about 208 KiB; not macOS, whose pipes hold 8 KiB) is a busy worker handed a task.
+PREFETCH_BYTES = 64 * 1024
 
 
 def start_fork_server() -> None:
@@ -101,9 +111,17 @@ class _Worker:
                                         daemon=True)
         self.process.start()
         child.close()
+        self.takes_prefetch = _send_buffer(self.conn) >= 2 * PREFETCH_BYTES
         self.ready = False
-        self.future: Future | None = None
+        # What the worker holds, in the order it runs them: the first is running (or about to), a second is
+        # waiting in the pipe. Each is kept whole, so a task the worker never started can go to another.
+        self.tasks: collections.deque[tuple[Future, Callable[..., Any], tuple]] = collections.deque()
         self.deadline: float | None = None
+
+    @property
+    def future(self) -> Future | None:
+        """The future of the task the worker is running, if any."""
+        return self.tasks[0][0] if self.tasks else None
 
     def kill(self) -> None:
         try:
@@ -155,7 +173,7 @@ class WorkerPool:
         cancelled and busy workers are killed."""
         if wait:
             with self._lock:
-                futures = [f for f, _, _ in self._queue] + [w.future for w in self._workers if w.future]
+                futures = [f for f, _, _ in self._queue] + [t[0] for w in self._workers for t in w.tasks]
             for future in futures:
                 with contextlib.suppress(CancelledError):
                     future.exception()
@@ -195,23 +213,50 @@ class WorkerPool:
     def _assign(self) -> None:
         with self._lock:
             for worker in self._workers:
-                if worker.ready and worker.future is None and self._queue:
+                if worker.ready and not worker.tasks and self._queue:
                     self._start(worker, *self._queue.popleft())
+            for worker in self._workers:
+                if worker.ready and worker.takes_prefetch and len(worker.tasks) == 1 and self._queue:
+                    if not self._start(worker, *self._queue.popleft(), prefetch=True):
+                        break  # the next task is too big to wait in a pipe: the next idle worker takes it
             missing = min(len(self._queue), self.jobs) - sum(1 for w in self._workers if not w.ready)
             spare = self.jobs - len(self._workers)
         for _ in range(max(0, min(missing, spare))):
             self._workers.append(_Worker(self.initializer, self.initargs))
 
-    def _start(self, worker: _Worker, future: Future, fn: Callable[..., Any], args: tuple) -> None:
-        if not future.set_running_or_notify_cancel():
-            return
+    def _start(self, worker: _Worker, future: Future, fn: Callable[..., Any], args: tuple,
+               prefetch: bool = False) -> bool:
+        """Send a task to ``worker``; False when it was not sent and went back to the head of the queue: with
+        ``prefetch`` (the worker is busy) only a small task goes."""
+        # A task handed back from a worker that never started it is running already.
+        if not future.running() and not future.set_running_or_notify_cancel():
+            return True
         try:
-            worker.conn.send((fn, args))
-        except Exception as exc:  # noqa: BLE001 - the task would not pickle, or the worker is gone
+            payload = ForkingPickler.dumps((fn, args))
+        except Exception as exc:  # noqa: BLE001 - the task would not pickle
             future.set_exception(exc)
-            return
-        worker.future = future
-        worker.deadline = time.monotonic() + self.time_limit if self.time_limit else float("inf")
+            return True
+        if prefetch and len(payload) > PREFETCH_BYTES:
+            self._queue.appendleft((future, fn, args))
+            return False
+        try:
+            worker.conn.send_bytes(payload)
+        except Exception as exc:  # noqa: BLE001 - the worker is gone
+            future.set_exception(exc)
+            return True
+        worker.tasks.append((future, fn, args))
+        if len(worker.tasks) == 1:
+            worker.deadline = self._deadline()
+        return True
+
+    def _deadline(self) -> float:
+        return time.monotonic() + self.time_limit if self.time_limit else float("inf")
+
+    def _hand_back(self, worker: _Worker) -> None:
+        """The tasks ``worker`` holds but never started go back to the head of the queue."""
+        waiting = list(worker.tasks)[1:]
+        with self._lock:
+            self._queue.extendleft(reversed(waiting))
 
     def _receive(self, worker: _Worker) -> None:
         try:
@@ -224,6 +269,7 @@ class WorkerPool:
         if kind == "died":
             self._remove(worker)
             if worker.future is not None:
+                self._hand_back(worker)
                 worker.future.set_exception(WorkerDied(f"exit code {worker.process.exitcode}"))
             elif not worker.ready:
                 self._fail_one_queued(WorkerDied("the worker process could not start "
@@ -232,7 +278,8 @@ class WorkerPool:
         if kind == "ready":
             worker.ready = True
             return
-        future, worker.future, worker.deadline = worker.future, None, None
+        future = worker.tasks.popleft()[0]
+        worker.deadline = self._deadline() if worker.tasks else None
         if kind == "ok":
             future.set_result(value)
         else:
@@ -251,6 +298,7 @@ class WorkerPool:
         for worker in [w for w in self._workers if w.deadline is not None and w.deadline <= now]:
             future = worker.future
             self._remove(worker)
+            self._hand_back(worker)
             future.set_exception(TimeLimitExceeded(self.time_limit))
 
     def _remove(self, worker: _Worker) -> None:
@@ -263,14 +311,24 @@ class WorkerPool:
         for future, _, _ in queued:
             future.cancel()
         for worker in self._workers:
-            if worker.future is not None:
+            if worker.tasks:
                 worker.kill()
-                worker.future.cancel() or worker.future.set_exception(WorkerDied("the pool was shut down"))
+                for future, _, _ in worker.tasks:
+                    future.cancel() or future.set_exception(WorkerDied("the pool was shut down"))
             else:
                 worker.stop()
         self._workers = []
         self._wake_r.close()
         self._wake_w.close()
+
+
+def _send_buffer(conn: Connection) -> int:
+    """The send buffer of a pipe's socket in bytes (0 if it cannot be read)."""
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            return sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    except OSError:
+        return 0
 
 
 def _exit_with_parent(parent: int) -> None:
