@@ -31,7 +31,7 @@ import uuid
 from typing import Any
 
 from scraper.crawl.downloader import Downloader
-from scraper.crawl.middlewares import SkipRequest
+from scraper.crawl.middlewares import STORE_LOST, SkipRequest
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,9 @@ class SharedPolitenessDownloader(Downloader):
     async def _download(self, slot: Any, request: Any) -> Any:
         host = self.get_slot_key(request)
         engine = self.crawler.engine
-        lease = await self.gate.acquire(host, slot.concurrency, slot.delay, stopping=lambda: not engine.running)
+        stats = self.crawler.stats  # a crawl that lost its store starts no download (stop_for_lost_store)
+        lease = await self.gate.acquire(host, slot.concurrency, slot.delay,
+                                        stopping=lambda: not engine.running or stats.get_value(STORE_LOST))
         try:
             return await super()._download(slot, request)
         finally:
