@@ -59,7 +59,7 @@ class IncrementalMiddleware:
         role = request.meta.get("presswash_role")
         if role != "article" and not (role == "listing" and not request.dont_filter):
             return None  # not ours, or a source the crawl was given
-        if self.stats.get_value(STORE_LOST):
+        if store_lost(self.crawler):
             raise SkipRequest("the store is lost")
         try:
             state = self.store.page_state(canonical_url(request.url))
@@ -273,12 +273,17 @@ class CrawlDelayMiddleware:
 STORE_LOST = "presswash/store_lost"  # a stat: why the store could not be used, once the crawl stops for it
 
 
+def store_lost(crawler: Any) -> bool:
+    """Whether the crawl is stopping because its store failed (stop_for_lost_store)."""
+    return crawler is not None and bool(crawler.stats.get_value(STORE_LOST))
+
+
 def stop_for_lost_store(crawler: Any, exc: StoreError) -> None:
     """The first StoreError of a crawl stops it (reason ``store-lost``): a store that stayed away past its
     reconnect window (PRESSWASH_STORE_RECONNECT) would make every later page wait that long again, and be
     dropped. The requests waiting in slots are dropped and no new one starts; what is in flight finishes
     and is dropped unstored, so the next run fetches it."""
-    if crawler.stats.get_value(STORE_LOST):
+    if store_lost(crawler):
         return
     crawler.stats.set_value(STORE_LOST, str(exc))
     logger.error("the store failed, so the crawl stops: %s", exc)

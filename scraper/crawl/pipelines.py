@@ -25,7 +25,7 @@ from cleaners.mining import PageSample, Thresholds
 from scraper.core.document import Failure, FetchFailure, Outcome, Page
 from scraper.core.pagepool import PagePool, SiteProcessors
 from scraper.core.stats import StepStats
-from scraper.crawl.middlewares import STORE_LOST, stop_for_lost_store
+from scraper.crawl.middlewares import stop_for_lost_store, store_lost
 from scraper.crawl.mining import CrawlMiner
 from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options, Processor
 from scraper.core.urls import hostname_of
@@ -144,17 +144,14 @@ class ProcessPipeline:
 
     def _keep_sample(self, sample: PageSample) -> None:
         """Mining is an extra: a failure there is logged, and the article still goes to the store."""
+        if store_lost(self.crawler):  # the store was lost while this page was processed
+            return
         try:
             self.miner.add(sample)
         except StoreLost as exc:  # the store is gone, not just this sample: StorePipeline would wait for it too
             stop_for_lost_store(self.crawler, exc)
         except (StoreError, zlib.error, ValueError, KeyError) as exc:
             logging.getLogger(__name__).warning("site pack mining failed for %s: %s", sample.host, exc)
-
-
-def store_lost(crawler: Any) -> bool:
-    """Whether the crawl stopped because its store failed (stop_for_lost_store)."""
-    return crawler is not None and bool(crawler.stats.get_value(STORE_LOST))
 
 
 class StorePipeline:
