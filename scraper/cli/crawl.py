@@ -8,13 +8,14 @@ import sys
 
 from cleaners import RuleBook, RuleError
 
-from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_rule_options, add_selection_options,
-                                 add_store_option, rules_dirs)
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_STORE_LOST, EXIT_USAGE, add_rule_options,
+                                 add_selection_options, add_store_option, rules_dirs)
 from scraper.core.dates import parse_since
 from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
 from scraper.crawl.frontier import frontier_problem
+from scraper.crawl.middlewares import STORE_LOST
 from scraper.crawl.runner import run_crawl, steps_table, summary
-from scraper.store import StoreError, check_store, store_target
+from scraper.store import StoreError, check_store, store_name, store_target
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -120,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
     print(summary(stats), file=sys.stderr)
     if args.stats:
         print(steps_table(stats, rulebook), file=sys.stderr)
+    if stats.get(STORE_LOST):
+        print(f"presswash crawl: stopped: the store {store_name(plan.store)} failed ({stats[STORE_LOST]}); "
+              "nothing is half written: bring the store back, then run the crawl again to complete the set "
+              "(-s PRESSWASH_STORE_RECONNECT=SECONDS waits longer for it)", file=sys.stderr)
+        return EXIT_STORE_LOST
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
     incomplete = stats.get("finish_reason") != "finished" or stats.get("presswash/frontier_lost")
     return EXIT_DOC_ERRORS if errors or incomplete else EXIT_OK

@@ -15,9 +15,10 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure as TwistedFailure
 
-from scraper.store import Store
+from scraper.store import Store, StoreError
 from scraper.core.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -40,23 +41,31 @@ class IncrementalMiddleware:
 
     KNOWN = "presswash_known_article"
 
-    def __init__(self, store_path: str, refetch_after: float, stats: Any):
-        self.store = Store(store_path)
+    def __init__(self, store_path: str, refetch_after: float, stats: Any, crawler: Any, reconnect_for: float):
+        self.store = Store(store_path, reconnect_for=reconnect_for)
         self.refetch_after = refetch_after
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "IncrementalMiddleware":
         path = crawler.settings.get("PRESSWASH_STORE")
         if not path:
             raise NotConfigured("no PRESSWASH_STORE")
-        return cls(path, crawler.settings.getfloat("PRESSWASH_REFETCH_AFTER", 86400.0), crawler.stats)
+        return cls(path, crawler.settings.getfloat("PRESSWASH_REFETCH_AFTER", 86400.0), crawler.stats, crawler,
+                   crawler.settings.getfloat("PRESSWASH_STORE_RECONNECT"))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         role = request.meta.get("presswash_role")
         if role != "article" and not (role == "listing" and not request.dont_filter):
             return None  # not ours, or a source the crawl was given
-        state = self.store.page_state(canonical_url(request.url))
+        if store_lost(self.crawler):
+            raise SkipRequest("the store is lost")
+        try:
+            state = self.store.page_state(canonical_url(request.url))
+        except StoreError as exc:
+            stop_for_lost_store(self.crawler, exc)
+            raise SkipRequest("the store is lost") from None
         if state is None or state.kind != "article":
             return None
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(state.last_fetched)).total_seconds()
@@ -72,7 +81,11 @@ class IncrementalMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if response.status == 304 and request.meta.get(self.KNOWN):
-            self.store.mark_page(canonical_url(request.url), "article", status=304)
+            try:
+                self.store.mark_page(canonical_url(request.url), "article", status=304)
+            except StoreError as exc:
+                stop_for_lost_store(self.crawler, exc)
+                raise SkipRequest("the store is lost") from None
             self.stats.inc_value("presswash/articles_not_modified")
             raise SkipRequest("304 Not Modified")
         return response
@@ -255,6 +268,27 @@ class CrawlDelayMiddleware:
                 else:
                     self._raise_slot_delay(request)
         return response
+
+
+STORE_LOST = "presswash/store_lost"  # a stat: why the store could not be used, once the crawl stops for it
+
+
+def store_lost(crawler: Any) -> bool:
+    """Whether the crawl is stopping because its store failed (stop_for_lost_store)."""
+    return crawler is not None and bool(crawler.stats.get_value(STORE_LOST))
+
+
+def stop_for_lost_store(crawler: Any, exc: StoreError) -> None:
+    """The first StoreError of a crawl stops it (reason ``store-lost``): a store that stayed away past its
+    reconnect window (PRESSWASH_STORE_RECONNECT) would make every later page wait that long again, and be
+    dropped. The requests waiting in slots are dropped and no new one starts; what is in flight finishes
+    and is dropped unstored, so the next run fetches it."""
+    if store_lost(crawler):
+        return
+    crawler.stats.set_value(STORE_LOST, str(exc))
+    logger.error("the store failed, so the crawl stops: %s", exc)
+    drop_waiting_requests(crawler, SkipRequest("the store is lost"))
+    deferred_from_coro(crawler.engine.close_spider_async(reason="store-lost"))
 
 
 def drop_waiting_requests(crawler: Any, reason: Exception, slot_key: str | None = None) -> int:

@@ -16,7 +16,7 @@ from cleaners.mining import PageSample, Thresholds, mine_site, render_pack
 from cleaners.packs import parse_pack_text
 
 from scraper.core.document import now_iso
-from scraper.store import Store
+from scraper.store import RECONNECT_SECONDS, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,9 @@ class CrawlMiner:
     wins).
     """
 
-    def __init__(self, store_path: str, after: int, thresholds: Thresholds, base: RuleBook, stats: Any = None):
-        self.store = Store(store_path)
+    def __init__(self, store_path: str, after: int, thresholds: Thresholds, base: RuleBook, stats: Any = None,
+                 reconnect_for: float = RECONNECT_SECONDS):
+        self.store = Store(store_path, reconnect_for=reconnect_for)
         self.after = after
         self.thresholds = replace(thresholds, min_pages=after)
         self.base = base

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from cleaners import RuleBook
 from cleaners.mining import PageSample, Thresholds
@@ -24,11 +25,12 @@ from cleaners.mining import PageSample, Thresholds
 from scraper.core.document import Failure, FetchFailure, Outcome, Page
 from scraper.core.pagepool import PagePool, SiteProcessors
 from scraper.core.stats import StepStats
+from scraper.crawl.middlewares import stop_for_lost_store, store_lost
 from scraper.crawl.mining import CrawlMiner
 from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options, Processor
 from scraper.core.urls import hostname_of
 from scraper.sinks.jsonl import dumps
-from scraper.store import CANONICAL_IGNORED, Store, StoreError
+from scraper.store import CANONICAL_IGNORED, RECONNECT_SECONDS, Store, StoreError, StoreLost
 from spiders.detect import looks_like_listing_url
 from scraper.core.workers import TimeLimitExceeded, WorkerDied
 
@@ -70,6 +72,7 @@ class MiningPlan:
     after: int
     thresholds: Thresholds
     stats: Any = None
+    reconnect_for: float = RECONNECT_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Any, stats: Any = None) -> MiningPlan | None:
@@ -77,14 +80,16 @@ class MiningPlan:
         if after <= 0:
             return None
         share = settings.getfloat("PRESSWASH_MINE_MIN_SHARE", Thresholds.min_share)
-        return cls(settings.get("PRESSWASH_STORE"), after, Thresholds(min_share=share), stats)
+        return cls(settings.get("PRESSWASH_STORE"), after, Thresholds(min_share=share), stats,
+                   settings.getfloat("PRESSWASH_STORE_RECONNECT"))
 
 
 class ProcessPipeline:
-    def __init__(self, options: Options, workers: int, mining: MiningPlan | None = None):
+    def __init__(self, options: Options, workers: int, mining: MiningPlan | None = None, crawler: Any = None):
         self.options = options
         self.workers = workers
         self.mining = mining
+        self.crawler = crawler
         self.pool: PagePool | None = None
         self.local: SiteProcessors | None = None
         self.miner: CrawlMiner | None = None
@@ -94,7 +99,7 @@ class ProcessPipeline:
         workers = crawler.settings.get("PRESSWASH_WORKERS")
         workers = (os.cpu_count() or 1) if workers is None else int(workers)
         return cls(options_from_settings(crawler.settings), workers,
-                   MiningPlan.from_settings(crawler.settings, crawler.stats))
+                   MiningPlan.from_settings(crawler.settings, crawler.stats), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
@@ -105,7 +110,7 @@ class ProcessPipeline:
         if self.mining is not None:
             plan = self.mining
             self.miner = CrawlMiner(plan.store, plan.after, plan.thresholds, RuleBook.load(self.options.rules_dirs),
-                                    plan.stats)
+                                    plan.stats, plan.reconnect_for)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
@@ -114,8 +119,8 @@ class ProcessPipeline:
             self.miner.close()
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Page):
-            return item
+        if not isinstance(item, Page) or store_lost(self.crawler):
+            return item  # once the store is lost, StorePipeline drops the pages still in flight
         host = hostname_of(item.url)
         miner = self.miner
         pack = miner.pack_for(host) if miner else None
@@ -139,26 +144,36 @@ class ProcessPipeline:
 
     def _keep_sample(self, sample: PageSample) -> None:
         """Mining is an extra: a failure there is logged, and the article still goes to the store."""
+        if store_lost(self.crawler):  # the store was lost while this page was processed
+            return
         try:
             self.miner.add(sample)
+        except StoreLost as exc:  # the store is gone, not just this sample: StorePipeline would wait for it too
+            stop_for_lost_store(self.crawler, exc)
         except (StoreError, zlib.error, ValueError, KeyError) as exc:
             logging.getLogger(__name__).warning("site pack mining failed for %s: %s", sample.host, exc)
 
 
 class StorePipeline:
-    """Writes each outcome to the store and keeps the run's counts."""
+    """Writes each outcome to the store and keeps the run's counts.
 
-    def __init__(self, path: str, stats: Any, crawler: Any = None):
+    The first StoreError (a store that stayed away past PRESSWASH_STORE_RECONNECT seconds, a full disk) stops
+    the crawl (stop_for_lost_store): the item and those still in flight are dropped, never half stored, and
+    the next run fetches them. The run's row cannot be finished then: it stays ``running``, with no stats."""
+
+    def __init__(self, path: str, stats: Any, crawler: Any = None, reconnect_for: float = RECONNECT_SECONDS):
         self.path = path
         self.stats = stats
         self.crawler = crawler
+        self.reconnect_for = reconnect_for
         self.store: Store | None = None
         self.run_id: int | None = None
         self.steps = StepStats()  # the run's step stats and the rules that fired, merged from every outcome
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
-        pipeline = cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats, crawler)
+        pipeline = cls(crawler.settings.get("PRESSWASH_STORE"), crawler.stats, crawler,
+                       crawler.settings.getfloat("PRESSWASH_STORE_RECONNECT"))
         # Scrapy calls a pipeline's close_spider() without the reason the crawl stopped; the spider_closed
         # signal carries it ("finished", "shutdown" after Ctrl-C or SIGTERM, "closespider_…"), and comes
         # after every pipeline has finished its items.
@@ -166,10 +181,19 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
-        self.store = Store(self.path)
+        self.store = Store(self.path, reconnect_for=self.reconnect_for)
         self.run_id = self.store.start_run()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not store_lost(self.crawler):
+            try:
+                return self._store(item)
+            except StoreError as exc:
+                stop_for_lost_store(self.crawler, exc)
+        # not stored, so not streamed either (JsonlPipeline): the next run fetches it again
+        raise DropItem("the store is lost", log_level="INFO")
+
+    def _store(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.store.record_error(self.run_id, item.url, item.reason, item.status)
             self.stats.inc_value("presswash/fetch_errors")
@@ -205,6 +229,10 @@ class StorePipeline:
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         if self.store is None:
+            return
+        if store_lost(self.crawler):  # the run's row cannot be finished: it stays "running"
+            self.store.close()
+            self.store = None
             return
         stats = {k.split("/", 1)[1]: v for k, v in self.stats.get_stats().items() if k.startswith("presswash/")}
         stats["pages_fetched"] = self.stats.get_value("downloader/response_count", 0)

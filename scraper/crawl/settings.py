@@ -66,6 +66,9 @@ PRESSWASH_SHUTDOWN_TIMEOUT = 20.0
 
 # presswash's own settings
 PRESSWASH_STORE = "presswash.db"
+# Seconds a crawl waits for a lost store connection to come back (a PostgreSQL restart or failover) before it
+# stops with the reason store-lost (docs/scaling.md).
+PRESSWASH_STORE_RECONNECT = 60.0
 PRESSWASH_REFETCH_AFTER = 24 * 3600  # seconds: an article fetched more recently is not downloaded again
 PRESSWASH_OUTPUT = None  # a .jsonl file to append new and changed records to
 PRESSWASH_RULES = []  # extra rule pack folders

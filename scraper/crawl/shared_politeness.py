@@ -31,7 +31,7 @@ import uuid
 from typing import Any
 
 from scraper.crawl.downloader import Downloader
-from scraper.crawl.middlewares import SkipRequest
+from scraper.crawl.middlewares import SkipRequest, store_lost
 
 logger = logging.getLogger(__name__)
 
@@ -101,13 +101,15 @@ class HostGate:
         while True:
             wait = await self.acquire_script(keys=keys, args=[lease, max(1, concurrency), int(delay * 1_000_000),
                                                               self.lease_life_us])
+            if stopping():  # also when the lease came: the crawl may have stopped while Redis answered
+                if wait == 0:
+                    await self.release(host, lease)
+                raise SkipRequest("the crawl is stopping")
             if wait == 0:
                 self.held[lease] = keys[0]
                 if self.renewer is None:
                     self.renewer = asyncio.ensure_future(self._renew())
                 return lease
-            if stopping():
-                raise SkipRequest("the crawl is stopping")
             await asyncio.sleep(POLL if wait < 0 else min(wait / 1_000_000, 1.0))
 
     async def release(self, host: str, lease: str) -> None:
@@ -132,7 +134,8 @@ class SharedPolitenessDownloader(Downloader):
     async def _download(self, slot: Any, request: Any) -> Any:
         host = self.get_slot_key(request)
         engine = self.crawler.engine
-        lease = await self.gate.acquire(host, slot.concurrency, slot.delay, stopping=lambda: not engine.running)
+        lease = await self.gate.acquire(host, slot.concurrency, slot.delay,  # no download once the store is lost
+                                        stopping=lambda: not engine.running or store_lost(self.crawler))
         try:
             return await super()._download(slot, request)
         finally:

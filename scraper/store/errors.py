@@ -8,6 +8,11 @@ class StoreError(Exception):
     by the operation that raised it."""
 
 
+class StoreLost(StoreError):
+    """The connection to the store was lost and did not come back within the store's reconnect window: every
+    later operation would wait out that window again, so a crawl stops at the first one."""
+
+
 def first_line(exc: BaseException) -> str:
     """The driver's message of a database error, without SQLAlchemy's statement dump."""
     text = str(getattr(exc, "orig", None) or exc).strip()

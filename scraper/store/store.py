@@ -29,7 +29,7 @@ from scraper.core.metadata import Metadata
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 from scraper.store import schema
-from scraper.store.errors import StoreError, first_line
+from scraper.store.errors import StoreError, StoreLost, first_line
 from scraper.store.postgresql import PostgreSQLBackend, is_postgresql_url
 from scraper.store.schema import articles, errors, pages, revisions, runs, site_packs, site_samples
 from scraper.store.sqlite import URL_PREFIX, SQLiteBackend
@@ -227,8 +227,8 @@ class Store:
                     log.warning("lost the connection to the store %s (%s); retrying for up to %g s",
                                 self.where, first_line(exc), self.reconnect_for)
                 elif now >= deadline:
-                    raise StoreError(f"lost the connection to the store {self.where} and it did not come back "
-                                     f"within {self.reconnect_for:g} s: {first_line(exc)}") from exc
+                    raise StoreLost(f"lost the connection to the store {self.where} and it did not come back "
+                                    f"within {self.reconnect_for:g} s: {first_line(exc)}") from exc
                 self._drop_connection()
                 attempt += 1
                 time.sleep(min(2.0, 0.05 * 2 ** attempt, max(0.0, deadline - now)))

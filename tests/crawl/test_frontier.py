@@ -1,7 +1,8 @@
 """Crawls shared by many workers through a Redis frontier (scraper/crawl/frontier.py,
 scraper/crawl/shared_politeness.py): real `python -m scraper.cli crawl --frontier` processes, a real
-redis-server started by the tests (tests/services/redis.py), a loopback site, and one SQLite store in WAL mode
-shared by the workers."""
+redis-server started by the tests (tests/services/redis.py), a loopback site, and one store shared by the
+workers: a PostgreSQL database on the tests' own server (tests/services/postgresql.py) for the 300-article
+crawls and the killed worker, one SQLite file in WAL mode for the others."""
 
 from __future__ import annotations
 
@@ -18,14 +19,24 @@ import pytest
 import redis
 
 from scraper.crawl.siteserver import SiteServer
+from scraper.store import Store
 
 from spiders.news import SITEMAP_BATCH, SITEMAP_PENDING
 
-from .conftest import ENV, ROOT, SCRAPY, article_hits, make_site, query, settings_args, stored_articles
-from .test_interrupt import group_reaper, wait_for_articles  # noqa: F401 (a fixture)
+from tests.store.conftest import sql
+from tests.store.test_crawl_postgresql import stored, wait_for
+
+from .conftest import ENV, ROOT, SCRAPY, article_hits, make_site, settings_args
+from .test_interrupt import group_reaper  # noqa: F401 (a fixture)
 
 
-def start_worker(frontier: str, store: Path, *args: str, log: Path, settings: dict[str, Any] | None = None
+def rows(store: str | Path, statement: str) -> list[tuple]:
+    """A statement's rows from the store, SQLite or PostgreSQL, read-only (a crawl may be writing)."""
+    with Store(str(store), read_only=True) as opened:
+        return sql(opened, statement)
+
+
+def start_worker(frontier: str, store: str | Path, *args: str, log: Path, settings: dict[str, Any] | None = None
                  ) -> subprocess.Popen:
     """One worker, `python -m scraper.cli crawl --frontier …`, in its own process group, its stderr in LOG."""
     cmd = [sys.executable, "-m", "scraper.cli", "crawl", "--store", str(store), "--frontier", frontier, *args,
@@ -65,7 +76,7 @@ def wait_for_workers(frontier: str, count: int, procs: list[subprocess.Popen], t
     raise AssertionError(f"fewer than {count} workers joined the run in {timeout} s")
 
 
-def crawl_with_workers(frontier: str, store: Path, server: SiteServer, tmp_path: Path, workers: int,
+def crawl_with_workers(frontier: str, store: str | Path, server: SiteServer, tmp_path: Path, workers: int,
                        settings: dict[str, Any] | None = None) -> list[str]:
     """A crawl of SERVER's site by WORKERS workers; a gated server lets its pages through once all have joined."""
     logs = [tmp_path / f"worker{i}.log" for i in range(workers)]
@@ -80,12 +91,12 @@ def crawl_with_workers(frontier: str, store: Path, server: SiteServer, tmp_path:
     return texts
 
 
-def assert_each_article_once(store: Path, server: Any, paths: list[str]) -> None:
+def assert_each_article_once(store: str | Path, server: Any, paths: list[str]) -> None:
     base = server.base_url
-    assert set(stored_articles(store)) == {base + p for p in paths}
-    assert query(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(len(paths), 1)]
-    assert query(store, "SELECT COUNT(*) FROM revisions") == [(len(paths),)]
-    assert query(store, "SELECT COUNT(*) FROM errors") == [(0,)]
+    assert set(stored(str(store))) == {base + p for p in paths}
+    assert rows(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(len(paths), 1)]
+    assert rows(store, "SELECT COUNT(*) FROM revisions") == [(len(paths),)]
+    assert rows(store, "SELECT COUNT(*) FROM errors") == [(0,)]
     requested = Counter(article_hits(server, status=None))
     assert set(requested) == set(paths)
     assert {p: n for p, n in requested.items() if n > 1} == {}, "an article URL was requested twice"
@@ -114,7 +125,7 @@ def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier)
     mark = len(server.log)
     crawl_with_workers(frontier, store, server, tmp_path, 2)
     assert [h.path for h in server.log[mark:] if h.path.endswith(".html")] == []
-    assert query(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
+    assert rows(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
 
     # Outside the window (refetch after 0 hours): each article once more, with a conditional GET, across workers.
     mark = len(server.log)
@@ -123,15 +134,15 @@ def test_two_workers_share_the_queue_and_the_seen_set(serve, tmp_path, frontier)
     again = [h for h in server.log[mark:] if h.path.endswith(".html")]
     assert sorted(h.path for h in again) == sorted(paths)
     assert all(h.status == 304 and h.headers.get("if-none-match") for h in again)
-    assert query(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
+    assert rows(store, "SELECT COUNT(*) FROM revisions") == [(40,)]
 
 
 @pytest.mark.reliability
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_300_articles_by_n_workers_each_once(serve, tmp_path, frontier, workers):
+def test_300_articles_by_n_workers_each_once(serve, tmp_path, frontier, postgresql_url, workers):
     paths = make_site(tmp_path / "site", 300)
     server = serve(tmp_path / "site", gate=True)  # opened when all the workers have joined
-    store = tmp_path / "shared.db"
+    store = postgresql_url
     texts = crawl_with_workers(frontier, store, server, tmp_path, workers)
     assert_each_article_once(store, server, paths)
     assert sum("started here" in t for t in texts) == 1
@@ -173,21 +184,22 @@ def test_per_host_limits_hold_across_two_workers(serve, tmp_path, frontier):
 
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, frontier, group_reaper, how):
+def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, frontier, postgresql_url, group_reaper,
+                                                          how):
     count = 60
     paths = make_site(tmp_path / "site", count)
     server = serve(tmp_path / "site", gate=True)
     server.release(20)
-    store = tmp_path / "killed.db"
+    store = postgresql_url
     args = ("--sitemap", f"{server.base_url}/robots.txt")
     settings = {"PRESSWASH_FRONTIER_TTL": "6"}  # a dead worker is given up on after 6 s
     victim = start_worker(frontier, store, *args, log=tmp_path / "victim.log", settings=settings)
     group_reaper(victim.pid)
-    wait_for_articles(victim, store, 5)  # the victim started the run; now a second worker joins it
+    wait_for(victim, store, 5)  # the victim started the run; now a second worker joins it
     survivor = start_worker(frontier, store, *args, log=tmp_path / "survivor.log", settings=settings)
     group_reaper(survivor.pid)
     wait_for_workers(frontier, 2, [victim, survivor])
-    wait_for_articles(victim, store, 15)
+    wait_for(victim, store, 15)
     if how == "SIGKILL":
         os.killpg(victim.pid, signal.SIGKILL)  # the worker and its extraction process, as a lost machine
         victim.wait(timeout=10)
@@ -200,15 +212,15 @@ def test_a_worker_killed_mid_crawl_loses_nothing_for_good(serve, tmp_path, front
 
     text = finish(survivor, tmp_path / "survivor.log")
     assert survivor.returncode == 1 and "worker(s) left run" in text, text
-    first = set(stored_articles(store))
+    first = set(stored(store))
     assert len(first) < count, "the victim held no request when it was killed"
 
     # The next run (one worker) fetches what the victim held; the store skips what was stored.
     text = finish(start_worker(frontier, store, *args, log=tmp_path / "rerun.log"), tmp_path / "rerun.log")
     assert "started here" in text and f"{len(first)} skipped (fresh)" in text, text
-    assert set(stored_articles(store)) == {server.base_url + p for p in paths}
-    assert query(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(count, 1)]
-    assert query(store, "SELECT COUNT(*) FROM revisions") == [(count,)]
+    assert set(stored(store)) == {server.base_url + p for p in paths}
+    assert rows(store, "SELECT COUNT(*), MAX(revision) FROM articles") == [(count, 1)]
+    assert rows(store, "SELECT COUNT(*) FROM revisions") == [(count,)]
     assert frontier_keys(frontier) == []
 
 
@@ -285,7 +297,7 @@ def test_a_big_sitemap_waits_for_the_shared_queue(serve, tmp_path, frontier):
         assert proc.returncode == 1  # every page is a 404
     requested = [path for path, _ in server.hits if path.startswith("/gone/")]
     assert sorted(requested) == sorted(paths)
-    assert query(store, "SELECT COUNT(*) FROM errors WHERE reason = 'HTTP 404'") == [(len(paths),)]
+    assert rows(store, "SELECT COUNT(*) FROM errors WHERE reason = 'HTTP 404'") == [(len(paths),)]
 
 
 def test_host_gate_leases_concurrency_delay_and_expiry(frontier):
