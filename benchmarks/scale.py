@@ -2,8 +2,12 @@
   1. the single-process crawl into SQLite (no frontier: the first run of the README),
   2. one worker on a Redis frontier and a PostgreSQL store,
   3. two workers on the same frontier and store, started together,
+  4. for comparison, the single-process SQLite crawl with one extraction process per core (the one-box default),
 then pages per second of each, its ratio to (1), and the peak memory of each worker (its process tree: the
-Scrapy process, its fork server and its extraction processes, sampled from /proc).
+Scrapy process, its fork server and its extraction processes, sampled from /proc; forked processes share
+pages, which this sum counts once per process, so it overstates). It also prints the CPU milliseconds a page
+costs in the Scrapy process and in extraction: with one extraction process per worker, one worker keeps more
+than one core busy, and that bounds what a second worker on a 2-core machine can add.
 
     python benchmarks/scale.py                  # 1,000 pages, one extraction process per worker
     python benchmarks/scale.py --pages 300      # a quicker look
@@ -166,9 +170,12 @@ def main() -> int:
         build_site(work, args.pages)
         import psycopg
 
-        plan = [("sqlite, 1 process", 1, None), ("redis + postgresql, 1 worker", 1, redis_url),
-                ("redis + postgresql, 2 workers", 2, redis_url)]
-        for i, (name, count, frontier) in enumerate(plan):
+        cores = os.cpu_count() or 1
+        plan = [("sqlite, 1 process", 1, None, args.pool), ("redis + postgresql, 1 worker", 1, redis_url, args.pool),
+                ("redis + postgresql, 2 workers", 2, redis_url, args.pool),
+                # The one-box default for comparison: one crawl process whose pool has a process per core.
+                (f"sqlite, 1 process, {cores} extraction processes", 1, None, cores)]
+        for i, (name, count, frontier, pool) in enumerate(plan):
             if frontier:
                 with psycopg.connect(postgresql.url(), autocommit=True) as conn:
                     conn.execute(f'CREATE DATABASE "scale{i}"')
@@ -177,7 +184,7 @@ def main() -> int:
                 store = str(work / f"scale{i}.db")
             print(f"… {name}", file=sys.stderr, flush=True)
             with SiteServer(work / "site") as server:
-                run = crawl(f"run{i}", server.base_url, store, count, args.pool, work, frontier)
+                run = crawl(f"run{i}", server.base_url, store, count, pool, work, frontier)
                 run.served = sum(1 for path, status in server.hits if path.startswith("/a/") and status == 200)
             run.name = name
             run.articles = stored_articles(store)
@@ -198,7 +205,7 @@ def main() -> int:
 def report(runs: list[Run], pages: int, pool: int) -> None:
     base = pages / runs[0].wall
     print(f"# presswash scale: {pages} article pages on one loopback host, {os.cpu_count()} cores, "
-          f"{pool} extraction process(es) per worker\n")
+          f"{pool} extraction process(es) per worker unless the row says otherwise\n")
     print("| run | wall s | pages/s | ratio to SQLite, 1 process | articles stored | article URLs served | "
           "peak memory per worker (MiB) | CPU ms/page: Scrapy process, extraction |")
     print("|---|---|---|---|---|---|---|---|")
