@@ -82,6 +82,7 @@ class Run:
     workers: list[Worker] = field(default_factory=list)
     articles: int = 0
     served: int = 0
+    redis_commands: int = 0  # commands the Redis server processed during the run (frontier runs)
 
 
 def redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -146,6 +147,13 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
     return Run(name, wall, workers)
 
 
+def redis_commands(url: str) -> int:
+    import redis
+
+    with redis.Redis.from_url(url) as client:
+        return int(client.info("stats")["total_commands_processed"]) - 1  # less this INFO itself
+
+
 def stored_articles(store: str) -> int:
     if store.startswith("postgresql"):
         import psycopg
@@ -183,9 +191,11 @@ def main() -> int:
             else:
                 store = str(work / f"scale{i}.db")
             print(f"… {name}", file=sys.stderr, flush=True)
+            commands = redis_commands(redis_url)
             with SiteServer(work / "site") as server:
                 run = crawl(f"run{i}", server.base_url, store, count, pool, work, frontier)
                 run.served = sum(1 for path, status in server.hits if path.startswith("/a/") and status == 200)
+            run.redis_commands = redis_commands(redis_url) - commands if frontier else 0
             run.name = name
             run.articles = stored_articles(store)
             runs.append(run)
@@ -216,6 +226,9 @@ def report(runs: list[Run], pages: int, pool: int) -> None:
         rest = sum(w.tree_cpu - w.own_cpu for w in run.workers) * 1000 / pages
         print(f"| {run.name} | {run.wall:.1f} | {rate:.1f} | {rate / base:.2f}× | {run.articles} | {run.served} | "
               f"{peaks} | {own:.1f}, {rest:.1f} |")
+    for run in runs:
+        if run.redis_commands:
+            print(f"{run.name}: {run.redis_commands / pages:.1f} Redis commands a page (scripts count as one)")
     one, two = pages / runs[1].wall, pages / runs[2].wall
     ratio = two / one
     print(f"\n2 workers / 1 worker: {ratio:.2f}× (target ≥ {TWO_WORKERS_TARGET}×: "
