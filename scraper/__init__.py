@@ -7,10 +7,23 @@ The library API (the CLI and the crawler call the same pipeline):
     print(article.title, article.text, article.removed)
 """
 
-from scraper.core import __version__  # noqa: E402
-from scraper.api import clean_html, clean_text  # noqa: E402
-from scraper.core.document import Article, Failure, Page  # noqa: E402
-from scraper.core.process import Options, Processor, process_page  # noqa: E402
+import importlib
+from typing import Any
 
-__all__ = ["Article", "Failure", "Options", "Page", "Processor", "clean_html", "clean_text", "process_page",
-           "__version__"]
+from scraper.core import __version__
+
+# The API's names load on first use, so that importing any part of presswash (the CLI, a worker) does not
+# first import trafilatura: `presswash clean` starts its worker processes while it is still importing.
+_API = {"clean_html": "scraper.api", "clean_text": "scraper.api", "Article": "scraper.core.document",
+        "Failure": "scraper.core.document", "Page": "scraper.core.document", "Options": "scraper.core.process",
+        "Processor": "scraper.core.process", "process_page": "scraper.core.process"}
+
+__all__ = [*sorted(_API), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'scraper' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Sequence
 
-from scraper.cli import clean, crawl, demo, eval as eval_cmd, explain, export, mine, rules
-from scraper.cli.options import EXIT_OK
 from scraper.core import __version__
+from scraper.core.workers import start_fork_server
 
-COMMANDS = (clean, rules, explain, mine, crawl, export, demo, eval_cmd)
+# One module each, imported when the parser is built: `clean` starts its fork server before that.
+COMMANDS = ("clean", "rules", "explain", "mine", "crawl", "export", "demo", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,15 +19,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"presswash {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
-        command.add_parser(sub)
+        importlib.import_module(f"scraper.cli.{command}").add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["clean"]:
+        # Its workers come from the fork server, whose start-up (importing the pipeline, loading the language
+        # model) then runs while this process imports the rest; clean's own call later finds it running.
+        start_fork_server()
     if argv[:1] == ["eval"]:
-        return eval_cmd.main(argv[1:])
+        return importlib.import_module("scraper.cli.eval").main(argv[1:])
     args = build_parser().parse_args(argv)
+    from scraper.cli.options import EXIT_OK  # imported by the parser's modules already; it loads the pipeline
     try:
         return args.run(args)
     except KeyboardInterrupt:

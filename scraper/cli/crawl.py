@@ -10,12 +10,6 @@ from cleaners import RuleBook, RuleError
 
 from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_STORE_LOST, EXIT_USAGE, add_rule_options,
                                  add_selection_options, add_store_option, rules_dirs)
-from scraper.core.dates import parse_since
-from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
-from scraper.crawl.frontier import frontier_problem
-from scraper.crawl.middlewares import STORE_LOST
-from scraper.crawl.runner import run_crawl, steps_table, summary
-from scraper.store import StoreError, check_store, store_name, store_target
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +44,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Scrapy, the frontier and the store load when a crawl runs, not whenever the CLI starts (`clean`).
+    from scraper.core.dates import parse_since
+    from scraper.crawl.config import ConfigError, CrawlPlan, load_config, source_url_problem
+    from scraper.crawl.frontier import frontier_problem
+    from scraper.crawl.middlewares import STORE_LOST
+    from scraper.crawl.runner import run_crawl, steps_table, summary
+    from scraper.store import StoreError, check_store, store_name, store_target
+
     plan = CrawlPlan(feeds=args.feed, sitemaps=args.sitemap, sites=args.site, urls=args.urls, since=args.since,
                      output=args.output, rules_dirs=list(rules_dirs(args)),
                      max_depth=args.max_depth, max_pages=args.max_pages,

@@ -8,10 +8,6 @@ import sys
 from pathlib import Path
 
 from scraper.cli.options import add_store_option
-from scraper.crawl.config import CrawlPlan
-from scraper.crawl.runner import run_crawl, summary
-from scraper.crawl.siteserver import SiteServer
-from scraper.store import Store, StoreError, check_store, store_name, store_target
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,10 +19,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scraper.store import store_target
+
     return run_demo(args.site_dir, store_target(args.store), args.port)
 
 
 def run_demo(site_dir: str, store_path: str, port: int) -> int:
+    # Scrapy and the store load when the demo runs, not whenever the CLI starts (`clean`).
+    from scraper.crawl.config import CrawlPlan
+    from scraper.crawl.runner import run_crawl, summary
+    from scraper.crawl.siteserver import SiteServer
+    from scraper.store import Store, StoreError, check_store, store_name
+
     folder = Path(site_dir)
     if not (folder / "robots.txt").exists():
         print(f"presswash demo: no fixture site at {folder} (run it from the repository root, or give --site-dir)",

@@ -7,7 +7,6 @@ import sys
 
 from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_store_option
 from scraper.sinks import OutputError, open_sink, output_needed
-from scraper.store import Store, StoreError, store_target
 from scraper.core.dates import parse_since
 
 
@@ -22,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scraper.store import Store, StoreError, store_target  # loads SQLAlchemy: only when an export runs
+
     try:
         since = parse_since(args.since)  # the store's times are UTC ISO 8601
     except ValueError as exc:

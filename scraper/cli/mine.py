@@ -12,8 +12,6 @@ from cleaners.mining import SiteMining, Thresholds
 from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, add_store_option, rules_dirs
 from scraper.cli.render import clip
 from scraper.core.process import Options
-from scraper.offline import mining
-from scraper.store import STORE_ENV, StoreError, check_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The store (SQLAlchemy) loads when mining runs, not whenever the CLI starts (`clean`).
+    from scraper.offline import mining
+    from scraper.store import STORE_ENV, StoreError, check_store
+
     problem = None
     if not args.paths and not args.store:
         args.store = os.environ.get(STORE_ENV)
