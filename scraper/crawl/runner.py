@@ -14,6 +14,7 @@ from scrapy.settings import Settings, default_settings as scrapy_defaults
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
 from scraper.core.stats import StepStats, rules_fired_line
+from scraper.core.workers import start_fork_server
 from scraper.crawl import settings as default_settings
 from scraper.crawl.config import ConfigError, CrawlPlan
 from scraper.crawl.middlewares import SkipRequest, drop_waiting_requests
@@ -50,6 +51,8 @@ def run_crawl(plan: CrawlPlan) -> dict[str, Any]:
 
     settings = crawl_settings(plan)
     check_settings(settings, plan.settings)
+    if settings.get("PRESSWASH_WORKERS") is None or int(settings.get("PRESSWASH_WORKERS")) > 0:
+        start_fork_server()  # the extraction workers' fork server: its start-up overlaps with Scrapy's
     try:
         Policy.from_entries(settings.getlist("PRESSWASH_ALLOW_PRIVATE"))
     except ValueError as exc:
