@@ -5,6 +5,7 @@ race. A plain path or ``sqlite:///PATH`` names it; nothing needs installing."""
 from __future__ import annotations
 
 import sqlite3
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -105,7 +106,7 @@ class SQLiteBackend:
             else:
                 db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
                 if path != ":memory:":
-                    db.execute("PRAGMA journal_mode=WAL")
+                    _use_wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             return db
@@ -124,6 +125,21 @@ class SQLiteBackend:
         """An SQLite file has no connection to lose: its errors (locked for too long, read-only, disk full)
         are raised as they are."""
         return False
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL mode (it stays so). Processes opening a new store together race to switch it,
+    and SQLite answers the others "database is locked" at once, without its busy wait: they try again until
+    BUSY_TIMEOUT has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _begin(conn: Connection) -> None:
