@@ -127,6 +127,20 @@ def test_a_regex_hang_in_c_is_stopped_and_the_pool_goes_on():
         pool.shutdown()
 
 
+def test_a_pool_that_cannot_start_a_worker_fails_its_tasks_instead_of_hanging():
+    # A lambda does not pickle, so no worker can be started from the fork server: the manager thread stops,
+    # and every task, waiting or submitted later, ends with the reason.
+    pool = WorkerPool(1, initializer=lambda: None)
+    try:
+        first = pool.submit(abs, -1)
+        with pytest.raises(WorkerDied, match="the worker pool stopped: .*pickle"):
+            first.result(timeout=60)
+        with pytest.raises(RuntimeError, match="shut down"):
+            pool.submit(abs, -2)
+    finally:
+        pool.shutdown()
+
+
 def _note_run(path: str, label: str) -> int:
     with open(path, "a") as fh:
         fh.write(f"{label} {os.getpid()}\n")

@@ -156,6 +156,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = _CONTEXT.Pipe(duplex=False)
         self._closing = False
+        self._failure: WorkerDied | None = None  # why the manager thread stopped, when it was not asked to
         self._thread = threading.Thread(target=self._manage, name="presswash-workers", daemon=True)
         self._thread.start()
 
@@ -207,6 +208,12 @@ class WorkerPool:
                     else:
                         self._receive(next(w for w in self._workers if w.conn is conn))
                 self._expire()
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot be started (its initializer would not
+            # pickle, say): every task waiting or in hand fails with the reason, and no new one is taken, so
+            # that no caller waits for ever on a pool that has stopped.
+            with self._lock:
+                self._closing = True
+            self._failure = WorkerDied(f"the worker pool stopped: {type(exc).__name__}: {exc}")
         finally:
             self._close_all()
 
@@ -309,12 +316,15 @@ class WorkerPool:
         with self._lock:
             queued, self._queue = list(self._queue), collections.deque()
         for future, _, _ in queued:
-            future.cancel()
+            if self._failure is None:
+                future.cancel()
+            elif future.running() or future.set_running_or_notify_cancel():
+                future.set_exception(self._failure)
         for worker in self._workers:
             if worker.tasks:
                 worker.kill()
                 for future, _, _ in worker.tasks:
-                    future.cancel() or future.set_exception(WorkerDied("the pool was shut down"))
+                    future.cancel() or future.set_exception(self._failure or WorkerDied("the pool was shut down"))
             else:
                 worker.stop()
         self._workers = []
