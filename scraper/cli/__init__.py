@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["clean"]:
         # Its workers come from the fork server, whose start-up (importing the pipeline, loading the language
-        # model) then runs while this process imports the rest; clean's own call later finds it running.
+        # model) then runs while this process imports the rest and loads the rule book.
         start_fork_server()
     if argv[:1] == ["eval"]:
         return importlib.import_module("scraper.cli.eval").main(argv[1:])

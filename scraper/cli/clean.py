@@ -9,7 +9,6 @@ import sys
 from cleaners import RuleError
 
 from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, options_from_args
-from scraper.core.workers import start_fork_server
 from scraper.offline.batch import BatchStats, process_pages
 from scraper.offline.progress import Progress
 from scraper.offline.sources import count_documents, iter_pages
@@ -47,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"presswash clean: {overlap}", file=sys.stderr)
         return EXIT_USAGE
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    start_fork_server()  # its start-up overlaps with the rule book's loading below
     try:
         rulebook = options.rule_book()  # fail fast, before any work, on a broken pack or a bad --select
         sink = open_sink(args.format, args.output)
