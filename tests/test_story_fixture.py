@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import urllib.request
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from fixtures.stories import wirecopies
+from scraper.evaluation.stories import linked_pairs, score_stories
 from tests.conftest import call_main
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = wirecopies.load()
 PAGES = FIXTURE.pages
 # A long direct quote: twenty words or more between double quotes.
@@ -145,3 +148,35 @@ def test_a_broken_manifest_is_refused(tmp_path: Path, variant: str, message: str
     manifest.write_text(text.replace('variant = "wire"\n', variant, 1))
     with pytest.raises(ValueError, match=message):
         wirecopies.load(manifest)
+
+
+# the benchmark over the fixture (benchmarks/stories_quality.py) ---------------------------------------------
+def _bench():
+    spec = importlib.util.spec_from_file_location("presswash_stories_bench", ROOT / "benchmarks" / "stories_quality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_scores_the_fixture_or_says_why_not(capsys):
+    assert _bench().main(["--no-devsets", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    if "nothing to score" in out:  # the records carry no duplicate_of/story yet: no figure at all
+        assert "NOTE: the records carry no `duplicate_of` / `story`" in out and "P / R / F1" not in out
+    else:
+        assert "near-duplicates, pairwise P / R / F1" in out and "false links" in out
+
+
+def test_the_benchmark_table_of_perfect_records():
+    bench = _bench()
+    records = {p.id: {"id": p.id, "duplicate_of": None if p.original == p.id else p.original,
+                      "story": next(q.id for q in PAGES if q.story == p.story)} for p in PAGES}
+    scores = score_stories(records, wirecopies.labels())
+    part = {"pages": len(PAGES), "stories": 6, "fields": True, "scores": scores, "seconds": 0.0, "errors": []}
+    table = bench.table(part, [{"name": "dev", "pages": 3, "fields": True, "seconds": 0.0,
+                                "links": linked_pairs(list(records.values())[:3])}])
+    assert "| 1.000 / 1.000 / 1.000  (14 of 14 pairs found, 14 linked)" in table
+    assert "(20 of 20 pairs found, 20 linked)" in table
+    dev_row = next(line for line in table.splitlines() if "links among dev pages (3, 3 pairs)" in line)
+    assert "| 3 (3 near-duplicate, 0 story only)" in dev_row
+    assert "**no**" not in table
