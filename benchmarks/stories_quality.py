@@ -6,8 +6,8 @@ Run from the repository root with the project's virtualenv active:
     python benchmarks/stories_quality.py --no-devsets    # the fixture alone (seconds)
     python benchmarks/stories_quality.py --limit 100 --jobs 2
 
-1. The fixture (fixtures/stories/, 18 pages on three sites) is rendered to HTML files named in seen order, and
-   the product's ``presswash clean`` runs over the folder, in this process (``scraper.cli.main``), as a user
+1. The fixture (fixtures/stories/, 18 pages on three sites) is rendered to HTML files named in seen order, the
+   two seed texts (one story, no copy) follow them, and the product's ``presswash clean`` runs over the folder, in this process (``scraper.cli.main``), as a user
    would run it. Each record is matched to its page by its file name, and
    ``scraper.evaluation.stories.score_stories`` scores it over all pairs of pages: pairwise precision,
    recall and F1 of "same near-duplicate cluster" (``duplicate_of or id``) and of "same story"
@@ -67,14 +67,15 @@ def clean(inputs: list[Path], out: Path, jobs: int, extra: list[str]) -> tuple[l
 
 def fixture_part(work: Path, jobs: int, extra: list[str]) -> dict:
     fixture = wirecopies.load()
-    files = wirecopies.write_files(work / "stories", fixture)
+    files = {**wirecopies.write_files(work / "stories", fixture), **wirecopies.write_seeds(work / "stories", fixture)}
     records, took = clean([work / "stories"], work / "stories.jsonl", jobs, extra)
     by_name = {path.name: page.id for path, page in files.items()}
-    part = {"pages": len(files), "stories": len({p.story for p in fixture.pages}), "seconds": took,
+    labels = wirecopies.labels(fixture)
+    part = {"pages": len(files), "stories": len({e.story for e in labels.values()}), "seconds": took,
             "errors": [r for r in records if r.get("error")], "fields": has_story_fields(records)}
     if part["fields"]:
         part["scores"] = score_stories(pages_by(records, lambda r: by_name.get(Path(r["source"]).name)),
-                                       wirecopies.labels(fixture))
+                                       labels)
     return part
 
 
@@ -104,7 +105,7 @@ def prf(scores) -> str:
 def table(fixture: dict, devsets: list[dict]) -> str:
     rows = [("measure", "value", "target", "met")]
     pairs = comb(fixture["pages"], 2)
-    head = f"fixture ({fixture['pages']} pages, {fixture['stories']} stories, {pairs} pairs)"
+    head = f"fixture ({fixture['pages']} documents, {fixture['stories']} stories, {pairs} pairs)"
     if not fixture["fields"]:
         rows.append((f"{head}: near-duplicates, stories", NO_FIELDS, f"F1 ≥ {F1_TARGET}", "—"))
     else:

@@ -97,8 +97,18 @@ def test_the_variants_change_what_they_say():
 
 
 def test_files_sort_in_seen_order(tmp_path: Path):
-    files = wirecopies.write_files(tmp_path)
-    assert [page.id for _, page in sorted(files.items())] == [p.id for p in PAGES]
+    files = {**wirecopies.write_files(tmp_path), **wirecopies.write_seeds(tmp_path)}
+    assert [page.id for _, page in sorted(files.items())] == [p.id for p in PAGES] + ["seed/000", "seed/004"]
+    assert sorted(tmp_path.iterdir()) == sorted(files)
+
+
+def test_the_seeds_are_one_story_and_no_copy():
+    labels = wirecopies.labels()
+    first, second = (labels[s.id] for s in FIXTURE.seeds)
+    assert first.story == second.story and first.original != second.original
+    texts = [squash(s.file.read_text(encoding="utf-8")).replace("’", "'") for s in FIXTURE.seeds]
+    shared = {q for q in long_quotes(texts[0].replace("“", '"').replace("”", '"')) if q in texts[1]}
+    assert len(shared) >= 1  # a long quote word for word (the seeds share two, one with other punctuation)
 
 
 def test_clean_gives_the_wire_text_without_the_clutter(tmp_path: Path):
@@ -169,14 +179,15 @@ def test_the_benchmark_scores_the_fixture_or_says_why_not(capsys):
 
 def test_the_benchmark_table_of_perfect_records():
     bench = _bench()
-    records = {p.id: {"id": p.id, "duplicate_of": None if p.original == p.id else p.original,
-                      "story": next(q.id for q in PAGES if q.story == p.story)} for p in PAGES}
-    scores = score_stories(records, wirecopies.labels())
-    part = {"pages": len(PAGES), "stories": 6, "fields": True, "scores": scores, "seconds": 0.0, "errors": []}
+    labels = wirecopies.labels()
+    records = {page: {"id": page, "duplicate_of": None if e.original == page else e.original,
+                      "story": next(p for p in labels if labels[p].story == e.story)} for page, e in labels.items()}
+    scores = score_stories(records, labels)
+    part = {"pages": len(labels), "stories": 7, "fields": True, "scores": scores, "seconds": 0.0, "errors": []}
     table = bench.table(part, [{"name": "dev", "pages": 3, "fields": True, "seconds": 0.0,
                                 "links": linked_pairs(list(records.values())[:3])}])
     assert "| 1.000 / 1.000 / 1.000  (14 of 14 pairs found, 14 linked)" in table
-    assert "(20 of 20 pairs found, 20 linked)" in table
+    assert "(21 of 21 pairs found, 21 linked)" in table  # the stories' pairs and the seeds' pair
     dev_row = next(line for line in table.splitlines() if "links among dev pages (3, 3 pairs)" in line)
     assert "| 3 (3 near-duplicate, 0 story only)" in dev_row
     assert "**no**" not in table
