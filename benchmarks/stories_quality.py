@@ -7,15 +7,18 @@ Run from the repository root with the project's virtualenv active:
     python benchmarks/stories_quality.py --limit 100 --jobs 2
 
 1. The fixture (fixtures/stories/, 18 pages on three sites) is rendered to HTML files named in seen order, the
-   two seed texts (one story, no copy) follow them, and the product's ``presswash clean`` runs over the folder, in this process (``scraper.cli.main``), as a user
-   would run it. Each record is matched to its page by its file name, and
-   ``scraper.evaluation.stories.score_stories`` scores it over all pairs of pages: pairwise precision,
-   recall and F1 of "same near-duplicate cluster" (``duplicate_of or id``) and of "same story"
+   two seed texts (one story, no copy) follow them, and the product's ``presswash clean`` runs over the folder,
+   in this process (``scraper.cli.main``), as a user would run it. Each record is matched to its page by its
+   file name, and ``scraper.evaluation.stories.score_stories`` scores it over all pairs of pages: pairwise
+   precision, recall and F1 of "same near-duplicate cluster" (``duplicate_of or id``) and of "same story"
    (``story or id``), the false links (pairs linked across two stories), the links missed, and the copies
-   claimed between a wire text and an own write-up of its story.
+   claimed between a wire text and an own write-up of its story. Whatever the records carry, it also prints the
+   exact word 5-shingle overlap of the clean texts by kind of pair (copies, one story in other words, one
+   topic, unrelated): what a near-duplicate threshold has to separate.
 2. Each dev set's HTML (WCXB dev, trafilatura-eval-dev: about one page per site) goes through ``clean`` the
    same way, one run per dev set, and every linked pair is listed (``linked_pairs``) with both pages' URLs, for
-   a person to inspect: nearly every link there is a false one.
+   a person to inspect: nearly every link there is a false one. Whatever the records carry, the pairs whose
+   clean texts overlap most are listed too (``closest_pairs``): how close unrelated pages come.
 
 Targets (issue 14): near-duplicate pairwise F1 >= 0.97, and no false link among unrelated articles. Records
 that carry no ``duplicate_of``/``story`` are reported as such, with nothing scored. It asserts nothing.
@@ -42,10 +45,13 @@ from scraper.cli import main as presswash  # noqa: E402
 from scraper.evaluation.devset import DEFAULT_DEVSETS, default_devset, open_devset  # noqa: E402
 from scraper.evaluation.stories import (  # noqa: E402
     STORY_FIELDS,
+    closest_pairs,
     has_story_fields,
     linked_pairs,
+    overlap_by_kind,
     pages_by,
     score_stories,
+    where,
 )
 
 F1_TARGET = 0.97
@@ -73,13 +79,14 @@ def fixture_part(work: Path, jobs: int, extra: list[str]) -> dict:
     labels = wirecopies.labels(fixture)
     part = {"pages": len(files), "stories": len({e.story for e in labels.values()}), "seconds": took,
             "errors": [r for r in records if r.get("error")], "fields": has_story_fields(records)}
+    by_page = pages_by(records, lambda r: by_name.get(Path(r["source"]).name))
+    part["overlap"] = overlap_by_kind(by_page, labels)
     if part["fields"]:
-        part["scores"] = score_stories(pages_by(records, lambda r: by_name.get(Path(r["source"]).name)),
-                                       labels)
+        part["scores"] = score_stories(by_page, labels)
     return part
 
 
-def devset_part(root: str, work: Path, jobs: int, extra: list[str], limit: int | None) -> dict:
+def devset_part(root: str, work: Path, jobs: int, extra: list[str], limit: int | None, top: int) -> dict:
     devset = open_devset(root, limit)
     folder = work / Path(root).name
     folder.mkdir()
@@ -91,7 +98,8 @@ def devset_part(root: str, work: Path, jobs: int, extra: list[str], limit: int |
     records, took = clean([folder], work / f"{folder.name}.jsonl", jobs, extra)
     for record in records:  # the dev set's URL where the page declares none
         record["url"] = record.get("url") or record.get("canonical_url") or urls.get(Path(record["source"]).name)
-    part = {"name": Path(root).name, "pages": len(records), "seconds": took, "fields": has_story_fields(records)}
+    part = {"name": Path(root).name, "pages": len(records), "seconds": took, "fields": has_story_fields(records),
+            "closest": closest_pairs(records, top=top), "where": {r["id"]: where(r) for r in records}}
     if part["fields"]:
         part["links"] = linked_pairs(records)
     return part
@@ -134,6 +142,14 @@ def table(fixture: dict, devsets: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def overlap_table(fixture: dict) -> str:
+    lines = ["\nWhat a threshold must separate: the exact overlap of the fixture's clean texts (word 5-shingles)",
+             "| pairs | how many | Jaccard, lowest–highest | containment, lowest–highest |", "|---|---|---|---|"]
+    lines += [f"| {o.kind} | {o.pairs} | {o.jaccard[0]:.2f}–{o.jaccard[1]:.2f} | "
+              f"{o.containment[0]:.2f}–{o.containment[1]:.2f} |" for o in fixture["overlap"]]
+    return "\n".join(lines)
+
+
 def details(fixture: dict, devsets: list[dict]) -> str:
     out = [f"\nfixture: clean took {fixture['seconds']:.1f} s; {len(fixture['errors'])} error records"]
     out += [f"  error: {r['source']}: {r['error']}" for r in fixture["errors"]]
@@ -148,6 +164,9 @@ def details(fixture: dict, devsets: list[dict]) -> str:
             out.append(f"\npages with no record: {', '.join(s.unmatched)}")
     for dev in devsets:
         out.append(f"\n{dev['name']}: clean took {dev['seconds']:.1f} s")
+        out.append(f"the {len(dev['closest'])} pairs whose clean texts overlap most (word 5-shingles):")
+        out += [f"  containment {c.containment:.2f}, Jaccard {c.jaccard:.2f}, {c.shared} shared: "
+                f"{dev['where'][c.a]}\n    ~ {dev['where'][c.b]}" for c in dev["closest"]]
         if dev["fields"]:
             out.append(f"linked pairs ({len(dev['links'])}):")
             out += [f"  {link.how}: {link.a} {link.where_a}\n    ~ {link.b} {link.where_b}" for link in dev["links"]]
@@ -161,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-devsets", action="store_true", help="score the fixture alone")
     parser.add_argument("--limit", type=int, metavar="N", help="the first N pages of each dev set")
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="clean's --jobs (default 2)")
+    parser.add_argument("--closest", type=int, default=10, metavar="N",
+                        help="list the N pairs of each dev set whose clean texts overlap most (default 10)")
     parser.add_argument("--clean-arg", action="append", default=[], metavar="ARG",
                         help="one more argument for clean, repeatable (--clean-arg=--mode --clean-arg=fast)")
     args = parser.parse_args(argv)
@@ -173,11 +194,12 @@ def main(argv: list[str] | None = None) -> int:
             if not Path(root).is_dir():
                 print(f"no dev set at {root}: left out", file=sys.stderr)
                 continue
-            devsets.append(devset_part(root, work, args.jobs, args.clean_arg, args.limit))
+            devsets.append(devset_part(root, work, args.jobs, args.clean_arg, args.limit, args.closest))
     if not fixture["fields"]:
         print(f"NOTE: {NO_FIELDS}. presswash does not link near-duplicates or stories yet (issue 14); "
               "the table shows no figures until it does.\n")
     print(table(fixture, devsets))
+    print(overlap_table(fixture))
     print(details(fixture, devsets))
     return 0
 

@@ -14,8 +14,12 @@ from scraper.evaluation.stories import (
     STORY,
     Expected,
     Link,
+    Close,
+    Overlap,
     has_story_fields,
+    closest_pairs,
     linked_pairs,
+    overlap_by_kind,
     pages_by,
     score_stories,
 )
@@ -130,3 +134,21 @@ def test_pages_by_refuses_two_records_for_one_page():
     assert list(keyed) == ["A", "B"]
     with pytest.raises(ValueError, match="two records for the page A"):
         pages_by(records, lambda r: "A")
+
+
+def test_shingle_overlap_by_kind_of_pair():
+    wire = "one two three four five six seven eight nine ten"
+    texts = {"a1": wire, "a2": wire.replace("ten", "eleven"),  # 5 of 6 shingles shared, 5 of 7 in all
+             "aw": "other words then one two three four five", "b1": "nothing alike here at all today"}
+    records = {page: {"id": page, "text": text} for page, text in texts.items()}
+    kinds = {o.kind: o for o in overlap_by_kind(records, EXPECTED)}
+    assert kinds["copies"] == Overlap("copies", 1, (5 / 7, 5 / 7), (5 / 6, 5 / 6))
+    assert kinds["same story"].pairs == 2 and kinds["same story"].containment == (1 / 4, 1 / 4)
+    assert kinds["same topic"] == Overlap("same topic", 3, (0.0, 0.0), (0.0, 0.0))
+    assert "unrelated" not in kinds  # c has no record
+
+
+def test_closest_pairs_of_a_dev_set():
+    records = [{"id": "p", "text": "a b c d e f g h"}, {"id": "q", "text": "x a b c d e f y"},
+               {"id": "r", "text": "nothing in common with the others at all"}, {"id": "s", "error": "no text"}]
+    assert closest_pairs(records, top=5) == [Close("p", "q", 2 / 6, 2 / 4, 2)]  # r shares nothing: not compared

@@ -10,6 +10,11 @@ matched / expected pairs (``scoring.PRF``; with no pair on either side, both are
 linked either way whose pages the labels put in different stories: the issue's target is none.
 
 For a dev set, which has no labels, ``linked_pairs`` lists every linked pair for a person to read.
+
+``overlap_by_kind`` measures what a threshold has to separate, independent of any signature: the exact overlap
+of the clean texts' word shingles (lower-case ``\\w+``, k words) for each kind of labelled pair (copies of one
+text, one story in other words, one topic, unrelated): the Jaccard index and the containment (shared shingles
+over the smaller text's). ``closest_pairs`` finds the pairs of a dev set whose texts overlap most.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Callable, Iterable, Mapping
 
-from scraper.evaluation.scoring import PRF
+from scraper.evaluation.scoring import PRF, tokens
 
 NEAR_DUPLICATE = "near-duplicate"
 STORY = "story"
@@ -110,10 +115,80 @@ def score_stories(records: Mapping[str, Record], expected: Mapping[str, Expected
                 overlinked.append(Link(a, b, how, wa, wb))
         linked = NEAR_DUPLICATE if cluster[a] == cluster[b] else STORY if story[a] == story[b] else None
         if linked and ea.story != eb.story:
-            same_topic = "same topic, another story" if ea.topic and ea.topic == eb.topic else ""
+            same_topic = "same topic, another story" if pair_kind(ea, eb) == "same topic" else ""
             false_links.append(Link(a, b, linked, wa, wb, same_topic))
     return StoryScores(near_duplicates=_prf(*counts[NEAR_DUPLICATE]), stories=_prf(*counts[STORY]),
                        false_links=false_links, missed=missed, overlinked=overlinked, unmatched=unmatched)
+
+
+PAIR_KINDS = ("copies", "same story", "same topic", "unrelated")
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    kind: str  # one of PAIR_KINDS
+    pairs: int
+    jaccard: tuple[float, float]  # lowest, highest
+    containment: tuple[float, float]
+
+
+def pair_kind(a: Expected, b: Expected) -> str:
+    if a.original == b.original:
+        return "copies"
+    if a.story == b.story:
+        return "same story"
+    return "same topic" if a.topic and a.topic == b.topic else "unrelated"
+
+
+def shingles(text: str | None, k: int = 5) -> set[tuple[str, ...]]:
+    words = tokens(text)
+    return {tuple(words[i:i + k]) for i in range(max(len(words) - k + 1, 0))}
+
+
+def overlap_by_kind(records: Mapping[str, Record], expected: Mapping[str, Expected], k: int = 5) -> list[Overlap]:
+    """For each kind of labelled pair that occurs, the lowest and highest shingle Jaccard and containment of the
+    two records' texts (pages without a record are left out)."""
+    sets = {p: shingles(records[p].get("text"), k) for p in sorted(expected) if p in records}
+    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for a, b in combinations(sets, 2):
+        shared, smaller = len(sets[a] & sets[b]), min(len(sets[a]), len(sets[b]))
+        union = len(sets[a] | sets[b])
+        found[pair_kind(expected[a], expected[b])].append((shared / union if union else 0.0,
+                                                           shared / smaller if smaller else 0.0))
+    return [Overlap(kind, len(found[kind]), (min(j for j, _ in found[kind]), max(j for j, _ in found[kind])),
+                    (min(c for _, c in found[kind]), max(c for _, c in found[kind])))
+            for kind in PAIR_KINDS if found[kind]]
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Two records' texts and what they share: ``jaccard`` and ``containment`` of their word shingles."""
+
+    a: str
+    b: str
+    jaccard: float
+    containment: float
+    shared: int
+
+
+def closest_pairs(records: Iterable[Record], k: int = 5, top: int = 10) -> list[Close]:
+    """The ``top`` pairs of records (by id) whose texts share the largest part of the smaller one's shingles,
+    found through the shingles they share (no pair that shares none is compared): how close unrelated pages
+    of a dev set come."""
+    records = [r for r in records if not r.get("error")]
+    sets = [shingles(r.get("text"), k) for r in records]
+    holders: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, shingle_set in enumerate(sets):
+        for shingle in shingle_set:
+            holders[shingle].append(i)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for members in holders.values():
+        if len(members) > 1:
+            for pair in combinations(members, 2):
+                shared[pair] += 1
+    close = [Close(records[i]["id"], records[j]["id"], n / len(sets[i] | sets[j]),
+                   n / min(len(sets[i]), len(sets[j])), n) for (i, j), n in shared.items()]
+    return sorted(close, key=lambda c: (-c.containment, -c.shared, c.a, c.b))[:top]
 
 
 def linked_pairs(records: Iterable[Record]) -> list[Link]:
