@@ -32,6 +32,7 @@ keeps every page's scores. docs/quality.md holds the current figures.
 
 One job a module: ``scoring`` (the metrics), ``devset`` (reading a dev set), ``systems`` (what each compared
 system runs), ``runs`` (scoring pages in worker processes, rule ablation) and ``reports`` (summaries and tables).
+``stories`` scores near-duplicate and story links pairwise (issue 14; benchmarks/stories_quality.py).
 """
 
 from scraper.evaluation.devset import (
