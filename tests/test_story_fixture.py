@@ -168,9 +168,12 @@ def _bench():
     return module
 
 
-def test_the_benchmark_scores_the_fixture_or_says_why_not(capsys):
-    assert _bench().main(["--no-devsets", "--jobs", "1"]) == 0
+def test_the_benchmark_scores_the_fixture_and_its_crawl_or_says_why_not(capsys):
+    """The files through clean, and the three served sites through a real crawl: every page comes back."""
+    assert _bench().main(["--no-devsets", "--jobs", "1", "--crawl"]) == 0
     out = capsys.readouterr().out
+    assert "fixture: clean took" in out and "0 error records; 20 records matched to a page" in out
+    assert "fixture crawled: the crawl took" in out and "0 error records; 18 records matched to a page" in out
     if "nothing to score" in out:  # the records carry no duplicate_of/story yet: no figure at all
         assert "NOTE: the records carry no `duplicate_of` / `story`" in out and "P / R / F1" not in out
     else:
