@@ -8,6 +8,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 from scraper.core.document import RECORD_FIELDS
+from tests.conftest import call_main
 from tests.services import free_port
 
 from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, ROOT, SCRAPY, WIRE, article_hits, article_page, crawl,
@@ -65,7 +66,7 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
 
     # the JSON Lines stream: the same records as `presswash clean`, one per article, and the errors
     records = read_jsonl(out)
-    clean = presswash("clean", NEWSROOM / "2026/11/18/new-tram-line-opens.html")
+    clean = call_main("clean", NEWSROOM / "2026/11/18/new-tram-line-opens.html")
     clean_record = read_jsonl_text(clean.stdout)[0]
     assert list(clean_record) == list(RECORD_FIELDS)
     for record in records:
@@ -82,8 +83,8 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
 
     # presswash export writes what the store holds
     exported = tmp_path / "export.jsonl"
-    proc = presswash("export", "--store", store, "-o", exported)
-    assert proc.returncode == 0 and "5 articles" in proc.stderr
+    proc = call_main("export", "--store", store, "-o", exported)
+    assert proc.code == 0 and "5 articles" in proc.stderr
     records = read_jsonl(exported)
     assert {r["canonical_url"] for r in records} == set(articles)
     for record in records:
@@ -96,15 +97,15 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
     now = datetime.now(timezone.utc)
     later = (now + timedelta(days=1)).strftime("%Y-%m-%d")
     earlier = (now - timedelta(days=1)).strftime("%Y-%m-%d")
-    assert read_jsonl_text(presswash("export", "--store", store, "--since", later).stdout) == []
-    assert len(read_jsonl_text(presswash("export", "--store", store, "--since", earlier).stdout)) == 5
+    assert read_jsonl_text(call_main("export", "--store", store, "--since", later).stdout) == []
+    assert len(read_jsonl_text(call_main("export", "--store", store, "--since", earlier).stdout)) == 5
     an_hour_ahead_in_paris = (now + timedelta(hours=1)).astimezone(timezone(timedelta(hours=2)))
-    assert read_jsonl_text(presswash("export", "--store", store, "--since",
+    assert read_jsonl_text(call_main("export", "--store", store, "--since",
                                      an_hour_ahead_in_paris.isoformat()).stdout) == []
-    bad = presswash("export", "--store", store, "--since", "last week")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
-    missing = presswash("export", "--store", tmp_path / "none.db")
-    assert missing.returncode == 2 and not (tmp_path / "none.db").exists()
+    bad = call_main("export", "--store", store, "--since", "last week")
+    assert bad.code == 2 and "not a date" in bad.stderr
+    missing = call_main("export", "--store", tmp_path / "none.db")
+    assert missing.code == 2 and not (tmp_path / "none.db").exists()
 
 
 def test_since_filters_feed_and_sitemap_entries(serve, tmp_path):
