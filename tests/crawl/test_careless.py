@@ -21,9 +21,8 @@ import pytest
 from scraper.core.urls import is_site_root, same_site_urls, url_problem
 from scraper.store import CANONICAL_IGNORED, Store
 from spiders.detect import looks_like_listing_url
-from tests.store.conftest import sql
-
 from tests.conftest import call_main
+from tests.store.conftest import sql
 
 from .conftest import SITES, article_page, crawl, errors, read_jsonl, stored_articles
 

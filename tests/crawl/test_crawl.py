@@ -122,8 +122,8 @@ def test_since_filters_feed_and_sitemap_entries(serve, tmp_path):
     urls = set(stored_articles(store))
     assert base + "/2026/11/17/river-clean-up-volunteers.html" in urls
     assert base + "/news/market-hall-reopens-after-restoration.html" not in urls
-    bad = presswash("crawl", "--store", store, "--feed", f"{base}/feed.xml", "--since", "soon")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
+    bad = call_main("crawl", "--store", store, "--feed", f"{base}/feed.xml", "--since", "soon")
+    assert bad.code == 2 and "not a date" in bad.stderr
 
 
 def test_wire_site_json_feed_canonical_urls_and_page_signals(serve, tmp_path):
@@ -242,7 +242,7 @@ def test_url_lists_from_a_file_and_stdin(serve, tmp_path):
     assert errs[f"{base}/category/city/"][0].startswith("no feed here")
     assert errs[f"{base}/feed.xml"][0].startswith("not a sitemap")
     assert len(errs) == 2
-    assert presswash("crawl", "--store", store, "--urls", tmp_path / "none.txt").returncode == 2
+    assert call_main("crawl", "--store", store, "--urls", tmp_path / "none.txt").code == 2
 
 
 def test_crawl_config(serve, tmp_path):
@@ -274,8 +274,8 @@ concurrency = 1
     assert server.peak == 1
 
     config.write_text("[[site]]\nname = 'x'\nfeed = 'https://example.org/'\n")
-    bad = presswash("crawl", "--config", config, "--store", tmp_path / "bad.db")
-    assert bad.returncode == 2 and "unknown key(s) feed" in bad.stderr
+    bad = call_main("crawl", "--config", config, "--store", tmp_path / "bad.db")
+    assert bad.code == 2 and "unknown key(s) feed" in bad.stderr
     assert not (tmp_path / "bad.db").exists()
 
 
