@@ -308,5 +308,5 @@ def test_demo_twice(tmp_path):
     assert "article pages downloaded this run: 0" in second.stdout
     assert "5 skipped (fresh)" in second.stdout
     assert "the store holds 5 articles, 5 revisions" in second.stdout and "over 2 runs" in second.stdout
-    missing = presswash("demo", "--site-dir", tmp_path / "nowhere", "--store", store, "--port", port)
-    assert missing.returncode == 2 and "no fixture site" in missing.stderr
+    missing = call_main("demo", "--site-dir", tmp_path / "nowhere", "--store", store, "--port", port)
+    assert missing.code == 2 and "no fixture site" in missing.stderr
