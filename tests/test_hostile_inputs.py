@@ -48,11 +48,12 @@ def test_a_file_name_that_is_not_utf8_is_escaped_reversibly_in_source(tmp_path):
     assert name == "caf\\xe9 \\\\x41 r\\xe9sum\\xe9.html"
     assert codecs.escape_decode(name.encode("utf-8"))[0] == BAD_NAME
 
-    # The same name given directly, and the outputs written to files: all valid UTF-8.
+    # The same name given directly (as Python decodes it from argv), and the outputs written to files: all valid
+    # UTF-8.
     direct = tmp_path / "direct.jsonl"
-    assert run_cli("clean", folder / os.fsdecode(BAD_NAME), "-o", direct).code == 0
+    assert call_main("clean", folder / os.fsdecode(BAD_NAME), "-o", direct).code == 0
     assert lines_of(direct)[0]["source"].endswith(name)
-    assert run_cli("clean", folder, "--format", "txt", "-o", tmp_path / "txt").code == 0
+    assert call_main("clean", folder, "--format", "txt", "-o", tmp_path / "txt").code == 0
     (meta,) = lines_of(tmp_path / "txt" / "_index.jsonl")
     assert meta["source"] == record["source"]
     for written in os.listdir(os.fsencode(tmp_path / "txt")):

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import (COUNCIL, ENGLISH_PARAGRAPHS, FERRY, HARBOUR, LIBRARY, ROOT, WarcRecord, article_html,
                             call_main, english_page, write_warc)
-from tests.crawl.conftest import NEWSROOM, crawl, presswash, serve  # noqa: F401 (serve is a fixture)
+from tests.crawl.conftest import NEWSROOM, crawl, serve  # noqa: F401 (serve is a fixture)
 
 from scraper.core.document import RECORD_FIELDS
 from scraper.core.extraction import extractor_info
@@ -109,9 +109,9 @@ def test_export_parquet_holds_every_field_of_the_jsonl_records(serve, tmp_path):
     store = tmp_path / "news.db"
     crawl("--feed", f"{server.base_url}/feed.xml", store=store)
     as_jsonl, as_parquet = tmp_path / "export.jsonl", tmp_path / "export.parquet"
-    assert presswash("export", "--store", store, "-o", as_jsonl).returncode == 0
-    proc = presswash("export", "--store", store, "--format", "parquet", "-o", as_parquet)
-    assert proc.returncode == 0 and "4 articles" in proc.stderr  # the feed's
+    assert call_main("export", "--store", store, "-o", as_jsonl).code == 0
+    proc = call_main("export", "--store", store, "--format", "parquet", "-o", as_parquet)
+    assert proc.code == 0 and "4 articles" in proc.stderr  # the feed's
     assert_same_records(read_parquet(as_parquet), read_jsonl(as_jsonl), STORE_FIELDS)
     assert pq.ParquetFile(as_parquet).schema_arrow == STORE_SCHEMA
 

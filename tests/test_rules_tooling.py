@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LIBRARY, call_main, run_cli
+from tests.conftest import LIBRARY, call_main
 
 LIBRARY_RULES = {"GEN001", "GEN002", "GEN011"}  # what the default run removes from the library page
 
@@ -130,7 +130,7 @@ def write_pack(folder: Path, text: str, name: str = "harbour.toml") -> Path:
 
 def test_check_passes_a_good_pack(tmp_path):
     write_pack(tmp_path / "packs", GOOD_PACK)
-    run = run_cli("rules", "--check", tmp_path / "packs")
+    run = call_main("rules", "--check", tmp_path / "packs")
     assert run.code == 0, run.stderr
     assert run.stdout.strip() == "3 examples of 1 rules in 1 packs: all pass"
 
@@ -140,7 +140,7 @@ def test_check_names_every_failing_rule_and_example(tmp_path):
     bad = bad.replace("Read the print edition of the council's budget, the mayor told residents on Monday.",
                       "Read the print edition every morning")
     path = write_pack(tmp_path / "packs", bad)
-    run = run_cli("rules", "--check", tmp_path / "packs")
+    run = call_main("rules", "--check", tmp_path / "packs")
     assert run.code == 1
     assert run.stdout.splitlines() == [
         f"{path}: rule HT001: remove example 2 ('Read the weekend edition'): the rule removed nothing from a "
@@ -170,7 +170,7 @@ why = "A box promoting the print edition, on every article of the site."
 remove = ['<div class="print-box">Get the print edition</div>', '<div class="promo">Get the app</div>']
 keep = ['<div class="story">Print is not dead, the editor said.</div>']
 """)
-    run = run_cli("rules", "--check", tmp_path / "packs")
+    run = call_main("rules", "--check", tmp_path / "packs")
     assert run.code == 1
     assert "rule HB001: remove example 2 ('<div class=\"promo\">Get the app</div>'): the rule dropped nothing" \
         in run.stdout
@@ -185,19 +185,19 @@ keep = ['<div class="story">Print is not dead, the editor said.</div>']
 ])
 def test_check_exits_2_on_a_pack_that_does_not_load(tmp_path, text, message):
     write_pack(tmp_path / "packs", text)
-    run = run_cli("rules", "--check", tmp_path / "packs")
+    run = call_main("rules", "--check", tmp_path / "packs")
     assert run.code == 2 and message in run.stderr and run.stdout == ""
 
 
 def test_a_pack_from_before_prefixes_loads_when_its_ids_share_one_stem(tmp_path):
     write_pack(tmp_path / "packs", GOOD_PACK.replace('prefix = "HT"\n', ""))
-    run = run_cli("rules", "--check", tmp_path / "packs")
+    run = call_main("rules", "--check", tmp_path / "packs")
     assert run.code == 0, run.stderr
 
 
 def test_check_wants_a_folder_of_packs(tmp_path):
-    run = run_cli("rules", "--check", tmp_path / "nowhere")
+    run = call_main("rules", "--check", tmp_path / "nowhere")
     assert run.code == 2 and "expects a folder" in run.stderr
     (tmp_path / "empty").mkdir()
-    run = run_cli("rules", "--check", tmp_path / "empty")
+    run = call_main("rules", "--check", tmp_path / "empty")
     assert run.code == 2 and "no .toml packs to check" in run.stderr

@@ -21,9 +21,10 @@ import pytest
 from scraper.core.urls import is_site_root, same_site_urls, url_problem
 from scraper.store import CANONICAL_IGNORED, Store
 from spiders.detect import looks_like_listing_url
+from tests.conftest import call_main
 from tests.store.conftest import sql
 
-from .conftest import SITES, article_page, crawl, errors, presswash, read_jsonl, stored_articles
+from .conftest import SITES, article_page, crawl, errors, read_jsonl, stored_articles
 
 CARELESS = SITES / "careless"
 GOOD = ["/2026/12/01/feed-story-one.html", "/2026/12/01/feed-story-two.html",
@@ -125,8 +126,8 @@ def test_a_site_whose_pages_all_name_the_home_page_as_canonical_keeps_every_arti
 
 def test_clean_ignores_an_invalid_canonical():
     pages = [CARELESS / "2026/12/02/canonical-bad-ipv6.html", CARELESS / "2026/12/02/canonical-bad-port.html"]
-    proc = presswash("clean", *pages)
-    assert proc.returncode == 0, proc.stderr
+    proc = call_main("clean", *pages)
+    assert proc.code == 0, proc.stderr
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(records) == 2
     for record in records:

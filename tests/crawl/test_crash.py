@@ -29,11 +29,12 @@ import pytest
 
 from scraper.core.document import RECORD_FIELDS
 
+from tests.conftest import call_main
+
 from .conftest import (
     article_page,
     crawl,
     make_site,
-    presswash,
     query,
     read_jsonl,
     runs,
@@ -240,7 +241,7 @@ def test_crawl_killed_20_times_then_rerun_stores_every_article_once(serve, tmp_p
     statuses = [status for status, _ in runs(store)]
     assert statuses[-1] == "finished" and set(statuses) <= {"running", "finished"}
 
-    exported = [json.loads(line) for line in presswash("export", "--store", store).stdout.splitlines()]
+    exported = [json.loads(line) for line in call_main("export", "--store", store).stdout.splitlines()]
     assert sorted(r["url"] for r in exported) == sorted(final)
     assert all(r["text"] == final[r["url"]][1] for r in exported)
 

@@ -8,6 +8,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 from scraper.core.document import RECORD_FIELDS
+from tests.conftest import call_main
 from tests.services import free_port
 
 from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, ROOT, SCRAPY, WIRE, article_hits, article_page, crawl,
@@ -65,7 +66,7 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
 
     # the JSON Lines stream: the same records as `presswash clean`, one per article, and the errors
     records = read_jsonl(out)
-    clean = presswash("clean", NEWSROOM / "2026/11/18/new-tram-line-opens.html")
+    clean = call_main("clean", NEWSROOM / "2026/11/18/new-tram-line-opens.html")
     clean_record = read_jsonl_text(clean.stdout)[0]
     assert list(clean_record) == list(RECORD_FIELDS)
     for record in records:
@@ -82,8 +83,8 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
 
     # presswash export writes what the store holds
     exported = tmp_path / "export.jsonl"
-    proc = presswash("export", "--store", store, "-o", exported)
-    assert proc.returncode == 0 and "5 articles" in proc.stderr
+    proc = call_main("export", "--store", store, "-o", exported)
+    assert proc.code == 0 and "5 articles" in proc.stderr
     records = read_jsonl(exported)
     assert {r["canonical_url"] for r in records} == set(articles)
     for record in records:
@@ -96,15 +97,15 @@ def test_full_crawl_of_the_newsroom(serve, tmp_path):
     now = datetime.now(timezone.utc)
     later = (now + timedelta(days=1)).strftime("%Y-%m-%d")
     earlier = (now - timedelta(days=1)).strftime("%Y-%m-%d")
-    assert read_jsonl_text(presswash("export", "--store", store, "--since", later).stdout) == []
-    assert len(read_jsonl_text(presswash("export", "--store", store, "--since", earlier).stdout)) == 5
+    assert read_jsonl_text(call_main("export", "--store", store, "--since", later).stdout) == []
+    assert len(read_jsonl_text(call_main("export", "--store", store, "--since", earlier).stdout)) == 5
     an_hour_ahead_in_paris = (now + timedelta(hours=1)).astimezone(timezone(timedelta(hours=2)))
-    assert read_jsonl_text(presswash("export", "--store", store, "--since",
+    assert read_jsonl_text(call_main("export", "--store", store, "--since",
                                      an_hour_ahead_in_paris.isoformat()).stdout) == []
-    bad = presswash("export", "--store", store, "--since", "last week")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
-    missing = presswash("export", "--store", tmp_path / "none.db")
-    assert missing.returncode == 2 and not (tmp_path / "none.db").exists()
+    bad = call_main("export", "--store", store, "--since", "last week")
+    assert bad.code == 2 and "not a date" in bad.stderr
+    missing = call_main("export", "--store", tmp_path / "none.db")
+    assert missing.code == 2 and not (tmp_path / "none.db").exists()
 
 
 def test_since_filters_feed_and_sitemap_entries(serve, tmp_path):
@@ -121,8 +122,8 @@ def test_since_filters_feed_and_sitemap_entries(serve, tmp_path):
     urls = set(stored_articles(store))
     assert base + "/2026/11/17/river-clean-up-volunteers.html" in urls
     assert base + "/news/market-hall-reopens-after-restoration.html" not in urls
-    bad = presswash("crawl", "--store", store, "--feed", f"{base}/feed.xml", "--since", "soon")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
+    bad = call_main("crawl", "--store", store, "--feed", f"{base}/feed.xml", "--since", "soon")
+    assert bad.code == 2 and "not a date" in bad.stderr
 
 
 def test_wire_site_json_feed_canonical_urls_and_page_signals(serve, tmp_path):
@@ -241,7 +242,7 @@ def test_url_lists_from_a_file_and_stdin(serve, tmp_path):
     assert errs[f"{base}/category/city/"][0].startswith("no feed here")
     assert errs[f"{base}/feed.xml"][0].startswith("not a sitemap")
     assert len(errs) == 2
-    assert presswash("crawl", "--store", store, "--urls", tmp_path / "none.txt").returncode == 2
+    assert call_main("crawl", "--store", store, "--urls", tmp_path / "none.txt").code == 2
 
 
 def test_crawl_config(serve, tmp_path):
@@ -273,8 +274,8 @@ concurrency = 1
     assert server.peak == 1
 
     config.write_text("[[site]]\nname = 'x'\nfeed = 'https://example.org/'\n")
-    bad = presswash("crawl", "--config", config, "--store", tmp_path / "bad.db")
-    assert bad.returncode == 2 and "unknown key(s) feed" in bad.stderr
+    bad = call_main("crawl", "--config", config, "--store", tmp_path / "bad.db")
+    assert bad.code == 2 and "unknown key(s) feed" in bad.stderr
     assert not (tmp_path / "bad.db").exists()
 
 
@@ -307,5 +308,5 @@ def test_demo_twice(tmp_path):
     assert "article pages downloaded this run: 0" in second.stdout
     assert "5 skipped (fresh)" in second.stdout
     assert "the store holds 5 articles, 5 revisions" in second.stdout and "over 2 runs" in second.stdout
-    missing = presswash("demo", "--site-dir", tmp_path / "nowhere", "--store", store, "--port", port)
-    assert missing.returncode == 2 and "no fixture site" in missing.stderr
+    missing = call_main("demo", "--site-dir", tmp_path / "nowhere", "--store", store, "--port", port)
+    assert missing.code == 2 and "no fixture site" in missing.stderr

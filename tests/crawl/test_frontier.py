@@ -23,6 +23,7 @@ from scraper.store import Store
 
 from spiders.news import SITEMAP_BATCH, SITEMAP_PENDING
 
+from tests.conftest import call_main
 from tests.store.conftest import sql
 from tests.store.test_crawl_postgresql import stored, wait_for
 
@@ -248,15 +249,13 @@ def test_scrapy_crawl_with_the_setting_joins_the_same_run(serve, tmp_path, front
 
 
 def test_frontier_that_does_not_answer_is_a_usage_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", "--store", str(tmp_path / "x.db"),
-                           "--feed", "http://127.0.0.1:9/feed", "--frontier", "redis://127.0.0.1:9/0"],
-                          capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=60)
-    assert proc.returncode == 2
+    proc = call_main("crawl", "--store", tmp_path / "x.db", "--feed", "http://127.0.0.1:9/feed",
+                     "--frontier", "redis://127.0.0.1:9/0")
+    assert proc.code == 2
     assert "--frontier: no Redis server answers at redis://127.0.0.1:9/0" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", "--store", str(tmp_path / "x.db"),
-                           "--feed", "http://127.0.0.1:9/feed", "--frontier", "http://127.0.0.1:9/"],
-                          capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=60)
-    assert proc.returncode == 2 and "not a Redis URL" in proc.stderr
+    proc = call_main("crawl", "--store", tmp_path / "x.db", "--feed", "http://127.0.0.1:9/feed",
+                     "--frontier", "http://127.0.0.1:9/")
+    assert proc.code == 2 and "not a Redis URL" in proc.stderr
 
 
 @pytest.mark.reliability

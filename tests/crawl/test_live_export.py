@@ -9,7 +9,9 @@ import json
 
 from scraper.core.document import RECORD_FIELDS
 
-from .conftest import crawl, make_site, presswash, query, start_crawl
+from tests.conftest import call_main
+
+from .conftest import crawl, make_site, query, start_crawl
 from .test_crash import reaper  # noqa: F401  (a fixture)
 from .test_interrupt import wait_for_articles
 
@@ -29,8 +31,8 @@ def check_export(records: list[dict]) -> set[str]:
 
 def export(store, n: int, out) -> set[str]:
     """One export, alternately to a file (written atomically) and to stdout; the URLs it holds."""
-    run = presswash("export", "--store", store, *(("-o", out) if n % 2 else ()))
-    assert run.returncode == 0, run.stderr
+    run = call_main("export", "--store", store, *(("-o", out) if n % 2 else ()))
+    assert run.code == 0, run.stderr
     text = out.read_text(encoding="utf-8") if n % 2 else run.stdout
     assert text == "" or text.endswith("\n")
     records = [json.loads(line) for line in text.splitlines()]
@@ -72,7 +74,7 @@ def test_export_runs_while_a_crawl_writes(serve, tmp_path, reaper):  # noqa: F81
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary files
 
     # a last export after the crawl has everything, each once; the crawl itself lost nothing to the exports
-    final = presswash("export", "--store", store)
+    final = call_main("export", "--store", store)
     assert check_export([json.loads(line) for line in final.stdout.splitlines()]) == {base + p for p in paths}
     assert query(store, "PRAGMA integrity_check") == [("ok",)]
     assert query(store, "SELECT COUNT(*) FROM errors") == [(0,)]

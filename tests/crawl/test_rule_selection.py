@@ -3,7 +3,9 @@ PRESSWASH_IGNORE, and the crawl's records show only the chosen rules at work."""
 
 from __future__ import annotations
 
-from .conftest import article_page, crawl, make_site, presswash, read_jsonl
+from tests.conftest import call_main
+
+from .conftest import article_page, crawl, make_site, read_jsonl
 
 CLUTTER = '<p>12 Comments</p><div class="share-bar">Share this story</div>'
 
@@ -25,6 +27,6 @@ def test_a_crawl_runs_only_the_selected_rules(serve, tmp_path):
 
 
 def test_a_crawl_refuses_an_entry_that_names_no_rule(tmp_path):
-    proc = presswash("crawl", "--store", tmp_path / "s.db", "--site", "http://127.0.0.1:9/", "--ignore", "NOPE")
-    assert proc.returncode == 2 and "'NOPE' names no rule" in proc.stderr
+    proc = call_main("crawl", "--store", tmp_path / "s.db", "--site", "http://127.0.0.1:9/", "--ignore", "NOPE")
+    assert proc.code == 2 and "'NOPE' names no rule" in proc.stderr
     assert not (tmp_path / "s.db").exists()  # refused before the crawl began

@@ -14,7 +14,9 @@ from cleaners.packs import parse_pack
 from scraper.crawl.config import ConfigError, load_config
 from scraper.crawl.mining import CrawlMiner
 
-from .conftest import SITES, crawl, presswash, query, stored_articles
+from tests.conftest import call_main
+
+from .conftest import SITES, crawl, query, stored_articles
 
 CHRONICLE = SITES / "chronicle"
 PROMO = "Chronicle Plus members read ad-free — join today."
@@ -75,8 +77,8 @@ def test_a_crawl_mines_a_site_pack_and_later_pages_use_it(serve, tmp_path):
 
     # The stored pack, written out for review
     out = tmp_path / "review"
-    proc = presswash("mine", "--store", store, "--stored", "-o", out)
-    assert proc.returncode == 0 and "1 packs mined by crawls" in proc.stderr
+    proc = call_main("mine", "--store", store, "--stored", "-o", out)
+    assert proc.code == 0 and "1 packs mined by crawls" in proc.stderr
     pack = parse_pack(tomllib.loads((out / "127.0.0.1.toml").read_text(encoding="utf-8")), "review")
     assert pack.domains == ("127.0.0.1",) and {r.remove[0].text for r in pack.rules} >= {PROMO, FOOTER}
 

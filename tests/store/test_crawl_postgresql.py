@@ -121,8 +121,8 @@ def test_export_from_postgresql_while_a_crawl_writes(serve, tmp_path, postgresql
         let_through += batch
         server.release(batch)
         wait_for(proc, postgresql_url, let_through - batch // 2)
-        run = presswash("export", "--store", postgresql_url)
-        assert run.returncode == 0, run.stderr
+        run = call_main("export", "--store", postgresql_url)
+        assert run.code == 0, run.stderr
         urls = check_export([json.loads(line) for line in run.stdout.splitlines()])
         assert proc.poll() is None, "the crawl ended while pages were held back"
         assert 0 < len(urls) <= let_through < articles
@@ -130,7 +130,7 @@ def test_export_from_postgresql_while_a_crawl_writes(serve, tmp_path, postgresql
         seen.append(urls)
     server.open_gate()
     assert proc.wait(timeout=120) == 0, (tmp_path / "crawl.log").read_text()
-    final = presswash("export", "--store", postgresql_url)
+    final = call_main("export", "--store", postgresql_url)
     assert check_export([json.loads(line) for line in final.stdout.splitlines()]) == {base + p for p in paths}
     again = crawl("--sitemap", f"{base}/robots.txt", store=postgresql_url)
     assert again.code == 0 and f"{articles} skipped (fresh)" in again.stderr
