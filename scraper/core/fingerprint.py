@@ -1,0 +1,132 @@
+"""An article's fingerprint: what the stores need to find its near-duplicates and its story (docs/stories.md).
+
+Pure and small: a MinHash (datasketch) over word shingles of the clean text, its LSH band keys, and the
+hashes of the text's distinctive long quotes. The Processor computes it in the worker (step ``fingerprint``)
+and it crosses the worker pipe on ``Article.fingerprint`` (not part of the record); the store decides the
+placement (scraper/store/stories.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+from datasketch.lsh import _optimal_param
+
+NUM_PERM = 128     # permutations of the MinHash: an estimate's standard error is about 0.04 at J = 0.5
+SEED = 14          # fixed: signatures stay comparable across runs, processes and machines
+SHINGLE = 4        # words per shingle (measured: docs/stories.md)
+MIN_WORDS = 50     # a shorter text gets no fingerprint: it is never linked (a caption, a teaser, an error page)
+# The estimated Jaccard similarity of the shingle sets from which a text is a near-duplicate of another.
+DUPLICATE_THRESHOLD = 0.5
+# The LSH's threshold, for which datasketch's optimiser picks the bands and rows: lower than the decision's,
+# so a pair just above DUPLICATE_THRESHOLD is a candidate with high probability.
+LSH_THRESHOLD = 0.4
+QUOTE_MIN_WORDS = 10  # a quotation of at least this many words is a story signal
+
+# Passages in quotation marks: straight, curly (English “…”, German „…“ and „…”), guillemets (« » and » «).
+QUOTES = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”|„([^„“”\n]+)[“”]|«([^«»\n]+)»|»([^«»\n]+)«')
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A text's signature (LeanMinHash bytes), its LSH band keys and its long quotes' keys; picklable."""
+
+    minhash: bytes
+    bands: tuple[str, ...]
+    quotes: tuple[str, ...]
+
+    def similarity(self, other_minhash: bytes) -> float:
+        """The estimated Jaccard similarity of this text's shingles and those of ``other_minhash``'s text."""
+        return similarity(self.minhash, other_minhash)
+
+
+def words(text: str) -> list[str]:
+    """The text's words as compared: case-folded word characters, digits-only tokens (dates, counts, times,
+    which copies update) left out; punctuation separates words and is dropped."""
+    return [w for w in WORD.findall(text.casefold()) if not w.isdigit()]
+
+
+@functools.cache
+def band_layout(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows) datasketch's optimiser gives for ``threshold`` (false positives and negatives weighed
+    alike)."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+@functools.cache
+def _blank() -> MinHash:
+    """An empty MinHash of NUM_PERM and SEED, whose permutations every signature copies (making them costs
+    more than hashing a page)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
+
+
+def shingle_hashes(tokens: list[str]) -> np.ndarray:
+    """The distinct 32-bit hashes of the text's SHINGLE-word shingles: each word hashed once (blake2b), a
+    shingle's hash a polynomial of its words' hashes, computed for all shingles at once (numpy); hashing each
+    shingle's string in Python cost five times more."""
+    seen: dict[str, int] = {}
+    for token in tokens:
+        if token not in seen:
+            seen[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"),
+                                                         digest_size=4).digest(), "little")
+    word_hashes = np.fromiter((seen[t] for t in tokens), dtype=np.uint64, count=len(tokens))
+    n = len(tokens) - SHINGLE + 1
+    hashes = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):
+        hashes = (hashes * np.uint64(0x9E3779B1) + word_hashes[k:k + n]) & np.uint64(0xFFFFFFFF)
+    return np.unique(hashes)
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    """The fingerprint of a clean text; None when it has fewer than MIN_WORDS words."""
+    tokens = words(text)
+    if len(tokens) < MIN_WORDS:
+        return None
+    blank = _blank()
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=blank.permutations, scheme=blank.scheme)
+    mh.update_batch(shingle_hashes(tokens).tolist())
+    lean = LeanMinHash(mh)
+    buf = bytearray(lean.bytesize())
+    lean.serialize(buf)
+    return Fingerprint(minhash=bytes(buf), bands=band_keys(lean.hashvalues), quotes=quote_keys(text))
+
+
+def band_keys(hashvalues: np.ndarray) -> tuple[str, ...]:
+    """One key per LSH band: the band's number and a hash of its rows' values."""
+    bands, rows = band_layout()
+    return tuple(f"{b:02d}:{_digest(hashvalues[b * rows:(b + 1) * rows].astype('<u4').tobytes())}"
+                 for b in range(bands))
+
+
+def quotes(text: str) -> list[list[str]]:
+    """The words of each passage in quotation marks with at least QUOTE_MIN_WORDS words."""
+    found = []
+    for match in QUOTES.finditer(text):
+        passage = words(next(g for g in match.groups() if g is not None))
+        if len(passage) >= QUOTE_MIN_WORDS:
+            found.append(passage)
+    return found
+
+
+def quote_keys(text: str) -> tuple[str, ...]:
+    """The keys of the text's long quotes, sorted and without repeats."""
+    return tuple(sorted({"q:" + _digest(" ".join(passage).encode("utf-8", "surrogatepass"))
+                         for passage in quotes(text)}))
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    return _lean(a).jaccard(_lean(b))
+
+
+def _lean(data: bytes) -> LeanMinHash:
+    return LeanMinHash.deserialize(bytearray(data))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
