@@ -127,3 +127,13 @@ def test_clean_with_a_store_links_to_the_stores_articles_and_leaves_it_as_it_was
     [copy] = run_clean(tmp_path / "in", "--store", store, capsys=capsys)
     assert copy["duplicate_of"] == rec["story"] and copy["story"] == rec["story"]
     assert store.read_bytes() == before
+
+
+def test_explain_says_what_a_copy_duplicates_and_why(tmp_path, wire, capsys):
+    (tmp_path / "a.txt").write_text(wire, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(retitled(trimmed(wire)), encoding="utf-8")
+    assert main(["explain", "--color", "never", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "duplicate of: - (an original)" in out
+    line = next(ln for ln in out.splitlines() if ln.startswith("duplicate of: ") and "a.txt" in ln)
+    assert "estimated similarity 0." in line

@@ -80,6 +80,7 @@ PAGE_STATE = select(pages.c.url, pages.c.canonical_url, pages.c.kind, pages.c.et
                     pages.c.last_fetched).where(pages.c.url == B("url"))
 PAGE_KEY = select(pages.c.canonical_url).where(pages.c.url == B("url"))
 HAS_ARTICLE = select(articles.c.id).where(articles.c.url == B("url"))
+ARTICLE_URL = select(articles.c.url).where(articles.c.id == B("id"))
 HELD_TEXT = select(articles.c.content_hash).where(articles.c.id == B("id"))
 LOCK_ARTICLE = (select(articles.c.content_hash, articles.c.revision, articles.c.duplicate_of, articles.c.story)
                 .where(articles.c.id == B("id")).with_for_update())
@@ -245,6 +246,10 @@ class Store:
 
     def has_article(self, canonical_url: str) -> bool:
         return self._run(lambda conn: conn.execute(HAS_ARTICLE, {"url": canonical_url}).first()) is not None
+
+    def article_url(self, article_id: str) -> str | None:
+        """The URL an article is stored under, by its id."""
+        return self._run(lambda conn: conn.execute(ARTICLE_URL, {"id": article_id}).scalar())
 
     def mark_page(self, url: str, kind: str, status: int | None = None, canonical_url: str | None = None,
                   etag: str | None = None, last_modified: str | None = None, when: str | None = None) -> None:
