@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,8 @@ QUOTE_MIN_WORDS = 10  # a quotation of at least this many words is a story signa
 
 # Passages in quotation marks: straight, curly (English “…”, German „…“ and „…”), guillemets (« » and » «).
 QUOTES = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”|„([^„“”\n]+)[“”]|«([^«»\n]+)»|»([^«»\n]+)«')
-WORD = re.compile(r"\w+")
+# A word: word characters with at least one that is not a digit (digits-only tokens are left out).
+WORD = re.compile(r"\w*[^\W\d]\w*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class Fingerprint:
 def words(text: str) -> list[str]:
     """The text's words as compared: case-folded word characters, digits-only tokens (dates, counts, times,
     which copies update) left out; punctuation separates words and is dropped."""
-    return [w for w in WORD.findall(text.casefold()) if not w.isdigit()]
+    return WORD.findall(text.casefold())
 
 
 @functools.cache
@@ -67,19 +69,18 @@ def _blank() -> MinHash:
 
 
 def shingle_hashes(tokens: list[str]) -> np.ndarray:
-    """The distinct 32-bit hashes of the text's SHINGLE-word shingles: each word hashed once (blake2b), a
+    """The distinct 32-bit hashes of the text's SHINGLE-word shingles: each word hashed once (CRC-32), a
     shingle's hash a polynomial of its words' hashes, computed for all shingles at once (numpy); hashing each
     shingle's string in Python cost five times more."""
-    seen: dict[str, int] = {}
-    for token in tokens:
-        if token not in seen:
-            seen[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"),
-                                                         digest_size=4).digest(), "little")
-    word_hashes = np.fromiter((seen[t] for t in tokens), dtype=np.uint64, count=len(tokens))
+    seen = dict.fromkeys(tokens)
+    for token in seen:
+        seen[token] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
+    word_hashes = np.fromiter(map(seen.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
     n = len(tokens) - SHINGLE + 1
-    hashes = np.zeros(n, dtype=np.uint64)
-    for k in range(SHINGLE):
-        hashes = (hashes * np.uint64(0x9E3779B1) + word_hashes[k:k + n]) & np.uint64(0xFFFFFFFF)
+    hashes = word_hashes[:n].copy()
+    for k in range(1, SHINGLE):  # modulo 2**32: uint32 arithmetic wraps
+        hashes *= np.uint32(0x9E3779B1)
+        hashes += word_hashes[k:k + n]
     return np.unique(hashes)
 
 

@@ -21,7 +21,7 @@ def placements(outcomes: Iterable[Outcome], against: Store | None = None) -> Ite
     """Each outcome with its placement (None for a failure); an article's ``duplicate_of`` and ``story``
     are set from it."""
     with tempfile.TemporaryDirectory(prefix="presswash-stories-") as folder, \
-            Store(Path(folder) / "run.db") as run:
+            Store(Path(folder) / "run.db", scratch=True) as run:
         for outcome in outcomes:
             placement = None
             if outcome.ok:

@@ -172,11 +172,13 @@ class Store:
     """
 
     def __init__(self, target: str | Path = DEFAULT_STORE, read_only: bool = False,
-                 reconnect_for: float = RECONNECT_SECONDS):
+                 reconnect_for: float = RECONNECT_SECONDS, scratch: bool = False):
         self.path = str(target)
         self.read_only = read_only
         self.reconnect_for = reconnect_for
         self.backend = _backend(target)
+        if scratch:  # a throwaway SQLite file (clean's run index): nothing synced, the journal in memory
+            self.backend.scratch = True
         self.where = self.backend.where
         self.backend.check(read_only)
         self.engine = self.backend.engine(read_only)
