@@ -73,7 +73,9 @@ def page_of(document: Document) -> Page:
 
 class PresswashStep(PipelineStep):
     """`presswash clean` as a datatrove step: Documents in, one Document per record out (errors included).
-    ``options`` are clean's options (scraper.core.process.Options); ``jobs`` worker processes per task."""
+    ``options`` are clean's options (scraper.core.process.Options); ``jobs`` worker processes per task.
+    Documents are not compared with each other (a task sees a shard only): ``duplicate_of`` and ``story``
+    are None (docs/stories.md); datatrove's own MinHash deduplication steps can follow."""
 
     name = "🧼 presswash"
     type = "🛢 - EXTRAC"

@@ -327,7 +327,8 @@ class Store:
                                                   "last_seen": when, "last_changed": when})
                 else:
                     outcome, revision = "unchanged", row.revision
-                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "last_seen": when})
+                    placed_now = {"record": blob} if row.story is None else {}  # an older article placed now
+                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "last_seen": when, **placed_now})
             if outcome != "unchanged":
                 conn.execute(ADD_REVISION, {"article_id": article_id, "revision": revision,
                                             "content_hash": content_hash, "text": record["text"], "fetched_at": when})

@@ -117,6 +117,8 @@ def test_a_version_2_store_is_upgraded_to_3_in_place(store_url):
         assert copy["duplicate_of"] is None  # the old article has no fingerprint, so nothing to match
         again = save(store, "old", WIRE, when="2026-11-22T08:00:00+00:00")  # placed on its next save
         assert again["duplicate_of"] == article_id(store, "copy")
+        [exported] = [r for r in store.articles() if r["url"] == url("old")]  # its stored record says so too
+        assert exported["duplicate_of"] == again["duplicate_of"] and exported["revision"] == 1
 
 
 def test_an_upgraded_sqlite_file_keeps_its_indexes(tmp_path: Path):
