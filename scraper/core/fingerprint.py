@@ -31,8 +31,7 @@ QUOTE_MIN_WORDS = 10  # a quotation of at least this many words is a story signa
 
 # Passages in quotation marks: straight, curly (English “…”, German „…“ and „…”), guillemets (« » and » «).
 QUOTES = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”|„([^„“”\n]+)[“”]|«([^«»\n]+)»|»([^«»\n]+)«')
-# A word: word characters with at least one that is not a digit (digits-only tokens are left out).
-WORD = re.compile(r"\w*[^\W\d]\w*")
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,7 @@ class Fingerprint:
 def words(text: str) -> list[str]:
     """The text's words as compared: case-folded word characters, digits-only tokens (dates, counts, times,
     which copies update) left out; punctuation separates words and is dropped."""
-    return WORD.findall(text.casefold())
+    return [w for w in WORD.findall(text.casefold()) if not w.isdigit()]
 
 
 @functools.cache
