@@ -4,6 +4,10 @@ Pure and small: a MinHash (datasketch) over word shingles of the clean text, its
 hashes of the text's distinctive long quotes. The Processor computes it in the worker (step ``fingerprint``)
 and it crosses the worker pipe on ``Article.fingerprint`` (not part of the record); the store decides the
 placement (scraper/store/stories.py).
+
+datasketch is imported by ``preload`` (the Processor calls it when it is built), not with this module:
+datasketch imports scipy, 60 MB in every process, and the processes that only compare signatures (a crawl's
+Scrapy process, the store) need none of it.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
-from datasketch.lsh import _optimal_param
 
 NUM_PERM = 128     # permutations of the MinHash: an estimate's standard error is about 0.04 at J = 0.5
 SEED = 14          # fixed: signatures stay comparable across runs, processes and machines
@@ -36,7 +39,8 @@ WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """A text's signature (LeanMinHash bytes), its LSH band keys and its long quotes' keys; picklable."""
+    """A text's signature (the MinHash's NUM_PERM values, little-endian uint32), its LSH band keys and its long
+    quotes' keys; picklable."""
 
     minhash: bytes
     bands: tuple[str, ...]
@@ -57,14 +61,22 @@ def words(text: str) -> list[str]:
 def band_layout(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
     """(bands, rows) datasketch's optimiser gives for ``threshold`` (false positives and negatives weighed
     alike)."""
+    from datasketch.lsh import _optimal_param
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 @functools.cache
-def _blank() -> MinHash:
-    """An empty MinHash of NUM_PERM and SEED, whose permutations every signature copies (making them costs
-    more than hashing a page)."""
+def _blank() -> Any:
+    """An empty datasketch MinHash of NUM_PERM and SEED, which every signature copies (making its
+    permutations costs more than hashing a page)."""
+    from datasketch import MinHash
     return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
+
+
+def preload() -> None:
+    """Import datasketch and make what every signature shares, before the first page is timed."""
+    _blank()
+    band_layout()
 
 
 def shingle_hashes(tokens: list[str]) -> np.ndarray:
@@ -88,20 +100,16 @@ def fingerprint(text: str) -> Fingerprint | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    blank = _blank()
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=blank.permutations, scheme=blank.scheme)
+    mh = _blank().copy()
     mh.update_batch(shingle_hashes(tokens).tolist())
-    lean = LeanMinHash(mh)
-    buf = bytearray(lean.bytesize())
-    lean.serialize(buf)
-    return Fingerprint(minhash=bytes(buf), bands=band_keys(lean.hashvalues), quotes=quote_keys(text))
+    values = mh.hashvalues.astype("<u4")  # the affine32 scheme's values fit
+    return Fingerprint(minhash=values.tobytes(), bands=band_keys(values), quotes=quote_keys(text))
 
 
 def band_keys(hashvalues: np.ndarray) -> tuple[str, ...]:
     """One key per LSH band: the band's number and a hash of its rows' values."""
     bands, rows = band_layout()
-    return tuple(f"{b:02d}:{_digest(hashvalues[b * rows:(b + 1) * rows].astype('<u4').tobytes())}"
-                 for b in range(bands))
+    return tuple(f"{b:02d}:{_digest(hashvalues[b * rows:(b + 1) * rows].tobytes())}" for b in range(bands))
 
 
 def quotes(text: str) -> list[list[str]]:
@@ -121,11 +129,8 @@ def quote_keys(text: str) -> tuple[str, ...]:
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    return _lean(a).jaccard(_lean(b))
-
-
-def _lean(data: bytes) -> LeanMinHash:
-    return LeanMinHash.deserialize(bytearray(data))
+    """The share of equal MinHash values: datasketch's MinHash.jaccard, without importing datasketch."""
+    return float(np.count_nonzero(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4"))) / NUM_PERM
 
 
 def _digest(data: bytes) -> str:

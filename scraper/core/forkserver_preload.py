@@ -13,8 +13,3 @@ try:
     preload()
 except Exception:  # noqa: BLE001 - a worker then loads it itself, and reports what goes wrong there
     pass
-# datasketch (and the scipy it imports) and the LSH's band layout, for the fingerprint step.
-from scraper.core.fingerprint import _blank, band_layout  # noqa: E402
-
-band_layout()
-_blank()

@@ -24,7 +24,7 @@ from scraper.core.decoding import decode, gunzip_file_body
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
-from scraper.core.fingerprint import fingerprint
+from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
@@ -133,6 +133,7 @@ class Processor:
             raise ValueError(f"unknown extraction mode {self.options.mode!r}; known: {', '.join(MODE_CHOICES)}")
         if self.cleaner is None:
             self.cleaner = Cleaner(self.options.rule_book())
+        preload_fingerprint()  # datasketch, loaded where pages are processed (fingerprint.py)
 
     def __call__(self, page: Page, sample: bool = False) -> Outcome:
         """The page's Article or Failure, with the page's step stats (``steps``). With ``sample``, an Article
