@@ -1,4 +1,7 @@
-"""Convenience functions over the pipeline for library users."""
+"""Convenience functions over the pipeline for library users.
+
+One page at a time, with no index: an Article's ``duplicate_of`` and ``story`` stay None (its
+``fingerprint`` holds what a store would compare; docs/stories.md)."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ def test_mining_is_a_step_only_when_a_sample_is_asked_for():
 
 def test_a_text_page_and_a_failure_have_the_steps_they_went_through():
     text = Processor()(Page(body=FERRY.read_bytes(), source=str(FERRY)))
-    assert set(text.steps.seconds) == {"check", "decode", "language", "text-rules", "other"}
+    assert set(text.steps.seconds) == {"check", "decode", "language", "text-rules", "fingerprint", "other"}
     assert text.steps.counts["language"] == {"detected": 1}
     empty = Processor()(Page(body=b"  \n", source="empty.html"))
     assert not empty.ok and set(empty.steps.seconds) == {"check", "other"}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
 from cleaners import RuleError
 
-from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, options_from_args
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_store_option,
+                                 options_from_args)
 from scraper.offline.batch import BatchStats, process_pages
 from scraper.offline.progress import Progress
 from scraper.offline.sources import count_documents, iter_pages
+from scraper.offline.stories import placed
+from scraper.store import Store, StoreError
 from scraper.sinks import FORMATS, OutputError, open_sink, output_needed
 
 
@@ -31,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     clean.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     clean.add_argument("--stats", action="store_true",
                        help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
+    add_store_option(clean, "also mark near-duplicates and stories of the articles in this store (only read; "
+                            "docs/stories.md)", default=False)
     add_pipeline_options(clean)
     clean.set_defaults(run=run)
 
@@ -52,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
     except (RuleError, OSError) as exc:
         print(f"presswash clean: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        against = open_store(args.store)
+    except StoreError as exc:
+        print(f"presswash clean: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     stats = BatchStats()
     # The output (a file, or a folder with its _index.jsonl) is never read back in, as it would be on the
     # next run when it sits inside an input folder.
@@ -59,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(total=count_documents(args.paths, skip), enabled=False if args.no_progress else None)
     pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes, skip=skip)
     try:
-        with sink:
-            for outcome in process_pages(pages, options, jobs):
+        with sink, against or contextlib.nullcontext():
+            for outcome in placed(process_pages(pages, options, jobs), against):
                 sink.write(outcome.to_record())
                 stats.add(outcome)
                 progress.update(outcome.ok)
@@ -76,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         print(stats.steps.table(rulebook), file=sys.stderr)
     return EXIT_DOC_ERRORS if stats.errors else EXIT_OK
+
+
+def open_store(target: str | None) -> Store | None:
+    """The store whose articles clean's run is compared with (--store), read-only; None without one."""
+    return Store(target, read_only=True) if target else None
 
 
 def output_among_inputs(paths: list[str], output: str | None, fmt: str) -> str | None:

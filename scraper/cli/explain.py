@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
 from cleaners import RuleError
 from cleaners.model import CleanResult, Edit
 
-from scraper.cli.options import EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, options_from_args
+from scraper.cli.clean import open_store
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_store_option,
+                                 options_from_args)
 from scraper.cli.render import DIM, RED, YELLOW, clip, paint
 from scraper.core.document import Outcome
 from scraper.offline.batch import process_pages
 from scraper.offline.sources import iter_pages
+from scraper.offline.stories import placements
+from scraper.store import Store, StoreError
+from scraper.store.stories import Placement
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    explain = sub.add_parser("explain", help="show the clean text with each removal and its rule")
-    explain.add_argument("path", metavar="FILE")
+    explain = sub.add_parser("explain", help="show the clean text with each removal and its rule",
+                             description="The clean text of each document with every removal and its rule. With "
+                                         "several files or --store, also what each duplicates, and why.")
+    explain.add_argument("paths", nargs="+", metavar="FILE")
+    add_store_option(explain, "also say which of this store's articles each document duplicates (only read)",
+                     default=False)
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     add_pipeline_options(explain)
     explain.set_defaults(run=run)
@@ -33,11 +43,43 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     failed = False
-    pages = iter_pages([args.path], url=args.url, limit=options.max_bytes)
-    for outcome in process_pages(pages, options, audit=True):
-        failed |= not outcome.ok
-        print(render_explain(outcome, colour))
+    try:
+        against = open_store(args.store)
+    except StoreError as exc:
+        print(f"presswash explain: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes)
+    names: dict[str, str] = {}  # the run's articles' ids -> their source, for the placement lines
+    with against or contextlib.nullcontext():
+        for outcome, placement in placements(process_pages(pages, options, audit=True), against):
+            failed |= not outcome.ok
+            names[outcome.id] = outcome.url or outcome.source
+            print(render_explain(outcome, colour))
+            if placement is not None and (against is not None or len(args.paths) > 1):
+                print("\n".join(render_placement(outcome.id, placement, names, against)) + "\n")
     return EXIT_DOC_ERRORS if failed else EXIT_OK
+
+
+def render_placement(article_id: str, placement: Placement, names: dict[str, str],
+                     against: Store | None) -> list[str]:
+    """What the article duplicates and which story it is in, and why (docs/stories.md)."""
+    def name(other: str) -> str:
+        where = names.get(other) or (against.article_url(other) if against is not None else None)
+        return f"{other} ({where})" if where else other
+
+    lines = []
+    if placement.duplicate_of:
+        nearest = "" if placement.nearest == placement.duplicate_of else f", through its copy {name(placement.nearest)}"
+        lines.append(f"duplicate of: {name(placement.duplicate_of)}: estimated similarity "
+                     f"{placement.similarity:.2f}{nearest}")
+    else:
+        lines.append("duplicate of: - (an original)")
+    if placement.quoted:
+        via = "it" if placement.quoted == placement.story else name(placement.quoted)
+        lines.append(f"story: {name(placement.story)}: shares {placement.shared_quotes} long quote(s) with {via}")
+    else:
+        lines.append(f"story: {'its own' if placement.story == article_id else name(placement.story)}")
+    return lines
 
 
 def render_explain(outcome: Outcome, colour: bool = False) -> str:

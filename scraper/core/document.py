@@ -64,7 +64,7 @@ def now_iso() -> str:
 RECORD_FIELDS = (
     "id", "url", "canonical_url", "source", "fetched_at",
     *METADATA_FIELDS,
-    "text", "word_count", "content_hash",
+    "text", "word_count", "content_hash", "duplicate_of", "story",
     "attribution", "comment_count", "images",
     "removed", "flags", "extractor", "error",
 )
@@ -93,6 +93,11 @@ class Article(Metadata):
     sample: Any = field(default=None, repr=False)
     # The page's step stats (a scraper.core.stats.StepStats), for --stats and the crawl's run; not part of the record.
     steps: Any = field(default=None, repr=False)
+    # The text's scraper.core.fingerprint.Fingerprint (None for a text too short); not part of the record.
+    fingerprint: Any = field(default=None, repr=False)
+    # Where an index placed it (docs/stories.md): the original it nearly duplicates, and its story.
+    duplicate_of: str | None = None
+    story: str | None = None
 
     ok = True
 

@@ -4,7 +4,8 @@ pipeline all call it, so a rule fixed once is fixed everywhere.
 Named steps (scraper/core/stats.py STEPS): check -> decode -> parse (once) -> signals -> DOM rules -> plan ->
 content (presswash's own scorer, --mode fast; where it is sure: metadata -> language -> text rules ->
 Article) -> extract (trafilatura, with metadata) -> the other modes -> language (when the page declares none) ->
-text rules -> (in --mode auto, when precision's text is not whole: all modes in full and the fallback) -> Article.
+text rules -> (in --mode auto, when precision's text is not whole: all modes in full and the fallback) -> Article
+-> fingerprint (scraper/core/fingerprint.py).
 Each is timed into the page's StepStats, which travels with the outcome.
 """
 
@@ -23,6 +24,7 @@ from scraper.core.decoding import decode, gunzip_file_body
 from scraper.core.sniffing import binary_kind, sniff_kind
 from scraper.core.urls import hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
+from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
@@ -131,6 +133,7 @@ class Processor:
             raise ValueError(f"unknown extraction mode {self.options.mode!r}; known: {', '.join(MODE_CHOICES)}")
         if self.cleaner is None:
             self.cleaner = Cleaner(self.options.rule_book())
+        preload_fingerprint()  # datasketch, loaded where pages are processed (fingerprint.py)
 
     def __call__(self, page: Page, sample: bool = False) -> Outcome:
         """The page's Article or Failure, with the page's step stats (``steps``). With ``sample``, an Article
@@ -169,6 +172,8 @@ class Processor:
         if sample:
             with steps.step("mining"):
                 outcome.sample = mining_sample(outcome, outcome.sample or [])
+        with steps.step("fingerprint"):  # what the store needs to place it among near-duplicates and stories
+            outcome.fingerprint = fingerprint(outcome.text)
         return outcome
 
     def _check(self, page: Page) -> tuple[str, bytes]:

@@ -33,6 +33,7 @@ STEPS = (
     "language",       # identifying the language of a page that declares none (scraper/core/language.py)
     "text-rules",     # the text cleaners, on every mode's text
     "fallback",       # trafilatura's baseline extractor, and whether its text wins
+    "fingerprint",    # the clean text's MinHash, LSH band keys and long quotes (scraper/core/fingerprint.py)
     "other",
 )
 

@@ -4,7 +4,8 @@ Spiders yield Pages (and FetchFailures). ProcessPipeline turns a Page into an ou
 Processor `presswash clean` uses, in worker processes so the reactor thread keeps fetching while both
 cores extract. Once a host has PRESSWASH_MINE_AFTER article pages, it mines a site pack for the host, and
 the host's later pages use it (scraper/crawl/mining.py). StorePipeline writes articles, revisions, crawl state and
-errors; JsonlPipeline streams the new and changed records.
+errors, and places each article among the store's near-duplicates and stories (docs/stories.md); JsonlPipeline
+streams the new and changed records.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ class StorePipeline:
         try:
             item.change = self.store.save_article(record, fetched_url=item.url, status=item.status,
                                                   etag=item.etag, last_modified=item.last_modified,
-                                                  is_listing=self._is_listing)
+                                                  is_listing=self._is_listing, fingerprint=outcome.fingerprint)
         except ValueError as exc:  # a URL that cannot be keyed: an error row, never a traceback
             self.store.record_error(self.run_id, item.url, f"cannot store the article: {exc}", item.status)
             self.stats.inc_value("presswash/process_errors")

@@ -32,6 +32,7 @@ from datatrove.pipeline.readers.base import BaseDiskReader
 from scraper.core.document import RECORD_FIELDS, Page
 from scraper.core.process import DEFAULT_MAX_BYTES, Options
 from scraper.offline.batch import process_pages
+from scraper.offline.stories import placed
 from scraper.offline.sources.warc import warc_pages
 
 PAGE_KEY = "presswash_page"  # the Page a PresswashWarcReader Document was read as, in its metadata
@@ -73,7 +74,9 @@ def page_of(document: Document) -> Page:
 
 class PresswashStep(PipelineStep):
     """`presswash clean` as a datatrove step: Documents in, one Document per record out (errors included).
-    ``options`` are clean's options (scraper.core.process.Options); ``jobs`` worker processes per task."""
+    ``options`` are clean's options (scraper.core.process.Options); ``jobs`` worker processes per task.
+    Each task places its documents among its own earlier ones, as `presswash clean` does within its run
+    (docs/stories.md): tasks are not compared with each other."""
 
     name = "🧼 presswash"
     type = "🛢 - EXTRAC"
@@ -86,7 +89,7 @@ class PresswashStep(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data is None:
             return
-        for outcome in process_pages((page_of(document) for document in data), self.options, self.jobs):
+        for outcome in placed(process_pages((page_of(document) for document in data), self.options, self.jobs)):
             record = outcome.to_record()
             self.stat_update("articles" if outcome.ok else "errors")
             document = Document(text=record.pop("text") or "", id=record["id"], metadata=record)

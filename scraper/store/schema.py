@@ -2,7 +2,9 @@
 
 Version 1 is the layout of the SQLite stores made before versions were recorded: it has no ``meta`` table.
 Version 2 adds ``meta`` (which holds the version) and ``site_samples.seq`` (the order samples were kept in;
-SQLite's rowid served before, and PostgreSQL has none). Opening a store for writing upgrades an older one in
+SQLite's rowid served before, and PostgreSQL has none). Version 3 adds ``articles.duplicate_of`` and
+``articles.story`` and the story index (``story_signatures``, ``story_bands``, ``story_quotes``;
+docs/stories.md); articles stored before it have no fingerprint, and their two columns stay null. Opening a store for writing upgrades an older one in
 place, in one transaction; a store of a newer version is refused untouched.
 """
 
@@ -15,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from scraper.store.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The tables that make a database a presswash store (site_samples and site_packs came later, and are added
 # on opening).
@@ -37,7 +39,11 @@ articles = Table(
     Column("first_seen", Key, nullable=False),
     Column("last_seen", Key, nullable=False),
     Column("last_changed", Key, nullable=False),
+    Column("duplicate_of", Key),                         # the original's id, for a near-duplicate (v3)
+    Column("story", Key),                                # the story's id (v3; null for older articles)
     Index("articles_last_changed", "last_changed"),
+    Index("articles_duplicate_of", "duplicate_of"),
+    Index("articles_story", "story"),
 )
 
 revisions = Table(
@@ -98,6 +104,27 @@ site_packs = Table(  # one mined site pack per host; empty when nothing repeated
     Column("mined_at", Key, nullable=False),
 )
 
+# The story index (docs/stories.md, scraper/store/stories.py): each placed article's MinHash, and its LSH
+# band keys and long quotes' keys, looked up by key.
+story_signatures = Table(
+    "story_signatures", metadata,
+    Column("article_id", Key, ForeignKey("articles.id"), primary_key=True),
+    Column("minhash", LargeBinary, nullable=False),      # a datasketch LeanMinHash, serialised
+    Column("seen_at", Key, nullable=False),              # when it was placed: earlier is the original
+)
+
+story_bands = Table(
+    "story_bands", metadata,
+    Column("band", Key, primary_key=True),
+    Column("article_id", Key, primary_key=True),
+)
+
+story_quotes = Table(
+    "story_quotes", metadata,
+    Column("quote", Key, primary_key=True),
+    Column("article_id", Key, primary_key=True),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", Key, primary_key=True),
@@ -143,6 +170,8 @@ def prepare(conn: Connection, where: str) -> int:
         return found
     if found == 1 and "site_samples" in tables:
         _add_sample_order(conn)
+    if found in (1, 2):
+        _add_placement(conn)
     metadata.create_all(conn)  # tables a store lacks; the existing ones are left as they are
     _set_version(conn, found)
     return found
@@ -153,6 +182,17 @@ def _add_sample_order(conn: Connection) -> None:
     version 1)."""
     conn.execute(text("ALTER TABLE site_samples ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"))
     conn.execute(text("UPDATE site_samples SET seq = rowid"))
+
+
+def _add_placement(conn: Connection) -> None:
+    """Versions 1 and 2 -> 3: articles get ``duplicate_of`` and ``story`` (null: stored without a
+    fingerprint) and their indexes; the story tables are made by create_all."""
+    key = 'TEXT COLLATE "C"' if conn.dialect.name == "postgresql" else "TEXT"  # as Key
+    for name in ("duplicate_of", "story"):
+        conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {key}"))
+    for index in articles.indexes:
+        if index.name in ("articles_duplicate_of", "articles_story"):
+            index.create(conn)
 
 
 def _set_version(conn: Connection, found: int) -> None:

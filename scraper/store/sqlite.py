@@ -85,6 +85,7 @@ def _read_only_uri(path: str | Path) -> str:
 class SQLiteBackend:
     name = "sqlite"
     insert = staticmethod(insert)
+    scratch = False  # a throwaway file, written by one process: no WAL, no syncing (Store(scratch=True))
 
     def __init__(self, target: str):
         self.path = sqlite_path(target)
@@ -95,7 +96,7 @@ class SQLiteBackend:
             check_store(self.path, read_only)
 
     def engine(self, read_only: bool) -> Engine:
-        path = self.path
+        path, scratch = self.path, self.scratch
 
         def connect() -> sqlite3.Connection:
             # isolation_level=None: the driver never opens transactions itself; _begin below does.
@@ -105,9 +106,11 @@ class SQLiteBackend:
                 db.execute("PRAGMA query_only=ON")
             else:
                 db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-                if path != ":memory:":
+                if scratch:
+                    db.execute("PRAGMA journal_mode=MEMORY")
+                elif path != ":memory:":
                     _use_wal(db)
-            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA synchronous=OFF" if scratch else "PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             return db
 

@@ -28,7 +28,9 @@ from scraper.core.document import RECORD_FIELDS, now_iso, short_hash
 from scraper.core.metadata import Metadata
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
-from scraper.store import schema
+from scraper.core.fingerprint import Fingerprint
+from scraper.store import schema, stories
+from scraper.store.stories import Placement
 from scraper.store.errors import StoreError, StoreLost, first_line
 from scraper.store.postgresql import PostgreSQLBackend, is_postgresql_url
 from scraper.store.schema import articles, errors, pages, revisions, runs, site_packs, site_samples
@@ -78,8 +80,11 @@ PAGE_STATE = select(pages.c.url, pages.c.canonical_url, pages.c.kind, pages.c.et
                     pages.c.last_fetched).where(pages.c.url == B("url"))
 PAGE_KEY = select(pages.c.canonical_url).where(pages.c.url == B("url"))
 HAS_ARTICLE = select(articles.c.id).where(articles.c.url == B("url"))
+ARTICLE_URL = select(articles.c.url).where(articles.c.id == B("id"))
 HELD_TEXT = select(articles.c.content_hash).where(articles.c.id == B("id"))
-LOCK_ARTICLE = select(articles.c.content_hash, articles.c.revision).where(articles.c.id == B("id")).with_for_update()
+LOCK_ARTICLE = (select(articles.c.content_hash, articles.c.revision, articles.c.duplicate_of, articles.c.story)
+                .where(articles.c.id == B("id")).with_for_update())
+PLACED = select(articles.c.duplicate_of, articles.c.story).where(articles.c.id == B("id"))
 UPDATE_ARTICLE = articles.update().where(articles.c.id == B("article_id"))
 ADD_REVISION = revisions.insert()
 LATEST = select(articles.c.record, articles.c.revision, articles.c.first_seen, articles.c.last_changed)
@@ -167,16 +172,19 @@ class Store:
     """
 
     def __init__(self, target: str | Path = DEFAULT_STORE, read_only: bool = False,
-                 reconnect_for: float = RECONNECT_SECONDS):
+                 reconnect_for: float = RECONNECT_SECONDS, scratch: bool = False):
         self.path = str(target)
         self.read_only = read_only
         self.reconnect_for = reconnect_for
         self.backend = _backend(target)
+        if scratch:  # a throwaway SQLite file (clean's run index): nothing synced, the journal in memory
+            self.backend.scratch = True
         self.where = self.backend.where
         self.backend.check(read_only)
         self.engine = self.backend.engine(read_only)
         self._upserts = Upserts.of(self.backend.insert)
         self._conn: Connection | None = None  # one connection, for every transaction but articles()' reads
+        self._placed = 0  # articles placed by place(), for their order
         # The schema version the store had when opened: 0 for a new one; read-only stores are not looked at.
         self.found_version: int | None = None
         if not read_only:
@@ -241,6 +249,10 @@ class Store:
     def has_article(self, canonical_url: str) -> bool:
         return self._run(lambda conn: conn.execute(HAS_ARTICLE, {"url": canonical_url}).first()) is not None
 
+    def article_url(self, article_id: str) -> str | None:
+        """The URL an article is stored under, by its id."""
+        return self._run(lambda conn: conn.execute(ARTICLE_URL, {"id": article_id}).scalar())
+
     def mark_page(self, url: str, kind: str, status: int | None = None, canonical_url: str | None = None,
                   etag: str | None = None, last_modified: str | None = None, when: str | None = None) -> None:
         when = when or now_iso()
@@ -255,36 +267,59 @@ class Store:
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
                      etag: str | None = None, last_modified: str | None = None,
-                     is_listing: Callable[[str], bool] | None = None) -> str:
+                     is_listing: Callable[[str], bool] | None = None,
+                     fingerprint: Fingerprint | None = None) -> str:
         """Store an article record under its key: the page's rel=canonical when it can be trusted, else the
         fetched URL, with tracking parameters and fragment dropped (see article_key). Returns "new",
         "changed" or "unchanged". When the page names a canonical that is not used, "canonical-ignored" is
-        added to the record's flags (``record`` is changed in place, so other outputs write the same).
+        added to the record's flags; the record's ``duplicate_of`` and ``story`` are set to the article's
+        placement (``record`` is changed in place, so other outputs write the same).
 
-        The page state and the article are written in one transaction, so a kill leaves both or neither.
-        The article's row is inserted if missing (ON CONFLICT DO NOTHING) and else locked (FOR UPDATE), so
-        processes saving one article at once take turns and the revisions follow one another.
+        The page state, the article and its placement among near-duplicates and stories (stories.py, from
+        ``fingerprint``) are written in one transaction, so a kill leaves all or none. The article's row is
+        inserted if missing (ON CONFLICT DO NOTHING) and else locked (FOR UPDATE), so processes saving one
+        article at once take turns and the revisions follow one another. An article is placed once, when it
+        is first saved (a revision keeps its place); one stored before placement existed, on its next save.
         """
         fetched_url = _canonical(fetched_url)  # the key IncrementalMiddleware looks a request up by
         when = record.get("fetched_at") or now_iso()
         content_hash = record["content_hash"]
 
-        def save(conn: Connection) -> tuple[str, list]:
+        def save(conn: Connection) -> tuple[str, list, Placement]:
             canonical, ignored = self._article_key(conn, record, fetched_url, is_listing)
             flags = record.get("flags") or []
             if ignored and CANONICAL_IGNORED not in flags:
                 flags = [*flags, CANONICAL_IGNORED]
             article_id = short_hash(canonical)
-            blob = json.dumps({**record, "flags": flags} if flags else record, ensure_ascii=False)
-            inserted = conn.execute(self._upserts.article, {
-                "id": article_id, "url": canonical, "record": blob, "content_hash": content_hash, "revision": 1,
-                "first_seen": when, "last_seen": when, "last_changed": when}).first()
-            if inserted:
+            row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
+            placement = placed = None
+            if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
+                if fingerprint is not None:
+                    stories.lock_keys(conn, fingerprint)
+                placement = stories.decide([conn], article_id, fingerprint)
+            if row is None:
+                values = {**record, "flags": flags, "duplicate_of": placement.duplicate_of, "story": placement.story}
+                inserted = conn.execute(self._upserts.article, {
+                    "id": article_id, "url": canonical, "record": json.dumps(values, ensure_ascii=False),
+                    "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
+                    "last_changed": when}).first()
+                if inserted:
+                    stories.index(conn, article_id, fingerprint, placement, when)
+                    placed = placement
+                else:  # another process inserted it meanwhile: its row, and its placement, stand
+                    row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
+                    if row is None:  # another article holds this URL under another id: the hash cannot collide
+                        raise StoreError(f"{self.where}: the article row of {canonical} is not under its id")
+            if placed is not None:
                 outcome, revision = "new", 1
             else:
-                row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
-                if row is None:  # another article holds this URL under another id: the hash cannot collide
-                    raise StoreError(f"{self.where}: the article row of {canonical} is not under its id")
+                if row.story is None and placement is not None:
+                    stories.index(conn, article_id, fingerprint, placement, when)
+                    placed = placement
+                else:
+                    placed = stories.Placement(row.duplicate_of, row.story)
+                blob = json.dumps({**record, "flags": flags, "duplicate_of": placed.duplicate_of,
+                                   "story": placed.story}, ensure_ascii=False)
                 if row.content_hash != content_hash:
                     outcome, revision = "changed", row.revision + 1
                     conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "record": blob,
@@ -292,19 +327,43 @@ class Store:
                                                   "last_seen": when, "last_changed": when})
                 else:
                     outcome, revision = "unchanged", row.revision
-                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "last_seen": when})
+                    placed_now = {"record": blob} if row.story is None else {}  # an older article placed now
+                    conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "last_seen": when, **placed_now})
             if outcome != "unchanged":
                 conn.execute(ADD_REVISION, {"article_id": article_id, "revision": revision,
                                             "content_hash": content_hash, "text": record["text"], "fetched_at": when})
             self._upsert_page(conn, fetched_url, "article", status, canonical, etag, last_modified, when)
             if canonical != fetched_url:
                 self._upsert_page(conn, canonical, "article", status, canonical, etag, last_modified, when)
-            return outcome, flags
+            return outcome, flags, placed
 
-        outcome, flags = self._run(save, write=True)
+        outcome, flags, placed = self._run(save, write=True)
         if flags:
             record["flags"] = flags
+        record["duplicate_of"], record["story"] = placed.duplicate_of, placed.story
         return outcome
+
+    def place(self, article_id: str, fingerprint: Fingerprint | None, also: "Store | None" = None) -> Placement:
+        """Place an article in this store's story index alone, with no record (``presswash clean``'s run
+        index, a store of its own): its placement among the articles placed before, here and, when given,
+        in the store ``also`` (which is only read). An id placed before keeps its placement."""
+        when = now_iso()
+
+        def work(conn: Connection, others: list[Connection]) -> Placement:
+            row = conn.execute(PLACED, {"id": article_id}).first()
+            if row is not None:
+                return stories.Placement(row.duplicate_of, row.story)
+            placement = stories.decide([conn, *others], article_id, fingerprint)
+            conn.execute(articles.insert(), {"id": article_id, "url": f"placed:{article_id}", "record": "{}",
+                                             "content_hash": "", "revision": 1, "first_seen": when,
+                                             "last_seen": when, "last_changed": when})
+            stories.index(conn, article_id, fingerprint, placement, f"{when}#{self._placed:012d}")
+            self._placed += 1
+            return placement
+
+        if also is None:
+            return self._run(lambda conn: work(conn, []), write=True)
+        return self._run(lambda conn: also._run(lambda other: work(conn, [other])), write=True)
 
     def article_key(self, record: dict[str, Any], fetched_url: str,
                     is_listing: Callable[[str], bool] | None = None) -> tuple[str, str | None]:

@@ -35,7 +35,10 @@ from .conftest import (
 )
 
 HOSTILE = SITES / "hostile"
-MEMORY_LIMIT_MB = 600  # the whole crawl: the Scrapy process and its extraction workers
+# The whole crawl: the Scrapy process and its extraction workers (504 MiB measured before issue 14; each
+# worker now also holds datasketch and the scipy it imports, about 50 MiB: 607 MiB measured). The bombs
+# inflate to 1 GB each, so the limit still catches one read whole.
+MEMORY_LIMIT_MB = 650
 MAX_BYTES = 2 * 1024 * 1024  # DOWNLOAD_MAXSIZE for this crawl; the bombs inflate to 1 GB
 SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_MAXSIZE": MAX_BYTES, "DOWNLOAD_WARNSIZE": MAX_BYTES // 2,
             "REDIRECT_MAX_TIMES": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "DEBUG"}

@@ -9,6 +9,7 @@ import queue
 from collections import Counter
 
 from scraper.store import Store
+from scraper.store.schema import SCHEMA_VERSION
 from tests.store.conftest import record, sql
 
 WORKERS = 4
@@ -63,7 +64,7 @@ def test_workers_saving_the_same_articles_store_each_once(store_url):
     with Store(store_url, read_only=True) as store:
         assert store.count("articles") == 40 and store.count("revisions") == 40
         assert sql(store, "SELECT COUNT(*) FROM pages") == [(40,)]
-        assert sql(store, "SELECT value FROM meta") == [("2",)]
+        assert sql(store, "SELECT value FROM meta") == [(str(SCHEMA_VERSION),)]
 
 
 def test_workers_saving_different_texts_make_one_chain_of_revisions(store_url):

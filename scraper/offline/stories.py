@@ -1,0 +1,36 @@
+"""Near-duplicates and stories within a run of `presswash clean` (and `explain`): each article is placed
+among the run's articles before it, in input order, and, with --store, among the store's (docs/stories.md).
+
+The run's index is a store of its own, in a temporary SQLite file, so the decision is the store's
+(Store.place, scraper/store/stories.py), made in this process in input order: the result is the same
+with any --jobs. A --store is only read: clean adds nothing to it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from scraper.core.document import Outcome
+from scraper.store import Store
+from scraper.store.stories import Placement
+
+
+def placements(outcomes: Iterable[Outcome], against: Store | None = None) -> Iterator[tuple[Outcome, Placement | None]]:
+    """Each outcome with its placement (None for a failure); an article's ``duplicate_of`` and ``story``
+    are set from it."""
+    with tempfile.TemporaryDirectory(prefix="presswash-stories-") as folder, \
+            Store(Path(folder) / "run.db", scratch=True) as run:
+        for outcome in outcomes:
+            placement = None
+            if outcome.ok:
+                placement = run.place(outcome.id, outcome.fingerprint, also=against)
+                outcome.duplicate_of, outcome.story = placement.duplicate_of, placement.story
+            yield outcome, placement
+
+
+def placed(outcomes: Iterable[Outcome], against: Store | None = None) -> Iterator[Outcome]:
+    """``outcomes`` with their articles placed (placements)."""
+    for outcome, _ in placements(outcomes, against):
+        yield outcome

@@ -1,0 +1,127 @@
+"""Placement among near-duplicates and stories in the store, on SQLite and PostgreSQL: a copy points at the
+first-seen original, a story is shared through long quotes, a revision keeps its place, several processes
+saving copies at once record one original, and a version 2 store is upgraded to 3 in place."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from pathlib import Path
+
+from scraper.core.fingerprint import fingerprint
+from scraper.store import Store
+from scraper.store.schema import SCHEMA_VERSION
+from tests.store.conftest import record, sql
+from tests.test_stories import SEEDS, edited, retitled, storm, trimmed
+
+WIRE = (SEEDS / "004_efbc13fa41935e45.txt").read_text(encoding="utf-8")
+OWN = (SEEDS / "000_deef46564a097fc2.txt").read_text(encoding="utf-8")
+
+
+def url(name: str) -> str:
+    return f"https://{name}.example.com/2026/11/story.html"
+
+
+def save(store: Store, name: str, text: str, when: str = "2026-11-20T08:00:00+00:00") -> dict:
+    rec = record(url(name), text, fetched_at=when)
+    store.save_article(rec, url(name), fingerprint=fingerprint(text))
+    return rec
+
+
+def article_id(store: Store, name: str) -> str:
+    return sql(store, "SELECT id FROM articles WHERE url = :u", u=url(name))[0][0]
+
+
+def test_copies_point_at_the_first_seen_original_and_share_its_story(store):
+    first = save(store, "wire", WIRE)
+    original = article_id(store, "wire")
+    assert first["duplicate_of"] is None and first["story"] == original
+    for name, text in (("trimmed", trimmed(WIRE)), ("retitled", retitled(WIRE)), ("edited", edited(WIRE))):
+        copy = save(store, name, text)
+        assert copy["duplicate_of"] == original and copy["story"] == original, name
+    # a copy of a copy names the original too
+    again = save(store, "again", retitled(trimmed(WIRE)))
+    assert again["duplicate_of"] == original
+    own = save(store, "own", OWN)  # the same story, written anew: shares two long quotes, not the text
+    assert own["duplicate_of"] is None and own["story"] == original
+    other = save(store, "storm", storm(1))
+    assert other["duplicate_of"] is None and other["story"] == article_id(store, "storm")
+    rows = dict(sql(store, "SELECT url, duplicate_of FROM articles"))
+    assert rows[url("trimmed")] == original and rows[url("wire")] is None
+    assert sql(store, "SELECT COUNT(*) FROM story_signatures") == [(7,)]
+
+
+def test_a_revision_keeps_its_first_placement_and_short_texts_are_never_linked(store):
+    save(store, "wire", WIRE)
+    save(store, "copy", edited(WIRE))
+    changed = save(store, "copy", storm(2), when="2026-11-21T08:00:00+00:00")  # rewritten entirely
+    assert changed["duplicate_of"] == article_id(store, "wire")
+    short = save(store, "short", " ".join(WIRE.split()[:40]))
+    assert short["duplicate_of"] is None and short["story"] == article_id(store, "short")
+
+
+def copy_worker(store_url: str, n: int, ready, results) -> None:
+    with Store(store_url) as store:
+        ready.wait(timeout=300)
+        for i, base in enumerate([storm(0), storm(1), storm(2), WIRE, OWN]):
+            text = edited(base, seed=n, changes=2)  # every worker saves its own copy of five texts at once
+            rec = record(f"https://w{n}.example.com/{i}.html", text)
+            store.save_article(rec, rec["url"], fingerprint=fingerprint(text))
+            results.put((n, i, rec["duplicate_of"]))
+
+
+def test_workers_saving_copies_at_once_record_one_original(store_url):
+    Store(store_url).close()  # the tables, made once
+    workers = 4
+    spawn = multiprocessing.get_context("spawn")
+    ready, results = spawn.Barrier(workers), spawn.Queue()
+    procs = [spawn.Process(target=copy_worker, args=(store_url, n, ready, results)) for n in range(workers)]
+    for proc in procs:
+        proc.start()
+    got = []
+    try:
+        while len(got) < workers * 5:
+            try:
+                got.append(results.get(timeout=1))
+            except queue.Empty:
+                assert not [p.exitcode for p in procs if p.exitcode not in (None, 0)], "a worker failed"
+        for proc in procs:
+            proc.join(timeout=120)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+    with Store(store_url, read_only=True) as store:
+        originals = sql(store, "SELECT id, story FROM articles WHERE duplicate_of IS NULL")
+        assert len(originals) == 5  # one per text, whichever worker came first
+        stories = dict(originals)
+        copies = sql(store, "SELECT duplicate_of, story FROM articles WHERE duplicate_of IS NOT NULL")
+        assert len(copies) == 15 and all(story == stories[dup] for dup, story in copies)
+        assert len(set(stories.values())) == 4  # the two seeds' texts are one story
+
+
+def test_a_version_2_store_is_upgraded_to_3_in_place(store_url):
+    with Store(store_url) as store:
+        save(store, "old", WIRE)
+        # back to version 2's layout: no placement columns, no story tables
+        for statement in ("DROP TABLE story_quotes", "DROP TABLE story_bands", "DROP TABLE story_signatures",
+                          "DROP INDEX articles_duplicate_of", "DROP INDEX articles_story",
+                          "ALTER TABLE articles DROP COLUMN duplicate_of", "ALTER TABLE articles DROP COLUMN story",
+                          "UPDATE meta SET value = '2' WHERE key = 'schema_version'"):
+            sql(store, statement)
+    with Store(store_url) as store:
+        assert store.found_version == 2
+        assert sql(store, "SELECT value FROM meta") == [(str(SCHEMA_VERSION),)]
+        assert sql(store, "SELECT duplicate_of, story FROM articles") == [(None, None)]  # stored unplaced
+        copy = save(store, "copy", trimmed(WIRE))
+        assert copy["duplicate_of"] is None  # the old article has no fingerprint, so nothing to match
+        again = save(store, "old", WIRE, when="2026-11-22T08:00:00+00:00")  # placed on its next save
+        assert again["duplicate_of"] == article_id(store, "copy")
+        [exported] = [r for r in store.articles() if r["url"] == url("old")]  # its stored record says so too
+        assert exported["duplicate_of"] == again["duplicate_of"] and exported["revision"] == 1
+
+
+def test_an_upgraded_sqlite_file_keeps_its_indexes(tmp_path: Path):
+    with Store(tmp_path / "s.db") as store:
+        names = {n for (n,) in sql(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"articles_duplicate_of", "articles_story"} <= names
