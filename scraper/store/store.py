@@ -272,8 +272,9 @@ class Store:
         """Store an article record under its key: the page's rel=canonical when it can be trusted, else the
         fetched URL, with tracking parameters and fragment dropped (see article_key). Returns "new",
         "changed" or "unchanged". When the page names a canonical that is not used, "canonical-ignored" is
-        added to the record's flags; the record's ``duplicate_of`` and ``story`` are set to the article's
-        placement (``record`` is changed in place, so other outputs write the same).
+        added to the record's flags; the record's ``id`` becomes the article's id in the store (a hash of its key,
+        which ``duplicate_of`` and ``story`` name), and ``duplicate_of`` and ``story`` its placement (``record`` is
+        changed in place, so other outputs write the same).
 
         The page state, the article and its placement among near-duplicates and stories (stories.py, from
         ``fingerprint``) are written in one transaction, so a kill leaves all or none. The article's row is
@@ -298,7 +299,8 @@ class Store:
                     stories.lock_keys(conn, fingerprint)
                 placement = stories.decide([conn], article_id, fingerprint)
             if row is None:
-                values = {**record, "flags": flags, "duplicate_of": placement.duplicate_of, "story": placement.story}
+                values = {**record, "id": article_id, "flags": flags, "duplicate_of": placement.duplicate_of,
+                          "story": placement.story}
                 inserted = conn.execute(self._upserts.article, {
                     "id": article_id, "url": canonical, "record": json.dumps(values, ensure_ascii=False),
                     "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
@@ -318,7 +320,7 @@ class Store:
                     placed = placement
                 else:
                     placed = stories.Placement(row.duplicate_of, row.story)
-                blob = json.dumps({**record, "flags": flags, "duplicate_of": placed.duplicate_of,
+                blob = json.dumps({**record, "id": article_id, "flags": flags, "duplicate_of": placed.duplicate_of,
                                    "story": placed.story}, ensure_ascii=False)
                 if row.content_hash != content_hash:
                     outcome, revision = "changed", row.revision + 1
@@ -335,12 +337,12 @@ class Store:
             self._upsert_page(conn, fetched_url, "article", status, canonical, etag, last_modified, when)
             if canonical != fetched_url:
                 self._upsert_page(conn, canonical, "article", status, canonical, etag, last_modified, when)
-            return outcome, flags, placed
+            return outcome, flags, placed, article_id
 
-        outcome, flags, placed = self._run(save, write=True)
+        outcome, flags, placed, article_id = self._run(save, write=True)
         if flags:
             record["flags"] = flags
-        record["duplicate_of"], record["story"] = placed.duplicate_of, placed.story
+        record["id"], record["duplicate_of"], record["story"] = article_id, placed.duplicate_of, placed.story
         return outcome
 
     def place(self, article_id: str, fingerprint: Fingerprint | None, also: "Store | None" = None) -> Placement:

@@ -32,6 +32,8 @@ def test_two_sites_with_one_text_make_an_original_and_its_duplicate(serve, tmp_p
     stored = stored_articles(store)
     a, b = stored[f"{first.base_url}/2026/11/talks.html"], stored[f"{second.base_url}/2026/11/talks.html"]
     assert a["duplicate_of"] is None and b["duplicate_of"] is not None and a["story"] == b["story"]
-    assert b["duplicate_of"] == a["story"]  # an original's story is its own id
+    assert b["duplicate_of"] == a["id"] == a["story"]  # an original's story is its own id
+    assert a["id"] != b["id"]
     streamed = [r for r in read_jsonl(out) if r["error"] is None]
-    assert [r["duplicate_of"] for r in streamed] == [None, b["duplicate_of"]]
+    # the streamed records carry the store's ids, so a copy's duplicate_of names the original's record
+    assert [(r["id"], r["duplicate_of"]) for r in streamed] == [(a["id"], None), (b["id"], a["id"])]
