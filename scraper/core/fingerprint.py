@@ -17,6 +17,7 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,10 @@ DUPLICATE_THRESHOLD = 0.5
 # so a pair just above DUPLICATE_THRESHOLD is a candidate with high probability.
 LSH_THRESHOLD = 0.4
 QUOTE_MIN_WORDS = 10  # a quotation of at least this many words is a story signal
+# A shared quote makes one story only between articles published at most this many days apart (when both
+# dates are known): quotes return in later coverage (anniversaries, profiles, court follow-ups) that is not
+# the same story. Copies (DUPLICATE_THRESHOLD) are linked whatever their dates.
+STORY_WINDOW_DAYS = 14
 
 # Passages in quotation marks: straight, curly (English “…”, German „…“ and „…”), guillemets (« » and » «).
 QUOTES = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”|„([^„“”\n]+)[“”]|«([^«»\n]+)»|»([^«»\n]+)«')
@@ -39,12 +44,13 @@ WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """A text's signature (the MinHash's NUM_PERM values, little-endian uint32), its LSH band keys and its long
-    quotes' keys; picklable."""
+    """A text's signature (the MinHash's NUM_PERM values, little-endian uint32), its LSH band keys, its long
+    quotes' keys, and the article's publication day (``YYYY-MM-DD``, for STORY_WINDOW_DAYS); picklable."""
 
     minhash: bytes
     bands: tuple[str, ...]
     quotes: tuple[str, ...]
+    published: str | None = None
 
     def similarity(self, other_minhash: bytes) -> float:
         """The estimated Jaccard similarity of this text's shingles and those of ``other_minhash``'s text."""
@@ -95,15 +101,33 @@ def shingle_hashes(tokens: list[str]) -> np.ndarray:
     return np.unique(hashes)
 
 
-def fingerprint(text: str) -> Fingerprint | None:
-    """The fingerprint of a clean text; None when it has fewer than MIN_WORDS words."""
+def fingerprint(text: str, published: str | None = None) -> Fingerprint | None:
+    """The fingerprint of a clean text published on ``published`` (an ISO 8601 date, or None when unknown);
+    None when the text has fewer than MIN_WORDS words."""
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
     mh = _blank().copy()
     mh.update_batch(shingle_hashes(tokens).tolist())
     values = mh.hashvalues.astype("<u4")  # the affine32 scheme's values fit
-    return Fingerprint(minhash=values.tobytes(), bands=band_keys(values), quotes=quote_keys(text))
+    return Fingerprint(minhash=values.tobytes(), bands=band_keys(values), quotes=quote_keys(text),
+                       published=day_of(published))
+
+
+def day_of(published: str | None) -> str | None:
+    """``YYYY-MM-DD`` of an ISO 8601 date or time; None when there is none or it is not one."""
+    try:
+        return date.fromisoformat((published or "")[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def within_story_window(a: str | None, b: str | None) -> bool:
+    """Whether two publication days (``YYYY-MM-DD`` or None) are close enough for a shared quote to make one
+    story: at most STORY_WINDOW_DAYS apart, or either unknown."""
+    if a is None or b is None:
+        return True
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= STORY_WINDOW_DAYS
 
 
 def band_keys(hashvalues: np.ndarray) -> tuple[str, ...]:

@@ -173,7 +173,7 @@ class Processor:
             with steps.step("mining"):
                 outcome.sample = mining_sample(outcome, outcome.sample or [])
         with steps.step("fingerprint"):  # what the store needs to place it among near-duplicates and stories
-            outcome.fingerprint = fingerprint(outcome.text)
+            outcome.fingerprint = fingerprint(outcome.text, outcome.date_published)
         return outcome
 
     def _check(self, page: Page) -> tuple[str, bytes]:

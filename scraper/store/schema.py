@@ -109,8 +109,9 @@ site_packs = Table(  # one mined site pack per host; empty when nothing repeated
 story_signatures = Table(
     "story_signatures", metadata,
     Column("article_id", Key, ForeignKey("articles.id"), primary_key=True),
-    Column("minhash", LargeBinary, nullable=False),      # a datasketch LeanMinHash, serialised
+    Column("minhash", LargeBinary, nullable=False),      # the MinHash's values (scraper/core/fingerprint.py)
     Column("seen_at", Key, nullable=False),              # when it was placed: earlier is the original
+    Column("published", Key),                            # YYYY-MM-DD, when known: for the story window
 )
 
 story_bands = Table(

@@ -5,7 +5,8 @@ docs/stories.md has the rule and its thresholds.
 The LSH band keys give the candidates, the MinHash comparison decides: the candidate nearest to the text, at
 an estimated Jaccard similarity of at least DUPLICATE_THRESHOLD, makes the article a duplicate of that
 candidate's original (``duplicate_of`` always names an original), in the original's story. Otherwise an
-article sharing a long quote with stored articles joins the story of the first-seen of them; otherwise its
+article sharing a long quote with stored articles (published at most STORY_WINDOW_DAYS from it, where both
+dates are known) joins the story of the first-seen of them; otherwise its
 story is its own id. Placement is made once, when the article is first saved with a fingerprint.
 """
 
@@ -18,7 +19,7 @@ from typing import Iterable
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
-from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint
+from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint, within_story_window
 from scraper.store.schema import articles, story_bands, story_quotes, story_signatures
 
 B = bindparam
@@ -27,7 +28,7 @@ BAND_HITS = (select(story_bands.c.article_id).where(story_bands.c.band.in_(B("ke
 QUOTE_HITS = select(story_quotes.c.article_id, story_quotes.c.quote).where(
     story_quotes.c.quote.in_(B("keys", expanding=True)))
 CANDIDATES = (select(story_signatures.c.article_id, story_signatures.c.minhash, story_signatures.c.seen_at,
-                     articles.c.duplicate_of, articles.c.story)
+                     story_signatures.c.published, articles.c.duplicate_of, articles.c.story)
               .join(articles, articles.c.id == story_signatures.c.article_id)
               .where(story_signatures.c.article_id.in_(B("ids", expanding=True))))
 PLACE = articles.update().where(articles.c.id == B("article_id"))
@@ -51,6 +52,7 @@ class _Candidate:
     article_id: str
     minhash: bytes
     seen_at: str
+    published: str | None
     duplicate_of: str | None
     story: str | None
 
@@ -88,7 +90,7 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
             candidate = _Candidate(*row)
             if row.article_id in band_ids:
                 near.append((fp.similarity(candidate.minhash), candidate))
-            if row.article_id in shared:
+            if row.article_id in shared and within_story_window(fp.published, candidate.published):
                 quoted[row.article_id] = (candidate, shared[row.article_id])
     duplicates = [(s, c) for s, c in near if s >= DUPLICATE_THRESHOLD]
     if duplicates:
@@ -110,7 +112,8 @@ def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: 
                          "story": placement.story})
     if fp is None:
         return
-    conn.execute(story_signatures.insert(), {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at})
+    conn.execute(story_signatures.insert(), {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at,
+                                            "published": fp.published})
     conn.execute(story_bands.insert(), [{"band": band, "article_id": article_id} for band in fp.bands])
     if fp.quotes:
         conn.execute(story_quotes.insert(), [{"quote": quote, "article_id": article_id} for quote in fp.quotes])

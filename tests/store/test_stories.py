@@ -8,6 +8,8 @@ import multiprocessing
 import queue
 from pathlib import Path
 
+import pytest
+
 from scraper.core.fingerprint import fingerprint
 from scraper.store import Store
 from scraper.store.schema import SCHEMA_VERSION
@@ -22,9 +24,10 @@ def url(name: str) -> str:
     return f"https://{name}.example.com/2026/11/story.html"
 
 
-def save(store: Store, name: str, text: str, when: str = "2026-11-20T08:00:00+00:00") -> dict:
-    rec = record(url(name), text, fetched_at=when)
-    store.save_article(rec, url(name), fingerprint=fingerprint(text))
+def save(store: Store, name: str, text: str, when: str = "2026-11-20T08:00:00+00:00",
+         published: str | None = None) -> dict:
+    rec = record(url(name), text, fetched_at=when, date_published=published)
+    store.save_article(rec, url(name), fingerprint=fingerprint(text, published))
     return rec
 
 
@@ -49,6 +52,24 @@ def test_copies_point_at_the_first_seen_original_and_share_its_story(store):
     rows = dict(sql(store, "SELECT url, duplicate_of FROM articles"))
     assert rows[url("trimmed")] == original and rows[url("wire")] is None
     assert sql(store, "SELECT COUNT(*) FROM story_signatures") == [(7,)]
+
+
+@pytest.mark.parametrize("published, same_story", [
+    ("2026-11-25", True),             # five days after the wire: a write-up of the same story
+    ("2026-12-04T09:30:00Z", True),   # fourteen days, the window's edge
+    ("2027-01-15", False),            # two months on: the quotes came back in later coverage
+    (None, True),                     # no date: the quotes decide
+])
+def test_a_shared_quote_makes_one_story_only_within_the_window(store, published, same_story):
+    save(store, "wire", WIRE, published="2026-11-20")
+    wire = article_id(store, "wire")
+    own = save(store, "own", OWN, published=published)
+    assert own["duplicate_of"] is None
+    assert (own["story"] == wire) is same_story
+    assert (own["story"] == article_id(store, "own")) is not same_story
+    # a copy is a copy whatever its date
+    late = save(store, "late", trimmed(WIRE), published="2027-06-01")
+    assert late["duplicate_of"] == wire and late["story"] == wire
 
 
 def test_a_revision_keeps_its_first_placement_and_short_texts_are_never_linked(store):
