@@ -16,6 +16,8 @@ from scraper.store import Store
 from tests.conftest import call_main
 from tests.crawl.conftest import crawl
 from tests.store.conftest import sql
+from tests.store.test_stories import WIRE, back_to_version_2, save
+from tests.test_stories import edited
 
 FIXTURE = wirecopies.load()
 
@@ -138,6 +140,22 @@ def test_a_store_without_fingerprints_says_so(store_url, tmp_path):
     with pytest.raises(SystemExit) as usage:
         call_main("stories", "--store", store_url, "--limit", "0")
     assert usage.value.code == 2
+
+
+def test_a_store_older_than_stories_is_read_as_it_is(store_url, tmp_path):
+    """A version 2 store opened read-only is not upgraded: no story to list, and no article is a copy."""
+    with Store(store_url) as store:
+        wire = save(store, "wire", WIRE)
+        save(store, "copy", edited(WIRE))
+        back_to_version_2(store)
+    run = call_main("stories", "--store", store_url)
+    assert run.code == 0 and "has a fingerprint" in run.stderr
+    out = tmp_path / "all.jsonl"
+    run = call_main("export", "--store", store_url, "--unique", "-o", out)
+    assert run.code == 0 and "2 articles" in run.stderr and "--unique leaves none out" in run.stderr, run.stderr
+    assert wire["url"] in out.read_text(encoding="utf-8")
+    with Store(store_url, read_only=True) as store:
+        assert store.version() == 2
 
 
 def test_stories_after_a_real_crawl_of_the_wire_sites(store_url, tmp_path):
