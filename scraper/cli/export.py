@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
                         help="jsonl: one record per line; parquet: one Parquet file, -o FILE (docs/record.md)")
     export.add_argument("--since", metavar="DATE", help="only articles changed on or after DATE (ISO 8601)")
+    export.add_argument("--unique", action="store_true",
+                        help="leave out near-duplicates: the articles whose duplicate_of names an original (docs/stories.md)")
     export.set_defaults(run=run)
 
 
@@ -37,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
         # Read-only: exporting never changes the store, nor a file that turns out not to be one.
         with Store(store_target(args.store), read_only=True) as store:
             with open_sink(args.format, args.output, store_columns=True) as sink:
-                for record in store.articles(since=since):
+                if args.unique and store.version() < 3:
+                    print(f"presswash export: {store.where} was stored before near-duplicates were recorded: "
+                          "no article is marked as a copy, so --unique leaves none out", file=sys.stderr)
+                for record in store.articles(since=since, unique=args.unique):
                     sink.write(record)
                     count += 1
     except StoreError as exc:

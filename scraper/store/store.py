@@ -29,7 +29,7 @@ from scraper.core.metadata import Metadata
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 from scraper.core.fingerprint import Fingerprint
-from scraper.store import schema, stories
+from scraper.store import clusters, schema, stories
 from scraper.store.stories import Placement
 from scraper.store.errors import StoreError, StoreLost, first_line
 from scraper.store.postgresql import PostgreSQLBackend, is_postgresql_url
@@ -90,6 +90,7 @@ ADD_REVISION = revisions.insert()
 LATEST = select(articles.c.record, articles.c.revision, articles.c.first_seen, articles.c.last_changed)
 ARTICLES = LATEST.order_by(articles.c.last_changed, articles.c.id)
 ARTICLES_SINCE = LATEST.where(articles.c.last_changed >= B("since")).order_by(articles.c.last_changed, articles.c.id)
+UNIQUE = articles.c.duplicate_of.is_(None)  # the originals: no near-duplicate of an earlier article
 REVISIONS = (select(revisions.c.revision, revisions.c.content_hash)
              .join(articles, articles.c.id == revisions.c.article_id)
              .where(articles.c.url == B("url")).order_by(revisions.c.revision))
@@ -103,7 +104,8 @@ SAMPLES = (select(site_samples.c.sample).where(site_samples.c.host == B("host"))
 DROP_SAMPLES = site_samples.delete().where(site_samples.c.host == B("host"))
 SITE_PACKS = select(site_packs.c.host, site_packs.c.pack).order_by(site_packs.c.host)
 COUNTS = {name: select(func.count()).select_from(schema.TABLES[name])
-          for name in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs")}
+          for name in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs",
+                       "story_signatures")}
 
 
 @dataclass(frozen=True)
@@ -403,10 +405,14 @@ class Store:
                 return fetched_url, "shared by another text"
         return canonical, None
 
-    def articles(self, since: str | None = None) -> Iterator[dict[str, Any]]:
-        """Latest records, oldest change first; ``since`` (ISO date or time) filters on last change. One
-        read: a crawl writing meanwhile is not seen half-way. Rows are fetched in batches as they are read."""
+    def articles(self, since: str | None = None, unique: bool = False) -> Iterator[dict[str, Any]]:
+        """Latest records, oldest change first; ``since`` (ISO date or time) filters on last change; ``unique``
+        leaves out the near-duplicates (``duplicate_of`` not null; a store older than schema version 3 has
+        none). One read: a crawl writing meanwhile is not seen half-way. Rows are fetched in batches as they
+        are read."""
         query, params = (ARTICLES_SINCE, {"since": since}) if since else (ARTICLES, {})
+        if unique and self.version() >= 3:
+            query = query.where(UNIQUE)
         try:
             with self.engine.connect() as conn, conn.begin():
                 for blob, revision, first_seen, last_changed in conn.execute(
@@ -416,6 +422,32 @@ class Store:
                     yield record
         except DBAPIError as exc:
             raise StoreError(f"{self.where}: {first_line(exc)}") from exc
+
+    def stories(self, min_size: int = 2, limit: int | None = None) -> Iterator[clusters.Cluster]:
+        """The stories of at least ``min_size`` articles, largest first, at most ``limit`` of them; each with
+        its original, its copies and its other articles (clusters.py). One read, fetched in batches; nothing
+        for a store older than schema version 3."""
+        if self.version() < 3:
+            return
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield from clusters.read(conn, min_size, limit)
+        except DBAPIError as exc:
+            raise StoreError(f"{self.where}: {first_line(exc)}") from exc
+
+    def story_count(self, min_size: int = 2) -> int:
+        """How many stories have at least ``min_size`` articles."""
+        if self.version() < 3:
+            return 0
+        return self._run(lambda conn: clusters.count(conn, min_size))
+
+    def fingerprinted(self) -> int:
+        """How many articles have a fingerprint (are in the story index)."""
+        return self.count("story_signatures") if self.version() >= 3 else 0
+
+    def version(self) -> int:
+        """The store's schema version (schema.py); a read-only store is not upgraded, so it may be older."""
+        return self._run(lambda conn: schema.stored_version(conn, schema.table_names(conn)) or 0)
 
     def revisions(self, canonical_url: str) -> list[tuple[int, str]]:
         return [tuple(row) for row in self._run(lambda conn: conn.execute(REVISIONS, {"url": canonical_url}).all())]

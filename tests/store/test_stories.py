@@ -121,15 +121,19 @@ def test_workers_saving_copies_at_once_record_one_original(store_url):
         assert len(set(stories.values())) == 4  # the two seeds' texts are one story
 
 
+def back_to_version_2(store: Store) -> None:
+    """The store in version 2's layout: no placement columns, no story tables."""
+    for statement in ("DROP TABLE story_quotes", "DROP TABLE story_bands", "DROP TABLE story_signatures",
+                      "DROP INDEX articles_duplicate_of", "DROP INDEX articles_story",
+                      "ALTER TABLE articles DROP COLUMN duplicate_of", "ALTER TABLE articles DROP COLUMN story",
+                      "UPDATE meta SET value = '2' WHERE key = 'schema_version'"):
+        sql(store, statement)
+
+
 def test_a_version_2_store_is_upgraded_to_3_in_place(store_url):
     with Store(store_url) as store:
         save(store, "old", WIRE)
-        # back to version 2's layout: no placement columns, no story tables
-        for statement in ("DROP TABLE story_quotes", "DROP TABLE story_bands", "DROP TABLE story_signatures",
-                          "DROP INDEX articles_duplicate_of", "DROP INDEX articles_story",
-                          "ALTER TABLE articles DROP COLUMN duplicate_of", "ALTER TABLE articles DROP COLUMN story",
-                          "UPDATE meta SET value = '2' WHERE key = 'schema_version'"):
-            sql(store, statement)
+        back_to_version_2(store)
     with Store(store_url) as store:
         assert store.found_version == 2
         assert sql(store, "SELECT value FROM meta") == [(str(SCHEMA_VERSION),)]
