@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from scraper.core.document import now_iso, short_hash  # noqa: E402
-from scraper.core.fingerprint import NUM_PERM, band_keys  # noqa: E402
+from scraper.core.fingerprint import NUM_PERM, band_keys, key  # noqa: E402
 from scraper.evaluation.devset import default_devset, open_devset  # noqa: E402
 from scraper.store import Store  # noqa: E402
 from scraper.store.schema import articles, story_bands, story_quotes, story_signatures  # noqa: E402
@@ -129,7 +129,7 @@ def fill(store: Store, start: int, stop: int, batch: int = 5000) -> float:
                          "last_changed": when, "duplicate_of": None, "story": article_id})
             sigs.append({"article_id": article_id, "minhash": values.tobytes(), "seen_at": when})
             bands += [{"band": key, "article_id": article_id} for key in band_keys(values)]
-            quotes.append({"quote": "q:" + short_hash(f"quote {n}"), "article_id": article_id})
+            quotes.append({"quote": key(f"quote {n}".encode()), "article_id": article_id})
         with store.engine.connect() as conn, conn.begin():
             conn.execute(articles.insert(), rows)
             conn.execute(story_signatures.insert(), sigs)
@@ -173,7 +173,7 @@ def measure_backend(name: str, target: str, saved: list, per_page_ms: float, siz
               f"{without:.2f} ms without: placement {with_fp - without:+.2f} ms a page, "
               f"{100 * (with_fp - without) / per_page_ms:+.1f} % of the page's processing time ({per_page_ms:.1f} ms)")
         filled = 0
-        print(f"\n| stored articles | fill (s) | save with fingerprint (ms) | without (ms) | look-up and placement (ms) |")
+        print("\n| stored articles | fill (s) | save with fingerprint (ms) | without (ms) | look-up and placement (ms) |")
         print("|---|---|---|---|---|")
         for size in sizes:
             took = fill(store, filled, size)

@@ -48,8 +48,8 @@ class Fingerprint:
     quotes' keys, and the article's publication day (``YYYY-MM-DD``, for STORY_WINDOW_DAYS); picklable."""
 
     minhash: bytes
-    bands: tuple[str, ...]
-    quotes: tuple[str, ...]
+    bands: tuple[int, ...]
+    quotes: tuple[int, ...]
     published: str | None = None
 
     def similarity(self, other_minhash: bytes) -> float:
@@ -130,10 +130,10 @@ def within_story_window(a: str | None, b: str | None) -> bool:
     return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= STORY_WINDOW_DAYS
 
 
-def band_keys(hashvalues: np.ndarray) -> tuple[str, ...]:
-    """One key per LSH band: the band's number and a hash of its rows' values."""
+def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
+    """One key per LSH band: a 64-bit hash of the band's number and its rows' values."""
     bands, rows = band_layout()
-    return tuple(f"{b:02d}:{_digest(hashvalues[b * rows:(b + 1) * rows].tobytes())}" for b in range(bands))
+    return tuple(key(bytes([b]) + hashvalues[b * rows:(b + 1) * rows].tobytes()) for b in range(bands))
 
 
 def quotes(text: str) -> list[list[str]]:
@@ -146,10 +146,9 @@ def quotes(text: str) -> list[list[str]]:
     return found
 
 
-def quote_keys(text: str) -> tuple[str, ...]:
-    """The keys of the text's long quotes, sorted and without repeats."""
-    return tuple(sorted({"q:" + _digest(" ".join(passage).encode("utf-8", "surrogatepass"))
-                         for passage in quotes(text)}))
+def quote_keys(text: str) -> tuple[int, ...]:
+    """The keys of the text's long quotes (64-bit hashes of their words), sorted and without repeats."""
+    return tuple(sorted({key(" ".join(passage).encode("utf-8", "surrogatepass")) for passage in quotes(text)}))
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -157,5 +156,7 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4"))) / NUM_PERM
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+def key(data: bytes) -> int:
+    """A signed 64-bit hash: an index key as small as a number (a BIGINT column), and on PostgreSQL the
+    advisory lock of that key."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)

@@ -10,7 +10,7 @@ place, in one transaction; a store of a newer version is refused untouched.
 
 from __future__ import annotations
 
-from sqlalchemy import (Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect, select,
+from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect, select,
                         text)
 from sqlalchemy.dialects.postgresql import TEXT
 from sqlalchemy.engine import Connection
@@ -116,13 +116,13 @@ story_signatures = Table(
 
 story_bands = Table(
     "story_bands", metadata,
-    Column("band", Key, primary_key=True),
+    Column("band", BigInteger, primary_key=True, autoincrement=False),
     Column("article_id", Key, primary_key=True),
 )
 
 story_quotes = Table(
     "story_quotes", metadata,
-    Column("quote", Key, primary_key=True),
+    Column("quote", BigInteger, primary_key=True, autoincrement=False),
     Column("article_id", Key, primary_key=True),
 )
 

@@ -306,9 +306,9 @@ class Store:
                 inserted = conn.execute(self._upserts.article, {
                     "id": article_id, "url": canonical, "record": json.dumps(values, ensure_ascii=False),
                     "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
-                    "last_changed": when}).first()
+                    "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story}).first()
                 if inserted:
-                    stories.index(conn, article_id, fingerprint, placement, when)
+                    stories.index(conn, article_id, fingerprint, placement, when, on_row=True)
                     placed = placement
                 else:  # another process inserted it meanwhile: its row, and its placement, stand
                     row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
@@ -360,8 +360,9 @@ class Store:
             placement = stories.decide([conn, *others], article_id, fingerprint)
             conn.execute(articles.insert(), {"id": article_id, "url": f"placed:{article_id}", "record": "{}",
                                              "content_hash": "", "revision": 1, "first_seen": when,
-                                             "last_seen": when, "last_changed": when})
-            stories.index(conn, article_id, fingerprint, placement, f"{when}#{self._placed:012d}")
+                                             "last_seen": when, "last_changed": when,
+                                             "duplicate_of": placement.duplicate_of, "story": placement.story})
+            stories.index(conn, article_id, fingerprint, placement, f"{when}#{self._placed:012d}", on_row=True)
             self._placed += 1
             return placement
 

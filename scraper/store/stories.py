@@ -12,25 +12,29 @@ story is its own id. Placement is made once, when the article is first saved wit
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, literal, select, text, union_all
 from sqlalchemy.engine import Connection
 
 from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint, within_story_window
 from scraper.store.schema import articles, story_bands, story_quotes, story_signatures
 
 B = bindparam
-BAND_HITS = (select(story_bands.c.article_id).where(story_bands.c.band.in_(B("keys", expanding=True)))
-             .distinct())
-QUOTE_HITS = select(story_quotes.c.article_id, story_quotes.c.quote).where(
-    story_quotes.c.quote.in_(B("keys", expanding=True)))
+# The stored articles sharing a band key (kind 0) or a long quote (kind 1, one row per quote shared) with the
+# article: one round trip
+HITS = union_all(
+    select(story_bands.c.article_id, literal(0).label("kind")).where(story_bands.c.band.in_(B("bands", expanding=True))),
+    select(story_quotes.c.article_id, literal(1).label("kind")).where(
+        story_quotes.c.quote.in_(B("quotes", expanding=True))))
 CANDIDATES = (select(story_signatures.c.article_id, story_signatures.c.minhash, story_signatures.c.seen_at,
                      story_signatures.c.published, articles.c.duplicate_of, articles.c.story)
               .join(articles, articles.c.id == story_signatures.c.article_id)
               .where(story_signatures.c.article_id.in_(B("ids", expanding=True))))
+# unnest reads the array's elements out in storage order (PostgreSQL's docs), so every transaction takes its
+# locks in the keys' sorted order
+LOCK_KEYS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
 PLACE = articles.update().where(articles.c.id == B("article_id"))
 
 
@@ -59,14 +63,11 @@ class _Candidate:
 
 def lock_keys(conn: Connection, fp: Fingerprint) -> None:
     """On PostgreSQL, transaction-scoped advisory locks on the fingerprint's band and quote keys, taken in
-    one order, so two transactions placing two copies at once take turns (SQLite's write transaction holds
-    the file's lock already)."""
+    one order by one statement, so two transactions placing two copies at once take turns (SQLite's write
+    transaction holds the file's lock already)."""
     if conn.dialect.name != "postgresql":
         return
-    numbers = sorted({int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-                      for key in (*fp.bands, *fp.quotes)})
-    for number in numbers:
-        conn.execute(select(func.pg_advisory_xact_lock(number)))
+    conn.execute(LOCK_KEYS, {"keys": sorted({*fp.bands, *fp.quotes})})
 
 
 def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None) -> Placement:
@@ -77,12 +78,15 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
     near: list[tuple[float, _Candidate]] = []
     quoted: dict[str, tuple[_Candidate, int]] = {}
     for conn in conns:
-        band_ids = set(conn.execute(BAND_HITS, {"keys": list(fp.bands)}).scalars()) - {article_id}
+        band_ids: set[str] = set()
         shared: dict[str, int] = {}
-        if fp.quotes:
-            for other, _ in conn.execute(QUOTE_HITS, {"keys": list(fp.quotes)}):
-                if other != article_id:
-                    shared[other] = shared.get(other, 0) + 1
+        for other, kind in conn.execute(HITS, {"bands": list(fp.bands), "quotes": list(fp.quotes)}):
+            if other == article_id:
+                continue
+            if kind == 0:
+                band_ids.add(other)
+            else:
+                shared[other] = shared.get(other, 0) + 1
         ids = band_ids | shared.keys()
         if not ids:
             continue
@@ -106,10 +110,13 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
     return Placement(None, article_id)
 
 
-def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str) -> None:
-    """Record the placement on the article's row and add its fingerprint to the index."""
-    conn.execute(PLACE, {"article_id": article_id, "duplicate_of": placement.duplicate_of,
-                         "story": placement.story})
+def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str,
+          on_row: bool = False) -> None:
+    """Record the placement on the article's row (unless the row was inserted with it: ``on_row``) and add its
+    fingerprint to the index."""
+    if not on_row:
+        conn.execute(PLACE, {"article_id": article_id, "duplicate_of": placement.duplicate_of,
+                             "story": placement.story})
     if fp is None:
         return
     conn.execute(story_signatures.insert(), {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at,
