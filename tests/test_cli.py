@@ -3,9 +3,7 @@ rules and explain commands."""
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import json
 import os
 
@@ -15,7 +13,6 @@ from tests.conftest import (
     english_page, run_cli,
 )
 
-from scraper.cli import main
 
 # --- exit codes and the summary -----------------------------------------------------------------------------
 
@@ -88,31 +85,7 @@ def test_version():
     assert run.code == 0 and run.stdout.startswith("presswash ")
 
 
-# --- progress -----------------------------------------------------------------------------------------------
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_line_on_a_terminal(tmp_path):
-    (tmp_path / "empty.html").write_bytes(b"")
-    err, out = FakeTerminal(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        code = main(["clean", str(HARBOUR), str(tmp_path / "empty.html"), str(LIBRARY)])
-    assert code == 1
-    shown = err.getvalue()
-    assert "\r[" in shown and "3/3" in shown and "1 errors" in shown  # the bar reached the end
-    assert "\r\x1b[K" in shown  # and was wiped before the summary
-    assert "3 documents, 2 ok, 1 error" in shown
-    assert len(out.getvalue().splitlines()) == 3  # stdout untouched by the progress line
-
-
-def test_no_progress_flag_on_a_terminal():
-    err = FakeTerminal()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        main(["clean", "--no-progress", str(HARBOUR)])
-    assert "\r" not in err.getvalue() and "1 document, 1 ok" in err.getvalue()
+# --- progress: tests/test_progress.py, on a real pseudo-terminal ----------------------------------------
 
 
 # --- --jobs -------------------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ import sys
 
 from cleaners import RuleError
 
-from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_store_option,
-                                 options_from_args)
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_quiet_options,
+                                 add_store_option, options_from_args, show_progress)
 from scraper.offline.batch import BatchStats, process_pages
-from scraper.offline.progress import Progress
+from scraper.core.progress import Progress, on_terminal
 from scraper.offline.sources import count_documents, iter_pages
 from scraper.offline.stories import placed
 from scraper.store import Store, StoreError
@@ -31,8 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             "parquet: one Parquet file, -o FILE (docs/record.md)")
     clean.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                        help="worker processes (output keeps the input order); 0 means one per core")
-    clean.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
-    clean.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    add_quiet_options(clean)
     clean.add_argument("--stats", action="store_true",
                        help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
     add_store_option(clean, "also mark near-duplicates and stories of the articles in this store (only read; "
@@ -67,23 +66,24 @@ def run(args: argparse.Namespace) -> int:
     # The output (a file, or a folder with its _index.jsonl) is never read back in, as it would be on the
     # next run when it sits inside an input folder.
     skip = [args.output] if args.output and args.output != "-" else []
-    progress = Progress(total=count_documents(args.paths, skip), enabled=False if args.no_progress else None)
+    shown = on_terminal(show_progress(args))  # counting the inputs first is for the bar alone
+    total = count_documents(args.paths, skip) if shown else None
     pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes, skip=skip)
     try:
-        with sink, against or contextlib.nullcontext():
+        with sink, against or contextlib.nullcontext(), Progress("docs", total, shown) as progress:
             for outcome in placed(process_pages(pages, options, jobs), against):
                 sink.write(outcome.to_record())
                 stats.add(outcome)
-                progress.update(outcome.ok)
+                progress.advance(errors=stats.errors)
     except BrokenPipeError:
         raise
     except (OSError, OutputError) as exc:  # the output, not a document, failed (disk full, name too long): stop
-        progress.close()
         print(f"presswash clean: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    progress.close()
     if not args.quiet:
         print(stats.summary(rulebook), file=sys.stderr)
+    elif stats.errors:  # --quiet keeps the errors
+        print(stats.summary(rulebook, errors_only=True), file=sys.stderr)
     if args.stats:
         print(stats.steps.table(rulebook), file=sys.stderr)
     return EXIT_DOC_ERRORS if stats.errors else EXIT_OK

@@ -18,6 +18,18 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
                    help="a folder of extra .toml rule packs (repeatable); a pack named like a built-in replaces it")
 
 
+def add_quiet_options(p: argparse.ArgumentParser) -> None:
+    """-q/--quiet and --no-progress, the same on every command that shows progress (scraper/core/progress.py)."""
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print nothing on stderr but errors: no progress, no summary")
+    p.add_argument("--no-progress", action="store_true", help="no progress display, even on a terminal")
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether the command's progress display is wanted (it still shows only when stderr is a terminal)."""
+    return not (args.quiet or args.no_progress)
+
+
 def add_store_option(p: argparse.ArgumentParser, what: str, default: bool = True) -> None:
     """--store: a file, sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE (docs/scaling.md)."""
     fallback = " (default $PRESSWASH_STORE, else ./presswash.db)" if default else ""

@@ -1,2 +1,2 @@
 """Offline cleaning: saved files in (sources/), the batch runner that keeps input order over worker
-processes, the progress line, and site-pack mining over saved pages or a store."""
+processes, and site-pack mining over saved pages or a store."""

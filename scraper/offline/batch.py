@@ -88,18 +88,19 @@ class BatchStats:
             self.errors += 1
             self.reasons[outcome.error.split(":")[0]] += 1
 
-    def summary(self, rulebook=None, top: int = 5) -> str:
+    def summary(self, rulebook=None, top: int = 5, errors_only: bool = False) -> str:
+        """The run in a few lines; ``errors_only`` (--quiet, with errors): the counts and the errors' reasons."""
         elapsed = time.monotonic() - self.started
         rate = self.total / elapsed if elapsed > 0 else 0.0
         docs = "document" if self.total == 1 else "documents"
         errors = "error" if self.errors == 1 else "errors"
         lines = [f"presswash: {self.total} {docs}, {self.ok} ok, {self.errors} {errors} "
                  f"in {elapsed:.1f} s ({rate:.1f} docs/s)"]
-        fired = rules_fired_line(self.steps.rules, rulebook, top)
+        fired = None if errors_only else rules_fired_line(self.steps.rules, rulebook, top)
         if fired:
             lines.append(fired)
         for reason, n in self.reasons.most_common(top):
             lines.append(f"  error ×{n}: {reason}")
-        if self.flags:
+        if self.flags and not errors_only:
             lines.append("  flags: " + ", ".join(f"{f} ×{n}" for f, n in self.flags.most_common()))
         return "\n".join(lines)
