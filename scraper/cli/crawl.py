@@ -8,8 +8,9 @@ import sys
 
 from cleaners import RuleBook, RuleError
 
-from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_STORE_LOST, EXIT_USAGE, add_rule_options,
-                                 add_selection_options, add_store_option, rules_dirs)
+from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_STORE_LOST, EXIT_USAGE, add_quiet_options,
+                                 add_rule_options, add_selection_options, add_store_option, rules_dirs,
+                                 show_progress)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--user-agent", help="the User-Agent to send (name your crawler and a contact)")
     crawl.add_argument("--stats", action="store_true",
                        help="after the summary, print each step's share of the time, ms per page, and the rules that fired")
+    add_quiet_options(crawl)
     crawl.add_argument("-v", "--verbose", action="store_true",
                        help="log at DEBUG (every request and item, by URL; never an article's text) and dump Scrapy's stats")
     crawl.add_argument("--log-file", metavar="FILE", help="append the crawl's log to FILE instead of stderr (the summary still goes to stderr)")
@@ -99,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         plan.settings["USER_AGENT"] = args.user_agent
     if args.verbose:
         plan.settings.update(LOG_LEVEL="DEBUG", STATS_DUMP=True)
+    elif args.quiet:
+        plan.settings["LOG_LEVEL"] = "ERROR"
+    if show_progress(args):
+        plan.settings["PRESSWASH_PROGRESS"] = True
     # options checked before the crawl starts: (how a message names it, its value, its check, its setting)
     checked = ((f"--log-file {args.log_file}", args.log_file, log_file_problem, "LOG_FILE"),
                ("--frontier", args.frontier, frontier_problem, "PRESSWASH_FRONTIER"))
@@ -120,7 +126,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:  # a setting given with -s that cannot be used
         print(f"presswash crawl: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(summary(stats), file=sys.stderr)
+    errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
+    incomplete = stats.get("finish_reason") != "finished" or stats.get("presswash/frontier_lost")
+    if not args.quiet or errors or incomplete or stats.get(STORE_LOST):  # --quiet: the summary only to report errors
+        print(summary(stats), file=sys.stderr)
     if args.stats:
         print(steps_table(stats, rulebook), file=sys.stderr)
     if stats.get(STORE_LOST):
@@ -128,8 +137,6 @@ def run(args: argparse.Namespace) -> int:
               "nothing is half written: bring the store back, then run the crawl again to complete the set "
               "(-s PRESSWASH_STORE_RECONNECT=SECONDS waits longer for it)", file=sys.stderr)
         return EXIT_STORE_LOST
-    errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
-    incomplete = stats.get("finish_reason") != "finished" or stats.get("presswash/frontier_lost")
     return EXIT_DOC_ERRORS if errors or incomplete else EXIT_OK
 
 def log_file_problem(path: str) -> str | None:

@@ -36,3 +36,53 @@ class ItemLabelLogFormatter(LogFormatter):
         if result and isinstance(result.get("args"), dict) and "item" in result["args"]:
             result["args"] = {**result["args"], "item": item_label(item)}
         return result
+
+
+class CrawlProgress:
+    """The crawl's progress display on a terminal (scraper/core/progress.py): pages fetched, requests queued,
+    articles new or changed, and errors, read from the crawl's stats a few times a second. On with
+    PRESSWASH_PROGRESS (`presswash crawl` sets it unless --quiet or --no-progress) and where stderr is a
+    terminal; the EXTENSIONS entry in scraper/crawl/settings.py."""
+
+    EVERY = 0.25  # seconds between reads of the stats
+
+    def __init__(self, crawler: Any):
+        from scraper.core.progress import Progress
+
+        self.stats = crawler.stats
+        self.progress = Progress("pages fetched", tallies=("queued", "articles", "errors"))
+        self.loop: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlProgress:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        from scraper.core.progress import on_terminal
+
+        if not on_terminal(crawler.settings.getbool("PRESSWASH_PROGRESS")):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        from twisted.internet import task
+
+        self.progress.__enter__()
+        self.loop = task.LoopingCall(self.show)
+        self.loop.start(self.EVERY)
+
+    def show(self) -> None:
+        get = lambda key: self.stats.get_value(key, 0)  # noqa: E731
+        self.progress.update(completed=get("downloader/response_count"),
+                             queued=max(0, get("scheduler/enqueued") - get("scheduler/dequeued")),
+                             articles=get("presswash/articles_new") + get("presswash/articles_changed"),
+                             errors=get("presswash/fetch_errors") + get("presswash/process_errors"))
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.show()
+        self.progress.close()

@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings, default_settings as scrapy_defaults
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
+from scraper.core.progress import Progress
 from scraper.core.stats import StepStats, rules_fired_line
 from scraper.core.workers import start_fork_server
 from scraper.crawl import settings as default_settings
@@ -135,6 +136,7 @@ class BoundedShutdownProcess(CrawlerProcess):
         if not self.crawlers:  # the graceful stop has finished: the run is recorded and the reactor stopping
             return
         logger.warning("stopping at once: %s", why)
+        Progress.close_all()  # the bar wiped and the cursor shown again, before the summary
         for crawler in list(self.crawlers):
             crawler.stats.set_value("finish_reason", "shutdown")
             record_interrupted(crawler)

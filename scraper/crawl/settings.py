@@ -51,6 +51,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scraper.crawl.middlewares.LoopRedirectMiddleware": 600,  # Scrapy's place for it; names redirect loops
 }
+# The progress display on a terminal (pages fetched, queued, articles, errors): on with PRESSWASH_PROGRESS,
+# which `presswash crawl` sets unless --quiet or --no-progress; never where stderr is not a terminal.
+EXTENSIONS = {"scraper.crawl.logs.CrawlProgress": 600}
+PRESSWASH_PROGRESS = False
 # Scrapy's downloader, fixed so CONCURRENT_REQUESTS_PER_DOMAIN holds under the asyncio reactor.
 DOWNLOADER = "scraper.crawl.downloader.Downloader"
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
