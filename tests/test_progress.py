@@ -5,6 +5,7 @@ appears; --quiet prints nothing on stderr for a clean run and still prints error
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from tests.conftest import HARBOUR, HARBOUR_WORDS, LIBRARY, LIBRARY_WORDS, ROOT, parse_jsonl, run_cli
@@ -54,3 +55,24 @@ def test_nothing_of_the_bar_in_a_pipe(tmp_path):
     assert "\x1b" not in run.stderr and "\r" not in run.stderr and "docs," not in run.stderr
     assert run.stderr.startswith("presswash: 3 documents, 2 ok, 1 error")
     assert len(run.records) == 3
+
+
+def test_eval_and_mine_on_a_terminal(tmp_path):
+    mini = ROOT / "fixtures" / "trafilatura-eval-mini"
+    run = run_on_terminal([sys.executable, "-m", "scraper.cli", "eval", str(mini), "--systems", "presswash"], env=ENV)
+    assert run.code == 0, run.text
+    assert f"3/3 pages of {mini}" in run.text  # the bar reached the end
+    assert "| presswash |" in run.stdout and "\x1b" not in run.stdout  # the tables on stdout, untouched
+    run = run_on_terminal([sys.executable, "-m", "scraper.cli", "eval", str(mini), "--systems", "presswash", "-q"],
+                          env=ENV)
+    assert run.code == 0 and run.terminal == "" and "| presswash |" in run.stdout
+
+    pages = ROOT / "fixtures" / "pages"
+    run = run_on_terminal([sys.executable, "-m", "scraper.cli", "mine", str(pages), "-o", str(tmp_path / "m")], env=ENV)
+    assert run.code == 0, run.text
+    counted = re.findall(r"(\d+)/(\d+) pages read", run.text)
+    assert counted and counted[-1][0] == counted[-1][1]  # every page read
+    assert "presswash mine:" in run.text and "host" in run.stdout
+    run = run_on_terminal([sys.executable, "-m", "scraper.cli", "mine", "--quiet", str(pages), "-o",
+                           str(tmp_path / "m")], env=ENV)
+    assert run.code == 0 and run.terminal == "" and "host" in run.stdout

@@ -35,6 +35,8 @@ from scraper.evaluation.systems import (
     PIPELINE_SYSTEMS,
     SYSTEMS,
 )
+from scraper.cli.options import add_quiet_options, show_progress
+from scraper.core.progress import Progress
 from scraper.sinks.atomic import write_atomic
 
 
@@ -79,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--rules", action="append", default=[], metavar="DIR",
                     help="extra folder of rule packs for the presswash systems (repeatable); a pack named "
                          "like a built-in one replaces it")
-    ap.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    add_quiet_options(ap)
     return ap
 
 
@@ -139,14 +141,10 @@ def _score_devset(devset: DevSet, systems: list[str], pipeline: str | None, book
         print(f"warning: {rule_id} has an example that is dev-set text ({example[:60]!r}); rule examples must "
               "be written for the tests, not taken from the ground truth", file=sys.stderr)
 
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
-            print(f"\r{done}/{total} pages of {devset.path}", end="\n" if done == total else "", file=sys.stderr,
-                  flush=True)
-
     started = time.perf_counter()
-    results = evaluate(pages, systems, jobs=jobs, texts=args.texts, rules_dirs=tuple(args.rules),
-                       progress=None if args.quiet else progress)
+    with Progress(f"pages of {devset.path}", len(pages), show_progress(args), tallies=()) as bar:
+        results = evaluate(pages, systems, jobs=jobs, texts=args.texts, rules_dirs=tuple(args.rules),
+                           progress=lambda done, total: bar.update(completed=done))
     elapsed = time.perf_counter() - started
 
     print(f"## {devset.path} ({METRIC[devset.kind]})\n")

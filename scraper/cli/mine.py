@@ -9,9 +9,12 @@ import sys
 from cleaners import RuleError
 from cleaners.mining import SiteMining, Thresholds
 
-from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_rule_options, add_store_option, rules_dirs
+from scraper.cli.options import (EXIT_OK, EXIT_USAGE, add_quiet_options, add_rule_options, add_store_option,
+                                 rules_dirs, show_progress)
 from scraper.cli.render import clip
 from scraper.core.process import Options
+from scraper.core.progress import Progress, on_terminal
+from scraper.offline.sources import count_documents
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="pages a site needs before it is mined (default %(default)s)")
     mine.add_argument("--min-share", type=float, default=Thresholds.min_share, metavar="SHARE",
                       help="a line or block must be on this share of the site's pages (default %(default)s)")
+    add_quiet_options(mine)
     add_rule_options(mine)
     mine.set_defaults(run=run)
 
@@ -58,17 +62,26 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.stored:
         written = mining.write_stored_packs(args.store, args.output)
-        print(f"presswash mine: {len(written)} packs mined by crawls written to {args.output}/", file=sys.stderr)
+        if not args.quiet:
+            print(f"presswash mine: {len(written)} packs mined by crawls written to {args.output}/", file=sys.stderr)
         return EXIT_OK
+    shown = on_terminal(show_progress(args))
     try:
-        reading = mining.read_store(args.store) if args.store else mining.read_files(
-            args.paths, Options(rules_dirs=rules_dirs(args)))
+        if args.store:
+            with Progress("articles read", enabled=shown, tallies=()) as progress:
+                reading = mining.read_store(args.store, progress)
+        else:
+            total = count_documents(args.paths) if shown else None
+            with Progress("pages read", total, enabled=shown) as progress:
+                reading = mining.read_files(args.paths, Options(rules_dirs=rules_dirs(args)), progress)
         results = mining.mine_reading(reading, Thresholds(min_pages=args.min_pages, min_share=args.min_share))
         written = mining.write_packs(results, args.output)
     except (RuleError, OSError) as exc:
         print(f"presswash mine: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary_table(results))
+    if args.quiet:
+        return EXIT_OK
     pages = sum(len(s) for s in reading.by_host.values())
     print(f"presswash mine: {pages} pages, {len(results)} hosts, {len(written)} candidate packs written to "
           f"{args.output}/; pages skipped: {reading.failed} without an article, {reading.no_host} without a host",

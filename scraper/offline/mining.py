@@ -16,6 +16,7 @@ from cleaners import Cleaner, RuleBook
 from cleaners.mining import PageSample, SiteMining, Thresholds, mine_site, render_pack
 
 from scraper.core.document import now_iso
+from scraper.core.progress import Progress
 from scraper.core.process import Options, Processor
 from scraper.sinks.atomic import write_atomic
 from scraper.offline.sources import iter_pages
@@ -43,7 +44,8 @@ class Reading:
         self.by_host.setdefault(sample.host, []).append(sample)
 
 
-def read_files(paths: Iterable[str], options: Options) -> Reading:
+def read_files(paths: Iterable[str], options: Options, progress: Progress | None = None) -> Reading:
+    """Every saved page read as `clean` would; ``progress`` counts the pages, and those that failed."""
     processor = mining_processor(options)
     reading = Reading()
     for page in iter_pages(paths, limit=options.max_bytes):
@@ -55,14 +57,19 @@ def read_files(paths: Iterable[str], options: Options) -> Reading:
             reading.no_host += 1
         else:
             reading.failed += 1
+        if progress is not None:
+            progress.advance(errors=reading.failed)
     return reading
 
 
-def read_store(path: str | Path) -> Reading:
-    """The latest clean text of every article in a crawl store (lines only: the store keeps no pages)."""
+def read_store(path: str | Path, progress: Progress | None = None) -> Reading:
+    """The latest clean text of every article in a crawl store (lines only: the store keeps no pages);
+    ``progress`` counts the articles."""
     reading = Reading()
     with Store(path, read_only=True) as store:
         for record in store.articles():
+            if progress is not None:
+                progress.advance()
             host, text = record.get("hostname"), record.get("text") or ""
             if not host:
                 reading.no_host += 1
