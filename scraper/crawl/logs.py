@@ -39,8 +39,8 @@ class ItemLabelLogFormatter(LogFormatter):
 
 
 class CrawlProgress:
-    """The crawl's progress display on a terminal (scraper/core/progress.py): pages fetched, requests queued,
-    articles new or changed, and errors, read from the crawl's stats a few times a second. On with
+    """The crawl's progress display on a terminal (scraper/core/progress.py): pages fetched, requests queued
+    (waiting in the scheduler or the downloader, or in flight), articles new or changed, and errors, read from the crawl's stats a few times a second. On with
     PRESSWASH_PROGRESS (`presswash crawl` sets it unless --quiet or --no-progress) and where stderr is a
     terminal; the EXTENSIONS entry in scraper/crawl/settings.py."""
 
@@ -49,6 +49,7 @@ class CrawlProgress:
     def __init__(self, crawler: Any):
         from scraper.core.progress import Progress
 
+        self.crawler = crawler
         self.stats = crawler.stats
         self.progress = Progress("pages fetched", tallies=("queued", "articles", "errors"))
         self.loop: Any = None
@@ -77,9 +78,15 @@ class CrawlProgress:
     def show(self) -> None:
         get = lambda key: self.stats.get_value(key, 0)  # noqa: E731
         self.progress.update(completed=get("downloader/response_count"),
-                             queued=max(0, get("scheduler/enqueued") - get("scheduler/dequeued")),
+                             queued=self.queued(),
                              articles=get("presswash/articles_new") + get("presswash/articles_changed"),
                              errors=get("presswash/fetch_errors") + get("presswash/process_errors"))
+
+    def queued(self) -> int:
+        engine = self.crawler.engine
+        scheduler = getattr(engine, "scheduler", None)
+        waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        return waiting + len(getattr(engine.downloader, "active", ()))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.loop is not None and self.loop.running:
