@@ -24,10 +24,13 @@ class TerminalRun:
         return _ESCAPES.sub("", self.terminal)
 
 
-def run_on_terminal(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> TerminalRun:
-    """Run ``cmd`` to its end with stderr on a pseudo-terminal and stdout on a pipe."""
+def run_on_terminal(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 120,
+                    stdout_too: bool = False) -> TerminalRun:
+    """Run ``cmd`` to its end with stderr on a pseudo-terminal and stdout on a pipe (``stdout_too``: on the
+    terminal as well, as when a user runs a command with no redirection)."""
     main, side = pty.openpty()
-    with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=side, env=env) as proc:
+    stdout = side if stdout_too else subprocess.PIPE
+    with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=side, env=env) as proc:
         os.close(side)
         shown = bytearray()
         # stdout is read after the terminal closes: a test's output is small enough for the pipe's buffer

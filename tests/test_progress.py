@@ -40,6 +40,12 @@ def test_no_progress_and_quiet_on_a_terminal():
     assert len(parse_jsonl(run.stdout)) == 1
 
 
+def test_no_bar_where_the_records_go_to_the_same_terminal():
+    run = run_on_terminal([sys.executable, "-m", "scraper.cli", "clean", str(HARBOUR)], env=ENV, stdout_too=True)
+    assert run.code == 0 and "docs," not in run.text and "\x1b[" not in run.terminal
+    assert '"text":' in run.text and "1 document, 1 ok" in run.text  # the record, then the summary
+
+
 def test_quiet_still_prints_errors_on_a_terminal(tmp_path):
     (tmp_path / "empty.html").write_bytes(b"")
     run = clean_on_terminal("--quiet", HARBOUR, tmp_path / "empty.html")

@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     # The output (a file, or a folder with its _index.jsonl) is never read back in, as it would be on the
     # next run when it sits inside an input folder.
     skip = [args.output] if args.output and args.output != "-" else []
-    shown = on_terminal(show_progress(args))  # counting the inputs first is for the bar alone
+    # No bar where the records go to the same terminal: they would be written through it.
+    records_shown = args.format == "jsonl" and args.output in (None, "-") and sys.stdout.isatty()
+    shown = on_terminal(show_progress(args) and not records_shown)  # counting the inputs first is for the bar alone
     total = count_documents(args.paths, skip) if shown else None
     pages = iter_pages(args.paths, url=args.url, limit=options.max_bytes, skip=skip)
     try:
