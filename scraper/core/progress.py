@@ -8,10 +8,6 @@ import logging
 import sys
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, SpinnerColumn, TextColumn, \
-    TimeElapsedColumn
-
 
 def on_terminal(enabled: bool = True) -> bool:
     """Whether a progress display should show: asked for, and stderr is a terminal."""
@@ -31,11 +27,16 @@ class Progress:
                  tallies: tuple[str, ...] = ("errors",)):
         self.active = on_terminal(enabled)
         self.tallies = {name: 0 for name in tallies}
-        self._bar: RichProgress | None = None
+        self._bar: Any = None  # rich's Progress while the bar is drawn
         self._task: Any = None
         self._handlers: list[tuple[logging.StreamHandler, Any]] = []
         if not self.active:
             return
+        # rich loads (some 40 ms) only when a bar is drawn: a run in a pipe or a cron job never imports it
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, SpinnerColumn,
+                                   TextColumn, TimeElapsedColumn)
+
         tallies_text = ", ".join(f"{{task.fields[{name}]}} {name}" for name in tallies)
         columns: list[Any] = [SpinnerColumn()]
         if total:
