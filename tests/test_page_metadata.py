@@ -238,11 +238,13 @@ def test_non_names_are_refused_from_a_list():
     assert author_names("12 March 2024") == []
     assert author_names("Staff Reporter; Die Redaktion; La Rédaction") == []
     assert author_names("News Desk") == ["News Desk"]  # a desk signs as one
+    assert author_names("Fotos EL HERALDO") == author_names("Photo: Mara Quinn") == []  # a picture's credit
     assert author_names("Mara Quinn and Harbour Times", sitename="Harbour Times") == ["Mara Quinn"]
 
 
 def test_a_byline_of_two_gives_two_authors_and_the_joined_author():
-    body = '<p class="byline">By Mara Quinn and Owen Hale | May 3, 2024</p>'
+    body = ('<p class="byline">Photos: Harbour Press Agency</p>'
+            '<p class="byline">By Mara Quinn and Owen Hale | May 3, 2024</p>')
     found = read(page(body=body))
     assert found.authors == ["Mara Quinn", "Owen Hale"] and found.author == "Mara Quinn; Owen Hale"
     assert found.provenance["authors"] == found.provenance["author"] == "byline"

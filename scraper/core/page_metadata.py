@@ -105,6 +105,9 @@ _NOT_NAMES = frozenset({
     "dec", "sept",
 })
 _NAME_MAX_WORDS = 6
+# A picture's credit ("Fotos EL HERALDO", "Photo: AFP") where a byline is looked for: no author's name.
+_CREDIT = re.compile(r"^(?:fotos?|photos?|photographs?|photography|bild(?:er)?|images?|pictures?|illustrations?|"
+                     r"grafik|graphics?|video)\b", re.IGNORECASE)
 _HAS_DIGIT_RUN = re.compile(r"\d{2,}")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
@@ -399,7 +402,7 @@ def _byline_text(element: Any, sitename: str | None) -> str | None:
     text = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text)).strip(" ,:;-–—")
     if sitename and text.lower().endswith(" " + sitename.lower()):  # "Jane Doe USA TODAY"
         text = text[: -len(sitename)].strip(" ,:;-–—|")
-    if len(text) < 2 or _BYLINE_COMMENT.search(text):
+    if len(text) < 2 or _BYLINE_COMMENT.search(text) or _CREDIT.match(text):
         return None
     return text
 
@@ -482,11 +485,12 @@ def squash(text: str) -> str:
 
 def is_name(name: str, sitename: str | None = None) -> bool:
     """Whether an author value reads as a person's (or a desk's) name: not a URL, an e-mail address, a date
-    or number, a role word ("Staff", "Email the author"), the site's own name, or a sentence."""
+    or number, a role word ("Staff", "Email the author"), a picture's credit ("Photo: AFP"), the site's own
+    name, or a sentence."""
     text = " ".join(name.split())
     if len(text) < 2 or text.lower().startswith(("http", "www.")) or _EMAIL.search(text):
         return False
-    if _HAS_DIGIT_RUN.search(text) or len(text.split()) > _NAME_MAX_WORDS:
+    if _HAS_DIGIT_RUN.search(text) or len(text.split()) > _NAME_MAX_WORDS or _CREDIT.match(text):
         return False
     if re.sub(r"[^\w ]+", "", text.casefold()).strip() in _NOT_NAMES:
         return False
