@@ -22,10 +22,18 @@ as the record's title does. What "right" means (``title_ok``, ``author_ok``, ``d
 - author: the same set of names, in any order: each side split on , ; & | and "and", each name lower-cased
   with punctuation removed, credentials (MD, PhD, RN, ... : a part of at most 5 letters, all capitals in
   the truth) dropped;
+- authors: the reader's list of names as it gives it (presswash's ``authors``; trafilatura's author split on
+  "; ", its separator), not split again: each name lower-cased, its punctuation and credentials dropped, the
+  set equal to the truth's names (split as for author). This is what a consumer of ``authors`` gets, where
+  author forgives a reader that left "A and B" as one name;
 - date: the same YYYY-MM-DD.
 
 A page whose truth has no value for a field is not counted for it; a reader that gives one there is counted
 as a wrong fill.
+
+For the authors and the date it also prints, on WCXB, what each of presswash's sources says alone (its
+JSON-LD, its meta elements, its byline; for the date htmldate, which also reads the URL) and how many pages
+each order of those sources gets right: the order read_metadata uses should be the best.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import re
 import sys
 import time
 from collections import Counter
+from itertools import permutations
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +60,16 @@ from scraper.core.extraction import (
     read_signals,
     strip_site_name,
 )
-from scraper.core.page_metadata import read_metadata
+from scraper.core.page_metadata import (
+    _as_date,
+    _byline,
+    _date_from_page,
+    _only_h1,
+    _read_jsonld,
+    _read_meta,
+    author_names,
+    read_metadata,
+)
 from scraper.core.process import Options, Processor
 from scraper.core.urls import hostname_of
 from scraper.evaluation.devset import (
@@ -61,7 +79,7 @@ from scraper.evaluation.devset import (
     read_html,
 )
 
-FIELDS = ("title", "author", "date")
+FIELDS = ("title", "author", "authors", "date")
 FILLED = ("title", "author", "date", "sitename", "description", "image", "tags")
 _TOKENS = re.compile(r"\w+")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.IGNORECASE)
@@ -96,31 +114,48 @@ def _names(value: str, credentials: set[str]) -> set[str]:
     return names
 
 
+def _credentials(truth: str) -> set[str]:
+    credentials = {p.strip() for p in _AUTHOR_SPLIT.split(truth) if p.strip().isupper() and len(p.strip()) <= 5}
+    return credentials | {"MD", "PhD", "RN", "MS", "RD", "MBA", "Jr", "Sr", "DO", "MA", "BSc"}
+
+
 def author_ok(found: str | None, truth: str) -> bool:
     if not found:
         return False
-    credentials = {p.strip() for p in _AUTHOR_SPLIT.split(truth) if p.strip().isupper() and len(p.strip()) <= 5}
-    credentials |= {"MD", "PhD", "RN", "MS", "RD", "MBA", "Jr", "Sr", "DO", "MA", "BSc"}
+    credentials = _credentials(truth)
     return _names(found, credentials) == _names(truth, credentials)
+
+
+def authors_ok(found: list[str] | None, truth: str) -> bool:
+    if not found:
+        return False
+    credentials = _credentials(truth)
+    names = set()
+    for name in found:  # a name that is a credential ("MD") is left out, as in the truth, and so are its words
+        words = [word for word in name.replace(",", " ").split() if word not in credentials]
+        if name.strip() not in credentials and words:
+            names.add(" ".join(_tokens(" ".join(words))))
+    return names == _names(truth, credentials)
 
 
 def date_ok(found: str | None, truth: str) -> bool:
     return bool(found) and found[:10] == truth[:10]
 
 
-CHECKS = {"title": title_ok, "author": author_ok, "date": date_ok}
+CHECKS = {"title": title_ok, "author": author_ok, "authors": authors_ok, "date": date_ok}
 
 
 def _ours(tree: Any, url: str | None) -> dict[str, Any]:
     meta = read_metadata(tree, url)
     return {"title": strip_site_name(meta.title, meta.sitename, url), "author": meta.author,
-            "date": meta.date_published, "sitename": meta.sitename, "description": meta.description,
+            "authors": meta.authors, "date": meta.date_published, "sitename": meta.sitename, "description": meta.description,
             "image": meta.image, "tags": meta.tags, "provenance": meta.provenance}
 
 
 def _theirs(tree: Any, url: str | None) -> dict[str, Any]:
     doc = extract_metadata(tree, url, set_date_params(False))
-    return {"title": strip_site_name(doc.title, doc.sitename, url), "author": doc.author, "date": doc.date,
+    return {"title": strip_site_name(doc.title, doc.sitename, url), "author": doc.author,
+            "authors": doc.author.split("; ") if doc.author else [], "date": doc.date,
             "sitename": doc.sitename, "description": doc.description, "image": doc.image,
             "tags": doc.tags or doc.categories, "provenance": {}}
 
@@ -131,7 +166,25 @@ READERS = {"presswash": _ours, "trafilatura": _theirs}
 def _truth(page_id: str, root: str) -> dict[str, str | None]:
     data = json.loads((Path(root) / "ground-truth" / f"{page_id}.json").read_text(encoding="utf-8"))
     gt = data.get("ground_truth") or {}
-    return {"title": gt.get("title"), "author": gt.get("author"), "date": gt.get("publish_date")}
+    return {"title": gt.get("title"), "author": gt.get("author"), "authors": gt.get("author"),
+            "date": gt.get("publish_date")}
+
+
+def each_source(tree: Any, url: str | None, sitename: str | None) -> dict[str, dict[str, Any]]:
+    """What each of presswash's sources alone says of the authors and the date (read_metadata takes the
+    first that speaks), to measure the order on the pages where they disagree."""
+    jsonld, meta = _read_jsonld(tree), _read_meta(tree)
+    h1, _ = _only_h1(tree)
+    found, source = _date_from_page(tree, url, None)
+    return {
+        "authors": {"json-ld": author_names(jsonld.get("author")), "meta": author_names(meta.get("author")),
+                    "byline": author_names(_byline(tree, h1, sitename), sitename)},
+        "date": {"json-ld": _as_date(jsonld.get("date_published")), "meta": _as_date(meta.get("date_published")),
+                 "htmldate": found if source else None},
+    }
+
+
+ORDERED = ("authors", "date")  # the fields whose sources' order is measured
 
 
 def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = False) -> None:
@@ -143,6 +196,8 @@ def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = 
     filled = {name: Counter() for name in READERS}
     sources: Counter = Counter()
     truths: Counter = Counter()
+    alone: dict[str, Counter] = {field: Counter() for field in ORDERED}
+    orders: dict[str, Counter] = {field: Counter() for field in ORDERED}
     pages = 0
     for index, page in enumerate(devset.pages):
         html = decode(read_html(page.html_path), None, is_html=True).text
@@ -168,6 +223,20 @@ def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = 
         if devset.kind != "wcxb":
             continue
         truth = _truth(page.id, root)
+        by_source = each_source(tree, page.url, got["presswash"]["sitename"])
+        for field in ORDERED:
+            given = {source: value for source, value in by_source[field].items() if value}
+            if not truth[field] or not given:
+                continue
+            ok = {source: CHECKS[field](value, truth[field]) for source, value in given.items()}
+            disagree = len(set(ok.values())) > 1
+            for ranking in permutations(by_source[field]):  # each order: the first source that gives a value
+                orders[field][ranking] += ok[next(source for source in ranking if source in given)]
+            for source, right_here in ok.items():
+                alone[field][source, "gives"] += 1
+                alone[field][source, "right"] += right_here
+                alone[field][source, "disputed"] += disagree
+                alone[field][source, "right when disputed"] += disagree and right_here
         for field in FIELDS:
             if truth[field]:
                 truths[field] += 1
@@ -194,6 +263,21 @@ def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = 
         for field in FIELDS:
             print(f"| {field} | {truths[field]} | {right['presswash'][field]} | {right['trafilatura'][field]} | "
                   f"{wrong_fill['presswash'][field]} | {wrong_fill['trafilatura'][field]} |")
+    if devset.kind == "wcxb":
+        print("\nEach source alone (pages with truth where it gives a value; disputed: another source is right "
+              "where it is wrong, or wrong where it is right):")
+        print("| field | source | gives | right | disputed | right when disputed |")
+        print("|---|---|---|---|---|---|")
+        for field in ORDERED:
+            for source in dict.fromkeys(s for s, _ in alone[field]):
+                counts = [alone[field][source, k] for k in ("gives", "right", "disputed", "right when disputed")]
+                print(f"| {field} | {source} | " + " | ".join(map(str, counts)) + " |")
+        print("\nEach order of the sources (the first that gives a value wins; pages with truth):")
+        print("| field | order | right |")
+        print("|---|---|---|")
+        for field in ORDERED:
+            for ranking, right_here in orders[field].most_common():
+                print(f"| {field} | {' > '.join(ranking)} | {right_here} |")
     print("\n| field | presswash filled | trafilatura filled |")
     print("|---|---|---|")
     for field in FILLED:
@@ -201,7 +285,7 @@ def run(root: str, limit: int | None, show: str | None, after_dom_rules: bool = 
     print("\npresswash's sources:", ", ".join(f"{f}/{s} {n}" for (f, s), n in sorted(sources.items())))
 
 
-_PROV = {"date": "date_published"}
+_PROV = {"date": "date_published"}  # the other fields' provenance keys are their names
 
 
 def main(argv: list[str] | None = None) -> int:

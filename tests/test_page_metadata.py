@@ -6,7 +6,7 @@ import json
 from scraper.core.document import Page
 from scraper.core.extraction import extract_text, page_metadata, parse_html
 from scraper.core.metadata import PROVENANCE
-from scraper.core.page_metadata import is_name, read_metadata
+from scraper.core.page_metadata import author_names, is_name, read_metadata
 from scraper.core.process import Options, Processor
 
 URL = "https://harbourtimes.example/news/ferry-returns"
@@ -42,7 +42,9 @@ def test_json_ld_gives_every_field_with_its_source():
     assert found.description == "The island ferry is back." and found.tags == ["ferries", "weather"]
     assert found.image == "https://harbourtimes.example/img/ferry.jpg" and found.sitename == "Harbour Times"
     assert found.hostname == "harbourtimes.example"
-    assert found.provenance == {"title": "json-ld", "author": "json-ld", "date_published": "json-ld",
+    assert found.authors == ["Mara Quinn"]
+    assert found.provenance == {"title": "json-ld", "author": "json-ld", "authors": "json-ld",
+                                "date_published": "json-ld",
                                 "description": "json-ld", "image": "json-ld", "tags": "json-ld",
                                 "sitename": "json-ld", "hostname": "url"}
     assert set(found.provenance.values()) <= set(PROVENANCE)
@@ -212,3 +214,65 @@ def test_a_relative_image_or_canonical_is_resolved_and_a_hostile_one_dropped():
     assert absolute_http_url("http://[::1/x", URL) is None  # urljoin raises on it
     assert absolute_http_url("javascript:void(0)", URL) is None
     assert absolute_http_url("/x", None) is None  # nothing to resolve against
+
+
+def test_bylines_are_split_into_names():
+    cases = {
+        "By Mara Quinn and Owen Hale": ["Mara Quinn", "Owen Hale"],
+        "Mara Quinn, Owen Hale and Ines Berg": ["Mara Quinn", "Owen Hale", "Ines Berg"],
+        "Mara Quinn & Owen Hale": ["Mara Quinn", "Owen Hale"],
+        "Von Anna Müller und Bernd Weber": ["Anna Müller", "Bernd Weber"],
+        "Ana García y Luis Pérez": ["Ana García", "Luis Pérez"],
+        "Jean Dupont et Marie Curie": ["Jean Dupont", "Marie Curie"],
+        "José Ortega y Gasset": ["José Ortega y Gasset"],  # "y" inside one name: not split
+        "Mara Quinn; Mara Quinn": ["Mara Quinn"],
+    }
+    for byline, names in cases.items():
+        assert author_names(byline) == names, byline
+
+
+def test_non_names_are_refused_from_a_list():
+    assert author_names("Mara Quinn, Staff") == ["Mara Quinn"]
+    assert author_names("Email the author") == []
+    assert author_names("https://harbourtimes.example/staff/mara") == []
+    assert author_names("12 March 2024") == []
+    assert author_names("Staff Reporter; Die Redaktion; La Rédaction") == []
+    assert author_names("News Desk") == ["News Desk"]  # a desk signs as one
+    assert author_names("Fotos EL HERALDO") == author_names("Photo: Mara Quinn") == []  # a picture's credit
+    assert author_names("Mara Quinn and Harbour Times", sitename="Harbour Times") == ["Mara Quinn"]
+
+
+def test_a_byline_of_two_gives_two_authors_and_the_joined_author():
+    body = ('<p class="byline">Photos: Harbour Press Agency</p>'
+            '<p class="byline">By Mara Quinn and Owen Hale | May 3, 2024</p>')
+    found = read(page(body=body))
+    assert found.authors == ["Mara Quinn", "Owen Hale"] and found.author == "Mara Quinn; Owen Hale"
+    assert found.provenance["authors"] == found.provenance["author"] == "byline"
+
+
+def test_every_record_has_authors_and_the_dates_and_title_their_source():
+    head = (meta("author", "Mara Quinn, Owen Hale", "name") + meta("article:modified_time", "2024-03-06T10:00:00Z")
+            + meta("article:published_time", "2024-03-05T08:00:00Z"))
+    record = Processor(Options())(Page(page(head).encode(), "p.html", url=URL)).to_record()
+    keys = list(record)
+    assert keys[keys.index("author") + 1] == "authors"
+    assert record["authors"] == ["Mara Quinn", "Owen Hale"] and record["author"] == "Mara Quinn; Owen Hale"
+    assert {k: record["provenance"].get(k) for k in ("title", "authors", "date_published", "date_modified")} == {
+        "title": "h1", "authors": "meta", "date_published": "meta", "date_modified": "meta"}
+    modified = jsonld(**{"@type": "NewsArticle", "dateModified": "2024-03-07"})
+    record = Processor(Options())(Page(page(modified).encode(), "p.html", url=URL)).to_record()
+    assert record["authors"] == [] and record["author"] is None and "authors" not in record["provenance"]
+    assert record["provenance"]["date_modified"] == "json-ld"
+    text = Processor(Options())(Page(b"Ferry returns\n\n" + BODY.encode(), "p.txt", kind="text"))
+    assert text.to_record()["provenance"]["title"] == "text" and text.to_record()["authors"] == []
+
+
+def test_a_record_stored_before_authors_reads_with_its_names():
+    from scraper.store.store import with_every_key
+
+    old = {"id": "1", "author": "Mara Quinn; Owen Hale", "provenance": {"author": "meta"}}
+    record = with_every_key(old)
+    assert record["authors"] == ["Mara Quinn", "Owen Hale"] and record["provenance"]["authors"] == "meta"
+    assert with_every_key({"id": "2"})["authors"] == [] and with_every_key({"id": "2"})["author"] is None
+    now = {"id": "3", "author": "Mara Quinn", "authors": ["Mara Quinn"], "provenance": {}}
+    assert with_every_key(now)["authors"] == ["Mara Quinn"]

@@ -50,14 +50,14 @@ def assert_same_records(parquet: list[dict], jsonl: list[dict], fields: list[str
 def test_schema_has_a_column_for_every_record_field_in_order():
     assert RECORD_SCHEMA.names == list(RECORD_FIELDS)
     assert STORE_SCHEMA.names == STORE_FIELDS
-    for name in ("tags", "images", "flags", "removed"):
+    for name in ("authors", "tags", "images", "flags", "removed"):
         assert RECORD_SCHEMA.field(name).type.num_fields == 1, name  # list columns
     assert tuple(extractor_info("balanced")) == EXTRACTOR_KEYS  # the struct holds every key a record can have
 
 
 TAGGED = article_html(ENGLISH_PARAGRAPHS, title="Coastal line to get twelve new trains – at last", lang="en",
                       head_extra='<meta name="keywords" content="rail, trains, coast">'
-                                 '<meta name="author" content="Jane Doe">'
+                                 '<meta name="author" content="Jane Doe and John Roe">'
                                  '<meta property="og:image" content="/img/train.jpg">'
                                  '<meta property="article:published_time" content="2026-11-20T08:00:00Z">')
 
@@ -100,6 +100,8 @@ def test_clean_parquet_holds_every_field_of_the_jsonl_records(tmp_path):
     assert all(r["text"] is None and r["word_count"] is None for r in errors)
     assert any(r["removed"] for r in parquet) and any(r["provenance"] for r in parquet)
     assert any(r["fetched_at"] for r in parquet) and any(r["tags"] for r in parquet)
+    assert ["Jane Doe", "John Roe"] in [r["authors"] for r in parquet]  # a list column, as in JSON Lines
+    assert all(r["authors"] == [] for r in errors)
     assert any(r["extractor"]["mode"] is None for r in parquet)  # a text dump's extractor has no mode
     assert pq.ParquetFile(as_parquet).schema_arrow == RECORD_SCHEMA
 

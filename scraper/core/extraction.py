@@ -104,6 +104,7 @@ class PageSignals:
     language: str | None = None
     language_source: str | None = None  # where the page declared it (scraper/core/metadata.py PROVENANCE)
     date_modified: str | None = None
+    date_modified_source: str | None = None  # "meta" or "json-ld"
 
 
 _JSONLD_MODIFIED = re.compile(r'"dateModified"\s*:\s*"([^"]{8,40})"')
@@ -152,13 +153,15 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
         '//meta[@property="article:modified_time" or @property="og:updated_time" '
         'or @itemprop="dateModified" or @name="last-modified"]/@content',
     )
+    modified_source = "meta" if modified else None
     if not modified:
         for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
             m = _JSONLD_MODIFIED.search(script)
             if m:
-                modified = m.group(1)
+                modified, modified_source = m.group(1), "json-ld"
                 break
-    return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified)
+    return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified,
+                       date_modified_source=modified_source)
 
 
 # htmldate's "extensive" date search runs regexes and dateparser over the page's free text. On the WCXB dev

@@ -13,7 +13,8 @@ from typing import Any
 @dataclass(slots=True, kw_only=True)
 class Metadata:
     title: str | None = None
-    author: str | None = None
+    # The authors' names, each a person's (or a desk's) name; ``author`` is them joined (AUTHOR_SEPARATOR).
+    authors: list[str] = field(default_factory=list)
     date_published: str | None = None
     date_modified: str | None = None
     sitename: str | None = None
@@ -23,15 +24,23 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     # Where a field's value came from: field name -> source (PROVENANCE); a field with no value has no key.
+    # ``author`` and ``authors`` have the same source, under both keys.
     provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def author(self) -> str | None:
+        """The authors joined, for the record's ``author`` (kept for consumers that read one string)."""
+        return join_authors(self.authors)
 
     def metadata(self) -> Metadata:
         """These fields alone, as a Metadata (of an Article too)."""
         return Metadata(**self.metadata_values())
 
     def metadata_values(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in METADATA_FIELDS}
+        """The fields' values, as keyword arguments of Metadata (and Article): ``author`` is derived, not one."""
+        values = {f.name: getattr(self, f.name) for f in fields(Metadata)}
         values["provenance"] = dict(self.provenance)  # each record and Article gets its own
+        values["authors"] = list(self.authors)
         return values
 
     def filled_from(self, listing: dict[str, str]) -> Metadata:
@@ -67,7 +76,23 @@ PROVENANCE = {
     "htmldate": "htmldate's search of the page's markup (time elements, date classes, ...)",
     "url": "the page's URL (a date in its path; the host)",
     "feed": "the feed or sitemap that led to the page",
+    "text": "the text itself (a text document's leading headline line)",
 }
 DECLARED = frozenset({"html-lang", "meta", "http-header"})  # where a page declares its language
 
-METADATA_FIELDS = tuple(f.name for f in fields(Metadata))
+AUTHOR_SEPARATOR = "; "
+
+
+def join_authors(authors: list[str]) -> str | None:
+    """The record's ``author``: the names joined with "; " (as trafilatura joins them), None for none."""
+    return AUTHOR_SEPARATOR.join(authors) or None
+
+
+def split_author(author: str | None) -> list[str]:
+    """``authors`` of a record that has only ``author`` (stored before ``authors`` existed)."""
+    return [name.strip() for name in (author or "").split(AUTHOR_SEPARATOR.strip()) if name.strip()]
+
+
+# The record's metadata keys, in order: ``author`` (derived) just before ``authors``.
+METADATA_FIELDS = tuple(name for f in fields(Metadata)
+                        for name in (("author", f.name) if f.name == "authors" else (f.name,)))

@@ -14,7 +14,8 @@ What is read, from the most trusted source to the least (the first that gives a 
 Authors pass through trafilatura's own normaliser (``normalize_authors``: "By Jane Doe" -> "Jane Doe", several
 names split), then non-names are refused: URLs, e-mail addresses, dates and numbers, role words ("Staff",
 "Admin", "Email the author"), and in byline markup the site's own name (a company blog's structured data may
-declare the company its author, and that is kept). Several authors are joined with "; " as trafilatura does.
+declare the company its author, and that is kept). The names are a list (``authors``); the record's ``author``
+joins them with "; ", as trafilatura does (scraper/core/metadata.py).
 
 trafilatura's ``extract_metadata`` reads more (licence, categories from links, a pruned copy of the tree for
 bylines) and costs several times as much; ``benchmarks/metadata.py`` compares the two.
@@ -93,7 +94,10 @@ _BYLINE_COMMENT = re.compile(r"\b(?:says|said|replied|wrote)$", re.IGNORECASE)  
 _NOT_NAMES = frozenset({
     "admin", "administrator", "anonymous", "author", "by", "contributor", "contributors", "editor", "editors",
     "editorial", "editorial staff", "editorial team", "email", "email the author", "email author", "guest",
-    "guest author", "posted by", "staff", "staff writer", "team",
+    "guest author", "posted by", "staff", "staff writer", "staff writers", "staff reporter", "team",
+    "the editors", "contact the author", "contact author", "about the author",
+    "more by this author", "all posts", "read more", "sponsored", "sponsored content", "advertisement",
+    "redaktion", "die redaktion", "redacción", "la redacción", "rédaction", "la rédaction", "redazione",
     "unknown", "user", "webmaster", "written by", "view all posts", "follow", "share", "name", "the author",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu",
     "fri", "sat", "sun", "january", "february", "march", "april", "june", "july", "august", "september",
@@ -101,6 +105,9 @@ _NOT_NAMES = frozenset({
     "dec", "sept",
 })
 _NAME_MAX_WORDS = 6
+# A picture's credit ("Fotos EL HERALDO", "Photo: AFP") where a byline is looked for: no author's name.
+_CREDIT = re.compile(r"^(?:fotos?|photos?|photographs?|photography|bild(?:er)?|images?|pictures?|illustrations?|"
+                     r"grafik|graphics?|video)\b", re.IGNORECASE)
 _HAS_DIGIT_RUN = re.compile(r"\d{2,}")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
@@ -137,10 +144,10 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
     offer("title", _title_element(tree), "title")
 
     # A source whose value is refused (not a name, not a date) leaves the field to the next one.
-    offer("author", _authors(jsonld.get("author"), None), "json-ld")
-    offer("author", _authors(meta.get("author"), None), "meta")
-    if "author" not in found:
-        offer("author", _authors(_byline(tree, h1, sitename), sitename), "byline")
+    offer("authors", author_names(jsonld.get("author")), "json-ld")
+    offer("authors", author_names(meta.get("author")), "meta")
+    if "authors" not in found:
+        offer("authors", author_names(_byline(tree, h1, sitename), sitename), "byline")
     for source, values in (("json-ld", jsonld), ("meta", meta)):
         declared = values.get("date_published")
         published = _as_date(declared)
@@ -161,8 +168,10 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
     if "image" in values and url:
         values["image"] = absolute_http_url(values["image"], url)
     values["tags"] = _tag_list(values.get("tags"))
-    return Metadata(**{k: v for k, v in values.items() if v}, provenance={
-        name: source for name, (_, source) in found.items() if values.get(name)})
+    provenance = {name: source for name, (_, source) in found.items() if values.get(name)}
+    if "authors" in provenance:
+        provenance["author"] = provenance["authors"]
+    return Metadata(**{k: v for k, v in values.items() if v}, provenance=provenance)
 
 
 # -- JSON-LD ---------------------------------------------------------------------------------------------
@@ -393,7 +402,7 @@ def _byline_text(element: Any, sitename: str | None) -> str | None:
     text = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text)).strip(" ,:;-–—")
     if sitename and text.lower().endswith(" " + sitename.lower()):  # "Jane Doe USA TODAY"
         text = text[: -len(sitename)].strip(" ,:;-–—|")
-    if len(text) < 2 or _BYLINE_COMMENT.search(text):
+    if len(text) < 2 or _BYLINE_COMMENT.search(text) or _CREDIT.match(text):
         return None
     return text
 
@@ -450,15 +459,23 @@ def _in_furniture(element: Any) -> bool:
 # -- authors ---------------------------------------------------------------------------------------------
 
 
-def _authors(value: str | None, sitename: str | None) -> str | None:
-    """The names in an author value, normalised by trafilatura and refused when not a person's name."""
+# "A y B", "A et B": trafilatura splits "and", "und", "&" and commas; these only between two full names, as
+# "y" and "et" also join the parts of one name ("José Ortega y Gasset").
+_CONJUNCTION = re.compile(r"\s+(?:y|et)\s+")
+
+
+def author_names(value: str | None, sitename: str | None = None) -> list[str]:
+    """The names in an author value (a byline, a meta element's content, JSON-LD names joined with "; "):
+    its label cut ("By Jane Doe"), split into names ("A, B and C", "A & B", "A und B", "A y B", "A et B"),
+    each normalised by trafilatura, the ones that are no person's name refused (is_name); no name twice."""
     if not value:
-        return None
+        return []
     normalised = normalize_authors(None, value)
-    if not normalised:
-        return None
-    names = [name for name in normalised.split("; ") if is_name(name, sitename)]
-    return "; ".join(dict.fromkeys(names)) or None
+    names = []
+    for part in (normalised or "").split("; "):
+        halves = _CONJUNCTION.split(part)
+        names.extend(halves if all(len(half.split()) >= 2 for half in halves) else [part])
+    return list(dict.fromkeys(name for name in names if is_name(name, sitename)))
 
 
 def squash(text: str) -> str:
@@ -468,11 +485,12 @@ def squash(text: str) -> str:
 
 def is_name(name: str, sitename: str | None = None) -> bool:
     """Whether an author value reads as a person's (or a desk's) name: not a URL, an e-mail address, a date
-    or number, a role word ("Staff", "Email the author"), the site's own name, or a sentence."""
+    or number, a role word ("Staff", "Email the author"), a picture's credit ("Photo: AFP"), the site's own
+    name, or a sentence."""
     text = " ".join(name.split())
     if len(text) < 2 or text.lower().startswith(("http", "www.")) or _EMAIL.search(text):
         return False
-    if _HAS_DIGIT_RUN.search(text) or len(text.split()) > _NAME_MAX_WORDS:
+    if _HAS_DIGIT_RUN.search(text) or len(text.split()) > _NAME_MAX_WORDS or _CREDIT.match(text):
         return False
     if re.sub(r"[^\w ]+", "", text.casefold()).strip() in _NOT_NAMES:
         return False

@@ -313,8 +313,12 @@ class Processor:
                   steps: StepStats) -> Metadata:
         """The record's metadata, each value derived once; the text cleaners get the same title, host and
         language. The language is the declared one, or identified from ``text``."""
-        meta = replace(found.metadata().filled_from(page.listing), date_modified=signals.date_modified,
-                       hostname=host or found.hostname)
+        meta = found.metadata().filled_from(page.listing)
+        provenance = {k: v for k, v in meta.provenance.items() if k != "date_modified"}
+        if signals.date_modified:
+            provenance["date_modified"] = signals.date_modified_source or "meta"
+        meta = replace(meta, date_modified=signals.date_modified, hostname=host or found.hostname,
+                       provenance=provenance)
         if signals.language:
             return meta.with_language(signals.language, signals.language_source)
         return self._detected(meta, text, steps)
@@ -362,7 +366,9 @@ class Processor:
             return []
 
     def _from_text(self, page: Page, text: str, flags: list[str], steps: StepStats) -> Outcome:
-        meta = Metadata(title=leading_headline(text), hostname=hostname_of(page.url)).filled_from(page.listing)
+        title, host = leading_headline(text), hostname_of(page.url)
+        provenance = {**({"title": "text"} if title else {}), **({"hostname": "url"} if host else {})}
+        meta = Metadata(title=title, hostname=host, provenance=provenance).filled_from(page.listing)
         meta = self._detected(meta, text, steps)
         cleaned = self._clean(text, meta, None, steps)
         return self._article(page, cleaned, flags, [], meta, url=page.url)

@@ -25,6 +25,7 @@ EXTRACTOR_KEYS = ("name", "version", "presswash", "mode")
 _TYPES: dict[str, pa.DataType] = {
     "word_count": pa.int64(),
     "comment_count": pa.int64(),
+    "authors": _LIST,
     "tags": _LIST,
     "images": _LIST,
     "flags": _LIST,

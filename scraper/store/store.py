@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from scraper.core.document import RECORD_FIELDS, now_iso, short_hash
-from scraper.core.metadata import Metadata
+from scraper.core.metadata import Metadata, split_author
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 from scraper.core.fingerprint import Fingerprint
@@ -152,10 +152,16 @@ class PageState:
 
 def with_every_key(record: dict[str, Any]) -> dict[str, Any]:
     """A stored record with every key of today's records, in their order: one stored before a key existed
-    (``provenance``) gets that key's empty value."""
+    (``provenance``) gets that key's empty value; one stored before ``authors`` gets the names its ``author``
+    joins."""
     empty: dict[str, Any] = {**dict.fromkeys(RECORD_FIELDS), **Metadata().metadata_values(),
                              "images": [], "removed": [], "flags": []}
-    return {**empty, **record}
+    full = {**empty, **record}
+    if "authors" not in record:  # stored before ``authors``: its names are the ones ``author`` joins
+        full["authors"] = split_author(full["author"])
+        if "author" in (full["provenance"] or {}):
+            full["provenance"] = {**full["provenance"], "authors": full["provenance"]["author"]}
+    return full
 
 
 class Store:
