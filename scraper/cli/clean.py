@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from cleaners import RuleError
 
@@ -15,7 +16,9 @@ from scraper.offline.batch import BatchStats, process_pages
 from scraper.core.progress import Progress, on_terminal
 from scraper.offline.sources import count_documents, iter_pages
 from scraper.offline.stories import placed
-from scraper.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from scraper.store import Store
 from scraper.sinks import FORMATS, OutputError, open_sink, output_needed
 
 
@@ -57,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     except (RuleError, OSError) as exc:
         print(f"presswash clean: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from scraper.store import StoreError  # SQLAlchemy: loaded when clean runs, not whenever the CLI starts
+
     try:
         against = open_store(args.store)
     except StoreError as exc:
@@ -93,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
 
 def open_store(target: str | None) -> Store | None:
     """The store whose articles clean's run is compared with (--store), read-only; None without one."""
+    from scraper.store import Store
+
     return Store(target, read_only=True) if target else None
 
 

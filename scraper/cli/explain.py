@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from cleaners import RuleError
 from cleaners.model import CleanResult, Edit
@@ -18,8 +19,10 @@ from scraper.core.document import Outcome
 from scraper.offline.batch import process_pages
 from scraper.offline.sources import iter_pages
 from scraper.offline.stories import placements
-from scraper.store import Store, StoreError
-from scraper.store.stories import Placement
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when explain runs
+    from scraper.store import Store
+    from scraper.store.stories import Placement
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     failed = False
+    from scraper.store import StoreError
+
     try:
         against = open_store(args.store)
     except StoreError as exc:

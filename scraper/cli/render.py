@@ -10,5 +10,6 @@ def paint(text: str, colour: str, colour_on: bool) -> str:
 
 
 def clip(text: str, width: int = 160) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis (no space before it)."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -7,6 +7,7 @@ import json
 import sys
 
 from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_store_option
+from scraper.cli.render import clip
 
 TITLE_WIDTH = 60  # a title is clipped to this many characters in the listing
 
@@ -41,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
             fingerprinted = store.fingerprinted()
             if not fingerprinted:
                 print(f"presswash stories: no article of {store.where} has a fingerprint, so there are no "
-                      "stories to list (articles get one when a crawl of presswash 14 or later stores them; "
-                      "texts under 50 words get none)", file=sys.stderr)
+                      "stories to list (a crawl gives each article it stores one, in a store of schema version "
+                      "3 or later; texts under 50 words get none)", file=sys.stderr)
                 return EXIT_OK
             found = store.story_count(args.min_size)
             for cluster in store.stories(args.min_size, args.limit):
@@ -68,9 +69,5 @@ def print_cluster(cluster, first: bool) -> None:
     for role, members in (("original", [cluster.original]), ("copy", cluster.copies), ("other", cluster.others)):
         for m in members:
             note = f"  (copy of {m.duplicate_of})" if role == "other" and m.duplicate_of else ""
-            print(f"  {role:<8} {m.id}  {m.first_seen}  {m.host or '-'}  {clip(m.title or '(no title)')}{note}")
-
-
-def clip(title: str, width: int = TITLE_WIDTH) -> str:
-    title = " ".join(title.split())
-    return title if len(title) <= width else title[:width - 1].rstrip() + "…"
+            title = clip(m.title or "(no title)", TITLE_WIDTH)
+            print(f"  {role:<8} {m.id}  {m.first_seen}  {m.host or '-'}  {title}{note}")

@@ -11,15 +11,20 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scraper.core.document import Outcome
-from scraper.store import Store
-from scraper.store.stories import Placement
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a run places articles, not when the CLI starts
+    from scraper.store import Store
+    from scraper.store.stories import Placement
 
 
 def placements(outcomes: Iterable[Outcome], against: Store | None = None) -> Iterator[tuple[Outcome, Placement | None]]:
     """Each outcome with its placement (None for a failure); an article's ``duplicate_of`` and ``story``
     are set from it."""
+    from scraper.store import Store
+
     with tempfile.TemporaryDirectory(prefix="presswash-stories-") as folder, \
             Store(Path(folder) / "run.db", scratch=True) as run:
         for outcome in outcomes:

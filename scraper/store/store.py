@@ -300,6 +300,11 @@ class Store:
             if ignored and CANONICAL_IGNORED not in flags:
                 flags = [*flags, CANONICAL_IGNORED]
             article_id = short_hash(canonical)
+
+            def stored(place: Placement) -> str:  # the record as stored: its id and placement the store's
+                return json.dumps({**record, "id": article_id, "flags": flags, "duplicate_of": place.duplicate_of,
+                                   "story": place.story}, ensure_ascii=False)
+
             row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
             placement = placed = None
             if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
@@ -307,10 +312,8 @@ class Store:
                     stories.lock_keys(conn, fingerprint)
                 placement = stories.decide([conn], article_id, fingerprint)
             if row is None:
-                values = {**record, "id": article_id, "flags": flags, "duplicate_of": placement.duplicate_of,
-                          "story": placement.story}
                 inserted = conn.execute(self._upserts.article, {
-                    "id": article_id, "url": canonical, "record": json.dumps(values, ensure_ascii=False),
+                    "id": article_id, "url": canonical, "record": stored(placement),
                     "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
                     "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story}).first()
                 if inserted:
@@ -328,8 +331,7 @@ class Store:
                     placed = placement
                 else:
                     placed = stories.Placement(row.duplicate_of, row.story)
-                blob = json.dumps({**record, "id": article_id, "flags": flags, "duplicate_of": placed.duplicate_of,
-                                   "story": placed.story}, ensure_ascii=False)
+                blob = stored(placed)
                 if row.content_hash != content_hash:
                     outcome, revision = "changed", row.revision + 1
                     conn.execute(UPDATE_ARTICLE, {"article_id": article_id, "record": blob,
