@@ -113,6 +113,8 @@ class _Worker:
         child.close()
         self.takes_prefetch = _send_buffer(self.conn) >= 2 * PREFETCH_BYTES
         self.ready = False
+        # The pipe broke when a task was sent: the process is gone, and its death is read from the pipe soon.
+        self.gone = False
         # What the worker holds, in the order it runs them: the first is running (or about to), a second is
         # waiting in the pipe. Each is kept whole, so a task the worker never started can go to another.
         self.tasks: collections.deque[tuple[Future, Callable[..., Any], tuple]] = collections.deque()
@@ -220,10 +222,11 @@ class WorkerPool:
     def _assign(self) -> None:
         with self._lock:
             for worker in self._workers:
-                if worker.ready and not worker.tasks and self._queue:
+                if worker.ready and not worker.gone and not worker.tasks and self._queue:
                     self._start(worker, *self._queue.popleft())
             for worker in self._workers:
-                if worker.ready and worker.takes_prefetch and len(worker.tasks) == 1 and self._queue:
+                if (worker.ready and not worker.gone and worker.takes_prefetch and len(worker.tasks) == 1
+                        and self._queue):
                     if not self._start(worker, *self._queue.popleft(), prefetch=True):
                         break  # the next task is too big to wait in a pipe: the next idle worker takes it
             missing = min(len(self._queue), self.jobs) - sum(1 for w in self._workers if not w.ready)
@@ -248,9 +251,10 @@ class WorkerPool:
             return False
         try:
             worker.conn.send_bytes(payload)
-        except Exception as exc:  # noqa: BLE001 - the worker is gone
-            future.set_exception(exc)
-            return True
+        except OSError:  # the worker died before its death was read: the task never reached it, another takes it
+            worker.gone = True
+            self._queue.appendleft((future, fn, args))
+            return False
         worker.tasks.append((future, fn, args))
         if len(worker.tasks) == 1:
             worker.deadline = self._deadline()
