@@ -18,6 +18,7 @@ from cleaners.rules import remove_element
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
 from scraper.core.page_metadata import read_metadata, squash
+from scraper.core.paywall import PaywallEvidence, read_paywall
 from scraper.core.urls import absolute_http_url
 
 EXTRACTOR = {"name": "trafilatura", "version": trafilatura.__version__}
@@ -105,6 +106,7 @@ class PageSignals:
     language_source: str | None = None  # where the page declared it (scraper/core/metadata.py PROVENANCE)
     date_modified: str | None = None
     date_modified_source: str | None = None  # "meta" or "json-ld"
+    paywall: PaywallEvidence | None = None  # what the page says of a paywall (scraper/core/paywall.py)
 
 
 _JSONLD_MODIFIED = re.compile(r'"dateModified"\s*:\s*"([^"]{8,40})"')
@@ -161,7 +163,7 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
                 modified, modified_source = m.group(1), "json-ld"
                 break
     return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified,
-                       date_modified_source=modified_source)
+                       date_modified_source=modified_source, paywall=read_paywall(tree))
 
 
 # htmldate's "extensive" date search runs regexes and dateparser over the page's free text. On the WCXB dev

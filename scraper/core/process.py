@@ -28,6 +28,7 @@ from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
+from scraper.core.paywall import paywall_flags
 from scraper.core.stats import StepStats
 from scraper.core.extraction import (
     FALLBACK,
@@ -328,6 +329,7 @@ class Processor:
                       blocks: list[Block] | None) -> Outcome:
         if notes:
             flags = flags + ["parse-truncated"]
+        flags = flags + paywall_flags(signals.paywall, cleaned.text, meta.description)
         article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url,
                                 canonical_url=signals.canonical_url)
         article.sample = blocks

@@ -1,0 +1,153 @@
+"""The ``paywalled`` and ``teaser`` flags: what the page itself says about a paywall, and whether the text
+that came through looks cut short against the page's own signals (docs/record.md#paywalls).
+
+Nothing here tries to get past a paywall: the page as it was fetched is only read.
+
+A page *declares* a paywall when
+- its JSON-LD says ``"isAccessibleForFree": false`` (also the strings "false"/"False"/"no"), on any node,
+  the article's own or a ``hasPart`` WebPageElement's; or
+- an element's class or id holds a paywall token (PAYWALL_TOKEN: ``paywall``, ``meteredContent``,
+  ``subscriber-only``, ``premium-content``, Piano's ``tp-modal``/``piano-...``).
+
+A declaration alone is not enough (many publishers mark free-to-read pages, or serve the whole text to
+crawlers): ``paywalled`` also needs the text to look cut short, by one of
+- ``word-count``: JSON-LD ``wordCount`` is at least twice the extracted words and 100 words more;
+- ``ends-at-paywall``: the text ends with the last text that comes before the first paywall element;
+- ``short``: an article page (a JSON-LD Article-like type or ``og:type`` article) that declares no word count
+  and whose text has under SHORT_ARTICLE_WORDS words.
+
+``teaser`` (with ``paywalled``) when the paywall is declared and the text is only the teaser: at most
+TEASER_MAX_WORDS words, and either one paragraph or mostly the page's description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# A class or id token (lower-cased) that marks paywall markup: containing one of these ...
+_PAYWALL_PARTS = ("paywall", "meteredcontent", "subscriber-only", "subscribers-only", "premium-content")
+# ... or being one of these, or starting with "piano-" (Piano's templates)
+_PAYWALL_TOKENS = frozenset({"tp-modal", "tp-backdrop", "piano"})
+_PAYWALL_XPATH = ("//body//*[@class or @id][not(ancestor-or-self::script or ancestor-or-self::style "
+                  "or ancestor-or-self::noscript or ancestor-or-self::template)]")
+_NOT_FREE = frozenset({"false", "no", "0"})
+_ARTICLE_TYPE = re.compile(r"(?:article|posting|report)$", re.IGNORECASE)
+
+WORD_COUNT_RATIO = 2  # declared words at least twice the extracted ...
+WORD_COUNT_MARGIN = 100  # ... and this many more
+SHORT_ARTICLE_WORDS = 100
+TEASER_MAX_WORDS = 120
+_TAIL_CHARS = 60  # how much of the text before the paywall element must end the extracted text
+
+
+@dataclass(frozen=True)
+class PaywallEvidence:
+    """What a page says of a paywall, read from the tree as it came (before any cleaner edits it)."""
+
+    declared: str | None = None  # "json-ld" or "markup": how the page declares a paywall; None when it does not
+    word_count: int | None = None  # JSON-LD wordCount of the article
+    article_page: bool = False  # a JSON-LD Article-like type or og:type article
+    before_paywall: str | None = None  # the end of the text that comes before the first paywall element
+
+
+def _is_paywall_token(token: str) -> bool:
+    token = token.lower()
+    return token in _PAYWALL_TOKENS or token.startswith("piano-") or any(p in token for p in _PAYWALL_PARTS)
+
+
+def _walk(data: Any, found: dict[str, Any], depth: int = 0) -> None:
+    """isAccessibleForFree anywhere in a JSON-LD document (hasPart included); an Article node's wordCount."""
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _walk(item, found, depth + 1)
+        return
+    if not isinstance(data, dict):
+        return
+    free = data.get("isAccessibleForFree")
+    if free is False or (isinstance(free, str) and free.strip().lower() in _NOT_FREE):
+        found["not_free"] = True
+    kinds = data.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if any(isinstance(k, str) and _ARTICLE_TYPE.search(k) for k in kinds):
+        found["article"] = True
+        count = data.get("wordCount")
+        if "word_count" not in found and isinstance(count, (int, str)) and str(count).strip().isdigit():
+            found["word_count"] = int(str(count).strip())
+    for value in data.values():
+        if isinstance(value, (dict, list)):
+            _walk(value, found, depth + 1)
+
+
+def _text_before(element: Any) -> str | None:
+    """The last ~60 characters of visible text before ``element`` in document order."""
+    tail = ""
+    for text in reversed(element.xpath("preceding::text()[normalize-space()]")):
+        parent = text.getparent()
+        if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
+            continue
+        tail = " ".join(str(text).split()) + " " + tail
+        if len(tail) > _TAIL_CHARS:
+            break
+    tail = tail.strip()
+    return tail[-_TAIL_CHARS:] or None
+
+
+def read_paywall(tree: Any) -> PaywallEvidence:
+    found: dict[str, Any] = {}
+    for script in tree.iter("script"):
+        text = script.text or ""
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or (
+                "isAccessibleForFree" not in text and "wordCount" not in text):
+            continue
+        try:
+            _walk(json.loads(text, strict=False), found)
+        except ValueError:
+            continue
+    marker = next((el for el in tree.xpath(_PAYWALL_XPATH)
+                   if any(_is_paywall_token(t) for t in f"{el.get('class') or ''} {el.get('id') or ''}".split())),
+                  None)
+    declared = "json-ld" if found.get("not_free") else "markup" if marker is not None else None
+    article = found.get("article", False) or any(
+        v.strip().lower() == "article" for v in tree.xpath('//head/meta[@property="og:type"]/@content'))
+    return PaywallEvidence(declared=declared, word_count=found.get("word_count"), article_page=article,
+                           before_paywall=_text_before(marker) if marker is not None else None)
+
+
+def cut_short(evidence: PaywallEvidence, text: str) -> str | None:
+    """Why ``text`` looks cut short against the page's own signals ("word-count", "ends-at-paywall",
+    "short"), or None."""
+    words = len(text.split())
+    declared = evidence.word_count
+    if declared and declared >= WORD_COUNT_RATIO * words and declared - words >= WORD_COUNT_MARGIN:
+        return "word-count"
+    if evidence.before_paywall and " ".join(text.split()).endswith(evidence.before_paywall):
+        return "ends-at-paywall"
+    if evidence.article_page and not declared and words < SHORT_ARTICLE_WORDS:
+        return "short"
+    return None
+
+
+def is_teaser(text: str, description: str | None) -> bool:
+    """At most TEASER_MAX_WORDS words, and one paragraph or mostly (60% of its words) the description."""
+    words = text.split()
+    if len(words) > TEASER_MAX_WORDS:
+        return False
+    if sum(1 for line in text.splitlines() if line.strip()) <= 1:
+        return True
+    told = {w.lower() for w in (description or "").split()}
+    return len(told) >= 8 and len(told & {w.lower() for w in words}) >= 0.6 * len(told)
+
+
+def paywall_flags(evidence: PaywallEvidence | None, text: str, description: str | None) -> list[str]:
+    """``["paywalled"]``, ``["paywalled", "teaser"]`` or ``[]`` (module docstring)."""
+    if evidence is None or not evidence.declared:
+        return []
+    teaser = is_teaser(text, description)
+    if not teaser and not cut_short(evidence, text):
+        return []
+    return ["paywalled", "teaser"] if teaser else ["paywalled"]
