@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 from tests.conftest import ROOT, assert_ok, call_main
 
-from scraper.core.paywall import PaywallEvidence, cut_short, read_paywall
+from scraper.core.paywall import PaywallEvidence, cut_short, paywall_flags, read_paywall
 
 PAYWALL = ROOT / "fixtures" / "paywall"
 
@@ -76,3 +76,10 @@ def test_cut_short_rules():
     assert cut_short(PaywallEvidence(declared="markup", before_paywall="word word"), text) == "ends-at-paywall"
     assert cut_short(PaywallEvidence(declared="markup", article_page=True), "a few words") == "short"
     assert cut_short(PaywallEvidence(declared="markup", article_page=True, word_count=20), "a few words") is None
+
+
+def test_a_short_whole_text_with_its_word_count_is_no_teaser():
+    text = "One paragraph of a short brief that the page serves whole, as its word count says."
+    whole = PaywallEvidence(declared="json-ld", word_count=len(text.split()), article_page=True)
+    assert paywall_flags(whole, text, None) == []
+    assert paywall_flags(PaywallEvidence(declared="json-ld", article_page=True), text, None) == ["paywalled", "teaser"]

@@ -6,7 +6,7 @@ Nothing here tries to get past a paywall: the page as it was fetched is only rea
 A page *declares* a paywall when
 - its JSON-LD says ``"isAccessibleForFree": false`` (also the strings "false"/"False"/"no"), on any node,
   the article's own or a ``hasPart`` WebPageElement's; or
-- an element's class or id holds a paywall token (PAYWALL_TOKEN: ``paywall``, ``meteredContent``,
+- an element's class or id holds a paywall token (_PAYWALL_PARTS, _PAYWALL_TOKENS: ``paywall``, ``meteredContent``,
   ``subscriber-only``, ``premium-content``, Piano's ``tp-modal``/``piano-...``).
 
 A declaration alone is not enough (many publishers mark free-to-read pages, or serve the whole text to
@@ -17,7 +17,8 @@ crawlers): ``paywalled`` also needs the text to look cut short, by one of
   and whose text has under SHORT_ARTICLE_WORDS words.
 
 ``teaser`` (with ``paywalled``) when the paywall is declared and the text is only the teaser: at most
-TEASER_MAX_WORDS words, and either one paragraph or mostly the page's description.
+TEASER_MAX_WORDS words, and either one paragraph or mostly the page's description; not when the page declares
+a word count the text does not fall short of.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _PAYWALL_TOKENS = frozenset({"tp-modal", "tp-backdrop", "piano"})
 # A quick test of an element's class and id: a match may hold such a token (_is_paywall_token decides)
 _MAY_BE_PAYWALL = re.compile("|".join((*_PAYWALL_PARTS, "tp-", "piano")), re.IGNORECASE)
 _CLASS_AND_ID = etree.XPath("//body//@class | //body//@id")
-_NOT_FREE = frozenset({"false", "no", "0"})
+_NOT_FREE = frozenset({"false", "no"})
 _ARTICLE_TYPE = re.compile(r"(?:article|posting|report)$", re.IGNORECASE)
 
 WORD_COUNT_RATIO = 2  # declared words at least twice the extracted ...
@@ -157,7 +158,9 @@ def paywall_flags(evidence: PaywallEvidence | None, text: str, description: str 
     """``["paywalled"]``, ``["paywalled", "teaser"]`` or ``[]`` (module docstring)."""
     if evidence is None or not evidence.declared:
         return []
-    teaser = is_teaser(text, description)
-    if not teaser and not cut_short(evidence, text):
+    short = cut_short(evidence, text)
+    # a declared word count the text matches says it is whole, however short
+    teaser = is_teaser(text, description) and (short is not None or not evidence.word_count)
+    if not teaser and not short:
         return []
     return ["paywalled", "teaser"] if teaser else ["paywalled"]
