@@ -37,6 +37,9 @@ _PAYWALL_TOKENS = frozenset({"tp-modal", "tp-backdrop", "piano"})
 # A quick test of an element's class and id: a match may hold such a token (_is_paywall_token decides)
 _MAY_BE_PAYWALL = re.compile("|".join((*_PAYWALL_PARTS, "tp-", "piano")), re.IGNORECASE)
 _CLASS_AND_ID = etree.XPath("//body//@class | //body//@id")
+_CLASS_AND_ID_TEXT = etree.XPath("//body//@class | //body//@id", smart_strings=False)
+_GATE_PARTS = (*_PAYWALL_PARTS, "tp-", "piano")  # every token _is_paywall_token accepts holds one of these
+_JSON_LD_TEXT = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
 _NOT_FREE = frozenset({"false", "no"})
 _ARTICLE_TYPE = re.compile(r"(?:article|posting|report)$", re.IGNORECASE)
 
@@ -103,26 +106,34 @@ def _text_before(element: Any) -> str | None:
 
 def _marked(tree: Any) -> Any:
     """The body's elements whose class or id holds a paywall token, in document order (not in <noscript>)."""
-    for names in _CLASS_AND_ID(tree):  # strings that know their element: libxml2 finds them, ~3 ms a page
+    for names in _CLASS_AND_ID(tree):  # strings that know their element
         if _MAY_BE_PAYWALL.search(names) and any(_is_paywall_token(t) for t in names.split()):
             element = names.getparent()
             if not any(a.tag in ("noscript", "template") for a in element.iterancestors()):
                 yield element
 
 
+def _may_have_markup(tree: Any) -> bool:
+    """Whether any class or id in the body may hold a paywall token: a plain substring test over all of them
+    (about 0.4 ms a page), so that the element scan of _marked runs on the few pages that pass (6% of the dev
+    sets' pages)."""
+    names = " ".join(_CLASS_AND_ID_TEXT(tree)).lower()
+    return any(part in names for part in _GATE_PARTS)
+
+
 def read_paywall(tree: Any) -> PaywallEvidence:
     found: dict[str, Any] = {}
-    for script in tree.iter("script"):
-        text = script.text or ""
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or (
-                "isAccessibleForFree" not in text and "wordCount" not in text):
+    for text in _JSON_LD_TEXT(tree):
+        if "isAccessibleForFree" not in text and "wordCount" not in text:
             continue
         try:
             _walk(json.loads(text, strict=False), found)
         except ValueError:
             continue
-    marker = next(_marked(tree), None)
+    marker = next(_marked(tree), None) if _may_have_markup(tree) else None
     declared = "json-ld" if found.get("not_free") else "markup" if marker is not None else None
+    if declared is None:  # the rest only matters where a paywall is declared
+        return PaywallEvidence(word_count=found.get("word_count"), article_page=found.get("article", False))
     article = found.get("article", False) or any(
         v.strip().lower() == "article" for v in tree.xpath('//head/meta[@property="og:type"]/@content'))
     return PaywallEvidence(declared=declared, word_count=found.get("word_count"), article_page=article,
