@@ -1,20 +1,33 @@
-"""`presswash demo`: serve the bundled fixture news site on loopback and crawl it into the store, so the
-main job can be seen end to end with no network. Run it twice to see the incremental skip."""
+"""`presswash demo`: serve the bundled fixture news sites on loopback and crawl them into the store, so the
+main job can be seen end to end with no network. Run it twice to see the incremental skip.
+
+The sites serve a few faults on purpose (a 404, a 500, a page robots.txt forbids: their `_routes.toml` and
+robots.txt say which). The demo lists those as expected instead of logging them as errors; any other error
+is shown as usual."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from scraper.cli.options import add_store_option
 
+# The newsroom (the main job, with its faults) and a repost blog that copies one of its stories (a story link).
+DEMO_SITES = ("fixtures/sites/newsroom", "fixtures/sites/repost")
+# The loggers Scrapy reports a failed fetch with; the demo keeps the expected ones out of the log.
+FETCH_FAILURE_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.spidermiddlewares.httperror",
+                         "scrapy.core.scraper")
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="serve the bundled fixture news site on loopback and crawl it")
-    demo.add_argument("--site-dir", default="fixtures/sites/newsroom", help="the site to serve (default %(default)s)")
+    demo = sub.add_parser("demo", help="serve the bundled fixture news sites on loopback and crawl them")
+    demo.add_argument("--site-dir", nargs="+", default=list(DEMO_SITES), metavar="DIR",
+                      help="the sites to serve, one port each from --port on (default: %(default)s)")
     add_store_option(demo, "the store to crawl into")
-    demo.add_argument("--port", type=int, default=8765, help="loopback port (default %(default)s)")
+    demo.add_argument("--port", type=int, default=8765, help="the first site's loopback port (default %(default)s)")
     demo.set_defaults(run=run)
 
 
@@ -24,40 +37,104 @@ def run(args: argparse.Namespace) -> int:
     return run_demo(args.site_dir, store_target(args.store), args.port)
 
 
-def run_demo(site_dir: str, store_path: str, port: int) -> int:
+def expected_faults(server: Any) -> dict[str, str]:
+    """What a fixture site serves wrong on purpose: URL (or, for robots.txt, URL prefix) -> why."""
+    base = server.base_url
+    faults = {f"{base}{path}": f"HTTP {status}" for path, status in server.routes.get("status", {}).items()}
+    robots = server.folder / "robots.txt"
+    for line in robots.read_text().splitlines() if robots.exists() else ():
+        field, _, value = line.partition(":")
+        if field.strip().lower() == "disallow" and value.strip():
+            faults[f"{base}{value.strip()}"] = "forbidden by robots.txt"
+    return faults
+
+
+def why_expected(url: str | None, faults: dict[str, str]) -> str | None:
+    if not url:
+        return None
+    if url in faults:
+        return faults[url]
+    return next((why for prefix, why in faults.items() if why.endswith("robots.txt") and url.startswith(prefix)),
+                None)
+
+
+class _ExpectedFaultsFilter(logging.Filter):
+    """Drops a fetch-failure log record about a URL the demo sites fail on purpose."""
+
+    def __init__(self, faults: dict[str, str]):
+        super().__init__()
+        self.faults = faults
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(url in message for url in self.faults)
+
+
+def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
     # Scrapy and the store load when the demo runs, not whenever the CLI starts (`clean`).
+    from contextlib import ExitStack
+
+    from scraper.cli.stories import print_cluster
     from scraper.crawl.config import CrawlPlan
     from scraper.crawl.runner import run_crawl, summary
     from scraper.crawl.siteserver import SiteServer
     from scraper.store import Store, StoreError, check_store, store_name
 
-    folder = Path(site_dir)
-    if not (folder / "robots.txt").exists():
-        print(f"presswash demo: no fixture site at {folder} (run it from the repository root, or give --site-dir)",
-              file=sys.stderr)
-        return 2
+    folders = [Path(d) for d in ([site_dirs] if isinstance(site_dirs, str) else site_dirs)]
+    for folder in folders:
+        if not (folder / "robots.txt").exists():
+            print(f"presswash demo: no fixture site at {folder} (run it from the repository root, or give "
+                  "--site-dir)", file=sys.stderr)
+            return 2
     try:
         check_store(store_path)
     except StoreError as exc:
         print(f"presswash demo: {exc}", file=sys.stderr)
         return 2
-    with SiteServer(folder, port=port) as server:
-        base = server.base_url
-        print(f"presswash demo: serving {folder} at {base}; crawling its feed, sitemaps and pages into "
-              f"{store_name(store_path)}",
-              file=sys.stderr)
-        plan = CrawlPlan(feeds=[f"{base}/"], sitemaps=[f"{base}/robots.txt"], sites=[f"{base}/"], store=store_path,
+    with ExitStack() as stack:
+        servers = [stack.enter_context(SiteServer(folder, port=port + i)) for i, folder in enumerate(folders)]
+        bases = [server.base_url for server in servers]
+        faults = {url: why for server in servers for url, why in expected_faults(server).items()}
+        quiet = _ExpectedFaultsFilter(faults)
+        for name in FETCH_FAILURE_LOGGERS:
+            logging.getLogger(name).addFilter(quiet)
+            stack.callback(logging.getLogger(name).removeFilter, quiet)
+        sites = ", ".join(f"{folder} at {base}" for folder, base in zip(folders, bases))
+        print(f"presswash demo: serving {sites}; crawling their feeds, sitemaps and pages into "
+              f"{store_name(store_path)}", file=sys.stderr)
+        plan = CrawlPlan(feeds=[f"{base}/" for base in bases], sitemaps=[f"{base}/robots.txt" for base in bases],
+                         sites=[f"{base}/" for base in bases], store=store_path,
                          settings={"LOG_LEVEL": "WARNING", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                                    "RETRY_BACKOFF_BASE": 0.2})
         stats = run_crawl(plan)
-        article_hits = sum(1 for path, status in server.hits if status == 200 and path.endswith(".html"))
+        article_hits = sum(1 for server in servers for path, status in server.hits
+                           if status == 200 and path.endswith(".html"))
     print(summary(stats))
     print(f"article pages downloaded this run: {article_hits}")
     with Store(store_path) as store:
+        print_errors(store.last_run_errors(), faults)
         print(f"the store holds {store.count('articles')} articles, {store.count('revisions')} revisions, "
               f"{store.count('errors')} errors over {store.count('runs')} runs:")
         for record in store.articles():
             print(f"  {record['date_published'] or '?':25.25}  {record['title']}  ({record['word_count']} words, "
                   f"{len(record['removed'])} removals)")
+        for cluster in store.stories(min_size=2, limit=1):
+            print("one story the sites share (`presswash stories` lists them all):")
+            print_cluster(cluster, first=True)
     print("run `presswash demo` again: stored articles are not downloaded again.")
     return 0
+
+
+def print_errors(errors: list[tuple[str | None, str]], faults: dict[str, str]) -> None:
+    """This run's errors: the faults the sites serve on purpose as expected, any other as an error."""
+    expected = [(url, reason) for url, reason in errors if why_expected(url, faults)]
+    unexpected = [(url, reason) for url, reason in errors if not why_expected(url, faults)]
+    if expected:
+        print(f"expected: {len(expected)} fault{'s' * (len(expected) != 1)} the demo sites serve on purpose, "
+              "recorded as errors:")
+        for url, reason in expected:
+            print(f"  {reason:<24} {url}")
+    if unexpected:
+        print(f"ERROR: {len(unexpected)} unexpected error{'s' * (len(unexpected) != 1)}:")
+        for url, reason in unexpected:
+            print(f"  {reason:<24} {url or '-'}")

@@ -97,6 +97,8 @@ REVISIONS = (select(revisions.c.revision, revisions.c.content_hash)
 START_RUN = runs.insert()
 FINISH_RUN = runs.update().where(runs.c.id == B("run_id"))
 ADD_ERROR = errors.insert()
+LAST_RUN_ERRORS = (select(errors.c.url, errors.c.reason)
+                   .where(errors.c.run_id == select(func.max(runs.c.id)).scalar_subquery()).order_by(errors.c.id))
 NEXT_SAMPLE = select(func.coalesce(func.max(site_samples.c.seq), 0) + 1).where(site_samples.c.host == B("host"))
 SAMPLE_COUNT = select(func.count()).select_from(site_samples).where(site_samples.c.host == B("host"))
 SAMPLES = (select(site_samples.c.sample).where(site_samples.c.host == B("host"))
@@ -479,6 +481,10 @@ class Store:
                 self._upsert_page(conn, url, "error", status, None, None, None, when)
 
         self._run(record, write=True)
+
+    def last_run_errors(self) -> list[tuple[str | None, str]]:
+        """The (url, reason) of each error the latest run recorded, in the order recorded."""
+        return [tuple(row) for row in self._run(lambda conn: conn.execute(LAST_RUN_ERRORS).all())]
 
     # mined site packs -------------------------------------------------------------------------------
     def save_sample(self, host: str, url: str, sample: bytes) -> int:

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SITES = ROOT / "fixtures" / "sites"
 NEWSROOM = SITES / "newsroom"
 WIRE = SITES / "wire"
+REPOST = SITES / "repost"  # a blog that reposts one newsroom story (the demo's story link)
 VENV_BIN = Path(sys.executable).parent
 PRESSWASH = str(VENV_BIN / "presswash") if (VENV_BIN / "presswash").exists() else "presswash"
 SCRAPY = str(VENV_BIN / "scrapy") if (VENV_BIN / "scrapy").exists() else "scrapy"

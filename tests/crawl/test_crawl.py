@@ -4,15 +4,16 @@ errors, URL lists, a crawl config, `scrapy crawl` from the repository root and `
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 
 from scraper.core.document import RECORD_FIELDS
 from tests.conftest import call_main
-from tests.services import free_port
+from tests.services import free_port, free_ports
 
-from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, ROOT, SCRAPY, WIRE, article_hits, article_page, crawl,
-                       errors, presswash, query, read_jsonl, runs, stored_articles)
+from .conftest import (ENV, NEWSROOM, NEWSROOM_ARTICLES, REPOST, ROOT, SCRAPY, WIRE, article_hits, article_page,
+                       crawl, errors, presswash, query, read_jsonl, runs, stored_articles)
 
 STORE_FIELDS = set(RECORD_FIELDS) | {"revision", "first_seen", "last_changed"}
 
@@ -298,15 +299,42 @@ def test_scrapy_crawl_from_the_repository_root(serve, tmp_path):
 
 
 def test_demo_twice(tmp_path):
-    store, port = tmp_path / "demo.db", free_port()
-    first = presswash("demo", "--site-dir", NEWSROOM, "--store", store, "--port", port, cwd=tmp_path, timeout=90)
+    store, port = tmp_path / "demo.db", free_ports(2)
+    sites = ("--site-dir", NEWSROOM, REPOST)
+    first = presswash("demo", *sites, "--store", store, "--port", port, cwd=tmp_path, timeout=90)
     assert first.returncode == 0, first.stderr
-    assert "article pages downloaded this run: 5" in first.stdout
-    assert "the store holds 5 articles, 5 revisions" in first.stdout
-    second = presswash("demo", "--site-dir", NEWSROOM, "--store", store, "--port", port, cwd=tmp_path, timeout=90)
+    assert "article pages downloaded this run: 6" in first.stdout
+    assert "the store holds 6 articles, 6 revisions" in first.stdout
+    # the faults the newsroom serves on purpose are listed as expected, never logged as errors
+    assert "expected: 4 faults the demo sites serve on purpose" in first.stdout
+    for path in ("/private/drafts.html", "/2026/11/10/story-that-is-gone.html", "/category/city/page/2/",
+                 "/2024/01/05/an-old-story-from-the-archive.html"):
+        assert f"http://127.0.0.1:{port}{path}" in first.stdout
+    assert "ERROR" not in first.stderr and "ERROR" not in first.stdout and "Traceback" not in first.stderr
+    # the repost blog's copy of the ferry strike story is the story link
+    story = first.stdout[first.stdout.index("one story the sites share"):]
+    assert "2 articles, the original, 1 copy" in story
+    assert "Harbour ferry strike ends after nine days" in story
+    assert "Ferry crews back at work as harbour strike ends" in story
+    second = presswash("demo", *sites, "--store", store, "--port", port, cwd=tmp_path, timeout=90)
     assert second.returncode == 0, second.stderr
     assert "article pages downloaded this run: 0" in second.stdout
-    assert "5 skipped (fresh)" in second.stdout
-    assert "the store holds 5 articles, 5 revisions" in second.stdout and "over 2 runs" in second.stdout
+    assert "6 skipped (fresh)" in second.stdout
+    assert "the store holds 6 articles, 6 revisions" in second.stdout and "over 2 runs" in second.stdout
+    assert "ERROR" not in second.stderr and "ERROR" not in second.stdout
+
+
+def test_demo_shows_an_unexpected_error(tmp_path):
+    """A fault the demo site does not declare is listed as an error."""
+    site = tmp_path / "site"
+    shutil.copytree(NEWSROOM, site)
+    (site / "_routes.toml").write_text("[status]\n")  # nothing served wrong on purpose any more
+    store, port = tmp_path / "demo.db", free_port()
+    base = f"http://127.0.0.1:{port}"
+    run = call_main("demo", "--site-dir", site, "--store", store, "--port", port)
+    assert run.code == 0, run.stderr
+    # the pages that are not there, and the redirect that is gone: 404
+    assert "ERROR: 4 unexpected errors" in run.stdout and f"HTTP 404                 {base}/old-story" in run.stdout
+    assert "expected: 1 fault the demo sites serve on purpose" in run.stdout  # the page robots.txt forbids
     missing = call_main("demo", "--site-dir", tmp_path / "nowhere", "--store", store, "--port", port)
     assert missing.code == 2 and "no fixture site" in missing.stderr
