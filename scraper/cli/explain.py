@@ -6,11 +6,11 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from cleaners import RuleError
-from cleaners.model import CleanResult, Edit
+from cleaners.model import CleanResult, Edit, Line
 
 from scraper.cli.clean import open_store
 from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_store_option,
@@ -177,13 +177,9 @@ def render_block(edit: Edit, colour: bool = False) -> str:
 def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
     """Each line of a cleaned text as the engine left it: `-` dropped, `~` a stripped prefix (above the rest
     of its line), two spaces kept. `presswash rules ID` shows its examples the same way."""
-    strips: dict[int, list[Edit]] = {}
-    for edit in cleaned.edits:
-        if edit.action == "strip":
-            strips.setdefault(edit.line, []).append(edit)
     out = []
-    for line in cleaned.lines:
-        for edit in strips.get(line.index, []):
+    for line, strips in lines_with_strips(cleaned):
+        for edit in strips:
             out.append(paint(f"~ [{edit.rule} {edit.name}] {edit.text}", YELLOW, colour))
         if line.removed_by is not None:
             e = line.removed_by
@@ -194,3 +190,12 @@ def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
     return out
 
 
+def lines_with_strips(cleaned: CleanResult) -> Iterator[tuple[Line, list[Edit]]]:
+    """Each line of a cleaned text (``removed_by`` says whether a rule dropped it) with the prefixes rules
+    stripped from it, in the order stripped."""
+    strips: dict[int, list[Edit]] = {}
+    for edit in cleaned.edits:
+        if edit.action == "strip":
+            strips.setdefault(edit.line, []).append(edit)
+    for line in cleaned.lines:
+        yield line, strips.get(line.index, [])

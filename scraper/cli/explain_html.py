@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from cleaners import Rule, RuleBook
 from cleaners.model import CleanResult, Edit
 
-from scraper.cli.explain import harvested, removal_summary, render_placement
+from scraper.cli.explain import harvested, lines_with_strips, removal_summary, render_placement
 from scraper.cli.htmlpage import escape, render_page
 from scraper.core.document import Outcome
 from scraper.core.metadata import PROVENANCE, Metadata
@@ -129,13 +129,9 @@ class ExplainPage:
 
     def _text(self, cleaned: CleanResult) -> str:
         """Each line of the text as the engine left it, the removals struck through (as render_lines)."""
-        strips: dict[int, list[Edit]] = {}
-        for edit in cleaned.edits:
-            if edit.action == "strip":
-                strips.setdefault(edit.line, []).append(edit)
         out = []
-        for line in cleaned.lines:
-            cuts = "".join(self._cut(edit, "stripped", edit.text) + " " for edit in strips.get(line.index, []))
+        for line, strips in lines_with_strips(cleaned):
+            cuts = "".join(self._cut(edit, "stripped", edit.text) + " " for edit in strips)
             if line.removed_by is not None:
                 out.append(f'<p class="dropped">{cuts}{self._cut(line.removed_by, "dropped", line.text)}</p>')
             else:
