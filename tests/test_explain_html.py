@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import lxml.html
 from tests.conftest import HARBOUR, ROOT, call_main, english_page
+from tests.test_stories import retitled, trimmed
 
 from cleaners import RuleBook
+from scraper.core.fingerprint import fingerprint
 from scraper.core.metadata import PROVENANCE
+from scraper.store import Store
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
 SEED_000 = next(p for p in SEEDS if p.name.startswith("000_"))
@@ -125,3 +128,24 @@ def test_o_writes_the_terminal_text_to_a_file_and_refuses_an_unwritable_one(tmp_
     (tmp_path / "afile").write_text("x")
     run = call_main("explain", "--html", "-o", tmp_path / "afile" / "report.html", SEED_000)
     assert run.code == 2 and run.stderr.startswith("presswash explain: cannot write the output")
+
+
+def test_a_copy_of_a_stored_article_names_it_by_id_and_url(tmp_path):
+    """With --store, a duplicate of one of the store's articles gets its id and stored URL (no link: it is not
+    on the page); the store is only read."""
+    wire = SEEDS[1].read_text(encoding="utf-8")
+    store = tmp_path / "s.db"
+    with Store(store) as opened:
+        rec = {"id": "x", "url": "https://a.example/wire?a=1&b=<2>", "text": wire, "content_hash": "h", "flags": []}
+        opened.save_article(rec, rec["url"], fingerprint=fingerprint(wire))
+    (tmp_path / "copy.txt").write_text(retitled(trimmed(wire)), encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert call_main("explain", "--html", "--store", store, "-o", out, tmp_path / "copy.txt").code == 0
+    page = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+    duplicate = page.find_class("placement")[0][0]
+    [stored_id] = {r["duplicate_of"] for r in call_main("clean", "--store", store, tmp_path / "copy.txt").records}
+    with Store(store) as opened:
+        url = opened.article_url(stored_id)
+    assert "&" in url  # escaped on the page, read back whole
+    assert duplicate.text_content().startswith(f"duplicate of: {stored_id} ({url}): estimated similarity 0.")
+    assert duplicate.find("code").text == stored_id and not duplicate.findall("a")
