@@ -11,6 +11,7 @@ from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options
 
 EXIT_OK, EXIT_DOC_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_STORE_LOST = 3  # `crawl`: the store failed mid-crawl (lost past its reconnect window), so the crawl stopped
+EXIT_ALERT = 4  # `health --fail-on-alert`: a host has an alert (docs/health.md)
 
 
 def add_rule_options(p: argparse.ArgumentParser) -> None:
