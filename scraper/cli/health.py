@@ -100,7 +100,7 @@ def cells(host: "HostHealth") -> list[str]:
         now = show(latest.figure(name))
         return now if not host.history else f"{now} ({show(median[name])})"
 
-    return [host.host, f"{latest.run_id} {latest.started[:16]}" + ("" if latest.status == "finished" else " (interrupted)"),
+    return [host.host, f"{latest.run_id} {latest.started[:16].replace('T', ' ')}" + ("" if latest.status == "finished" else " (interrupted)"),
             vs("pages", _num), vs("new_changed", _num), vs("yield", _pct), vs("error_rate", _pct),
             vs("median_words", _num), vs("empty", _pct), vs("flagged", _pct), vs("cut_short", _pct),
             vs("paywalled", _pct)]
@@ -146,6 +146,7 @@ def print_health(store_target: str, file: TextIO | None = None) -> int:
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 160, 36, 2
 
 STYLE = """
+body { max-width: 96em; } td { white-space: nowrap; }
 svg.yield { vertical-align: middle; background: #fafafa; border: 1px solid #ddd; }
 svg.yield rect { fill: #4a7ab5; } svg.yield rect.alert { fill: #c33; } svg.yield rect.none { fill: #ccc; }
 td.num { text-align: right; white-space: nowrap; } ul.alerts li { margin: .3em 0; }
@@ -162,9 +163,10 @@ def yield_chart(host: "HostHealth") -> str:
     for i, run in enumerate(runs):
         share = run.yield_
         height = max(1.0, (share or 0) * (CHART_HEIGHT - 2))
-        css = "none" if share is None else "alert" if run is host.latest and host.alerts else ""
+        css = "none" if share is None else "alert" if run is host.latest and host.alerts else None
+        css = f' class="{css}"' if css else ""
         tip = f"run {run.run_id} ({run.started[:16]}): {run.articles} articles of {run.records} article pages"
-        bars.append(f'<rect class="{css}" x="{i * step + BAR_GAP / 2:.1f}" y="{CHART_HEIGHT - height:.1f}" '
+        bars.append(f'<rect{css} x="{i * step + BAR_GAP / 2:.1f}" y="{CHART_HEIGHT - height:.1f}" '
                     f'width="{max(step - BAR_GAP, 1):.1f}" height="{height:.1f}"><title>{escape(tip)}'
                     f"{'' if share is None else f' ({share:.0%})'}</title></rect>")
     return (f'<svg class="yield" xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
