@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scraper.cli.htmlpage import escape, render_page
-from scraper.cli.options import EXIT_ALERT, EXIT_OK, EXIT_USAGE, add_store_option
+from scraper.cli.options import EXIT_ALERT, EXIT_OK, EXIT_USAGE, add_store_option, positive_int
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: only when the command runs
     from scraper.store.health import HostHealth
@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                         "or the median words fell sharply or fetch errors rose, with the likely "
                                         "cause (see docs/health.md).")
     add_store_option(health, "the store to read")
-    health.add_argument("--runs", type=_positive, metavar="N",
+    health.add_argument("--runs", type=positive_int, metavar="N",
                         help="compare with up to N earlier runs of each host (default 10: HISTORY_RUNS, docs/health.md)")
     health.add_argument("--host", action="append", metavar="HOST", help="only this host (repeatable)")
     health.add_argument("--json", action="store_true", help="one JSON object per host, a line each, for tools")
@@ -32,16 +32,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     health.add_argument("--fail-on-alert", action="store_true",
                         help=f"exit with status {EXIT_ALERT} when any host has an alert (for cron)")
     health.set_defaults(run=run)
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +82,7 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def cells(host: "HostHealth") -> list[str]:
+def cells(host: HostHealth) -> list[str]:
     """A host's row: each figure of its latest run, with the median of its earlier runs in brackets."""
     latest, median = host.latest, host.medians
 
@@ -106,12 +96,12 @@ def cells(host: "HostHealth") -> list[str]:
             vs("paywalled", _pct)]
 
 
-def error_kinds(host: "HostHealth") -> str:
+def error_kinds(host: HostHealth) -> str:
     kinds = host.latest.error_kinds
     return ", ".join(f"{k} ×{n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def health_table(report: list["HostHealth"]) -> str:
+def health_table(report: list[HostHealth]) -> str:
     """The health report as text: an aligned table (latest, with the history median in brackets), then each
     host's errors by kind and its alerts. What `presswash health` prints, and the demo shows."""
     rows = [list(COLUMNS), *map(cells, report)]
@@ -127,7 +117,7 @@ def health_table(report: list["HostHealth"]) -> str:
     return "\n".join(lines)
 
 
-def print_table(report: list["HostHealth"], file: TextIO | None = None) -> None:
+def print_table(report: list[HostHealth], file: TextIO | None = None) -> None:
     print(health_table(report), file=file or sys.stdout)
 
 
@@ -153,7 +143,7 @@ td.num { text-align: right; white-space: nowrap; } ul.alerts li { margin: .3em 0
 """
 
 
-def yield_chart(host: "HostHealth") -> str:
+def yield_chart(host: HostHealth) -> str:
     """An inline SVG bar chart of the host's yield (articles per article page processed) over its runs,
     oldest first; the latest run's bar is red when the host has an alert. Each bar's title gives its
     figures."""
@@ -174,7 +164,7 @@ def yield_chart(host: "HostHealth") -> str:
             f'over {len(runs)} runs">{"".join(bars)}</svg>')
 
 
-def health_page(report: list["HostHealth"], where: str) -> str:
+def health_page(report: list[HostHealth], where: str) -> str:
     """The health report as one self-contained HTML page: the table, each host's yield chart, and the
     alerts."""
     head = "".join(f"<th>{escape(c)}</th>" for c in (*COLUMNS, "errors by kind", "yield by run"))

@@ -38,6 +38,17 @@ def add_store_option(p: argparse.ArgumentParser, what: str, default: bool = True
                    help=f"{what}: an SQLite file or sqlite:///PATH, or postgresql://USER@HOST/DATABASE{fallback}")
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse turns the error into a usage message, exit 2)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def add_selection_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", metavar="ID,…", type=_id_list, default=(),
                    help="run only these rules: ids (GEN011), id prefixes (GEN, DOM) or names, comma-separated")

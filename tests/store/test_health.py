@@ -9,7 +9,7 @@ import json
 import pytest
 
 from scraper.store import Store
-from scraper.store.health import (DROP, MIN_SAMPLE, HostRun, HostTally, TEMPLATE_CHANGE, assess, fetch_error_kind,
+from scraper.store.health import (DROP, MIN_SAMPLE, TEMPLATE_CHANGE, HostRun, HostTally, assess, fetch_error_kind,
                                   process_error_kind)
 from scraper.store.schema import SCHEMA_VERSION
 from tests.conftest import call_main
@@ -55,8 +55,8 @@ def test_figures_are_written_with_the_run_and_read_back_latest_first(store):
     report = {h.host: h for h in store.health(history=10)}
     assert report["a.example"].alerts == [] and len(report["a.example"].history) == 2
     assert report["b.example"].cause == TEMPLATE_CHANGE
-    assert report["b.example"].alerts == ["yield fell: 0% of 4 article pages gave an article (100% median of 2 "
-                                          "earlier runs)"]
+    assert report["b.example"].alerts == [
+        "yield fell: 0% of 4 article pages gave an article (100% median of 2 earlier runs)"]
     # the history is as long as asked: one earlier run
     assert [len(h.history) for h in store.health(history=1)] == [1, 1]
 
