@@ -255,6 +255,7 @@ class StorePipeline:
         self.stats.set_value("presswash/rules_fired", stats["rules_fired"])
         self.stats.set_value("presswash/steps", stats["steps"])
         status = "finished" if reason == "finished" else "interrupted"
+        self.hosts.skipped(self.stats.get_stats())
         self.store.finish_run(self.run_id, stats, status, self.hosts.hosts)
         try:  # the alerts of the hosts this run crawled, for the summary
             self.stats.set_value("presswash/health_alerts",

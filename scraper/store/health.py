@@ -30,6 +30,10 @@ KEY_FLAGS = frozenset({"canonical-ignored"})
 CUT_SHORT_FLAGS = frozenset({"parse-truncated", "teaser"})
 PAYWALL_FLAG = "paywalled"
 
+# The crawl stat that counts a host's articles not fetched again (fresh in the store) or answered 304, by
+# host: IncrementalMiddleware counts them, and the store pipeline folds them into its tally at the run's end.
+SKIPPED_STAT = "health/skipped/"
+
 # Error kinds (the keys of error_kinds), in the order they are listed. Fetch errors first, then the
 # processing errors of pages that were fetched.
 FETCH_KINDS = ("403", "429", "5xx", "4xx", "redirect", "robots", "timeout", "network", "refused", "delay",
@@ -80,6 +84,7 @@ class HostFigures:
     articles_new: int = 0
     articles_changed: int = 0
     articles_unchanged: int = 0
+    skipped: int = 0
     fetch_errors: int = 0
     error_kinds: Counter = field(default_factory=Counter)
     words: list[int] = field(default_factory=list)
@@ -92,7 +97,7 @@ class HostFigures:
         """The host_runs columns (without run_id and host)."""
         return {"pages": self.pages, "records": self.records, "articles_new": self.articles_new,
                 "articles_changed": self.articles_changed, "articles_unchanged": self.articles_unchanged,
-                "fetch_errors": self.fetch_errors, "error_kinds": json.dumps(dict(sorted(self.error_kinds.items()))),
+                "skipped": self.skipped, "fetch_errors": self.fetch_errors, "error_kinds": json.dumps(dict(sorted(self.error_kinds.items()))),
                 "median_words": round(statistics.median(self.words)) if self.words else None,
                 "empty": self.empty, "flagged": self.flagged, "cut_short": self.cut_short,
                 "paywalled": self.paywalled}
@@ -113,6 +118,13 @@ class HostTally:
 
     def response(self, url: str) -> None:
         self._of(url).pages += 1
+
+    def skipped(self, stats: dict[str, Any]) -> None:
+        """Take the run's skipped articles by host from the crawl's stats (SKIPPED_STAT)."""
+        for key, count in stats.items():
+            if key.startswith(SKIPPED_STAT):
+                host = key[len(SKIPPED_STAT):]
+                self.hosts.setdefault(host, HostFigures()).skipped = int(count)
 
     def fetch_error(self, url: str | None, reason: str, status: int | None) -> None:
         figures = self._of(url)
@@ -151,6 +163,7 @@ class HostRun:
     articles_new: int
     articles_changed: int
     articles_unchanged: int
+    skipped: int
     fetch_errors: int
     error_kinds: dict[str, int]
     median_words: int | None
@@ -166,8 +179,9 @@ class HostRun:
 
     @property
     def requests(self) -> int:
-        """Requests made for the host that ended in a record or a fetch error."""
-        return self.records + self.fetch_errors
+        """The host's requests that ended in a record, a fetch error, or an article skipped (fresh or 304):
+        skipped articles count, so an incremental run that fetches nothing new keeps its error rate."""
+        return self.records + self.fetch_errors + self.skipped
 
     def share(self, count: int, of: int) -> float | None:
         return count / of if of else None

@@ -98,6 +98,7 @@ host_runs = Table(  # one row per (crawl run, host): the run's figures for that 
     Column("articles_new", Integer, nullable=False),
     Column("articles_changed", Integer, nullable=False),
     Column("articles_unchanged", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),          # articles not fetched again (fresh) or answered 304
     Column("fetch_errors", Integer, nullable=False),     # requests that failed (HTTP errors, robots.txt, timeouts...)
     Column("error_kinds", Text, nullable=False),         # JSON: error kind -> count, processing errors too
     Column("median_words", Integer),                     # of the articles processed; null when there were none
