@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(report)
     alerts = sum(1 for h in report if h.alerts)
-    print(f"presswash health: {len(report)} hosts, {alerts} with alerts"
+    print(f"presswash health: {len(report)} host{'' if len(report) == 1 else 's'}, {alerts} with alerts"
           + (f"; page written to {args.output}" if args.html else ""), file=sys.stderr)
     return EXIT_ALERT if alerts and args.fail_on_alert else EXIT_OK
 
