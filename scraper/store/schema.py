@@ -106,6 +106,7 @@ host_runs = Table(  # one row per (crawl run, host): the run's figures for that 
     Column("flagged", Integer, nullable=False),          # articles with a flag on their extraction
     Column("cut_short", Integer, nullable=False),        # articles flagged parse-truncated or teaser
     Column("paywalled", Integer, nullable=False),        # articles flagged paywalled
+    Index("host_runs_host", "host", "run_id"),           # a host's runs, latest first (Store.host_runs)
 )
 
 site_samples = Table(  # pages of a host kept until its site pack is mined (docs/mining.md)

@@ -5,11 +5,13 @@ table, JSON, an HTML page, and an exit status for cron."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from lxml import html as lxml_html
 
+from scraper.cli.health import print_health
 from scraper.cli.options import EXIT_ALERT, EXIT_OK
 from tests.conftest import call_main
 
@@ -73,6 +75,9 @@ def test_a_template_change_and_a_site_that_starts_answering_429_raise_alerts(ser
     assert host["host"] == "localhost" and host["cause"] == "blocking (403/429)" and host["run"] == 2
     assert host["latest"]["error_rate"] == 1.0 and host["history"]["error_rate"] == 0.0
     assert host["latest"]["error_kinds"] == {"429": 4} and host["yield_by_run"] == [[1, 4, 4], [2, 0, 0]]
+
+    shown = io.StringIO()  # what the demo prints at its end
+    assert print_health(str(store), shown) == 2 and shown.getvalue() == table.stdout
 
     page = tmp_path / "health.html"
     written = call_main("health", "--store", store, "--html", "-o", page)
