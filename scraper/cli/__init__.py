@@ -1,4 +1,5 @@
-"""The `presswash` command: clean | rules | explain | mine | crawl | export | stories | demo | eval, one module each."""
+"""The `presswash` command: clean | rules | explain | mine | crawl | export | stories | health | demo | eval, one
+module each."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from scraper.core import __version__
 from scraper.core.workers import start_fork_server
 
 # One module each, imported when the parser is built: `clean` starts its fork server before that.
-COMMANDS = ("clean", "rules", "explain", "mine", "crawl", "export", "stories", "demo", "eval")
+COMMANDS = ("clean", "rules", "explain", "mine", "crawl", "export", "stories", "health", "demo", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options
 
 EXIT_OK, EXIT_DOC_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_STORE_LOST = 3  # `crawl`: the store failed mid-crawl (lost past its reconnect window), so the crawl stopped
+EXIT_ALERT = 4  # `health --fail-on-alert`: a host has an alert (docs/health.md)
 
 
 def add_rule_options(p: argparse.ArgumentParser) -> None:
@@ -35,6 +36,17 @@ def add_store_option(p: argparse.ArgumentParser, what: str, default: bool = True
     fallback = " (default $PRESSWASH_STORE, else ./presswash.db)" if default else ""
     p.add_argument("--store", metavar="PATH|URL",
                    help=f"{what}: an SQLite file or sqlite:///PATH, or postgresql://USER@HOST/DATABASE{fallback}")
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse turns the error into a usage message, exit 2)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
 
 
 def add_selection_options(p: argparse.ArgumentParser) -> None:

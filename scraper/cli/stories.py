@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_store_option
+from scraper.cli.options import EXIT_OK, EXIT_USAGE, add_store_option, positive_int
 from scraper.cli.render import clip
 
 TITLE_WIDTH = 60  # a title is clipped to this many characters in the listing
@@ -15,21 +15,11 @@ TITLE_WIDTH = 60  # a title is clipped to this many characters in the listing
 def add_parser(sub: argparse._SubParsersAction) -> None:
     stories = sub.add_parser("stories", help="list the store's stories: originals, their copies and related articles")
     add_store_option(stories, "the store to read")
-    stories.add_argument("--min-size", type=_positive, default=2, metavar="N",
+    stories.add_argument("--min-size", type=positive_int, default=2, metavar="N",
                          help="only stories of at least N articles (default 2: an article alone is not listed)")
-    stories.add_argument("--limit", type=_positive, metavar="N", help="list the N largest stories only")
+    stories.add_argument("--limit", type=positive_int, metavar="N", help="list the N largest stories only")
     stories.add_argument("--json", action="store_true", help="one JSON object per story, a line each, for tools")
     stories.set_defaults(run=run)
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return number
 
 
 def run(args: argparse.Namespace) -> int:

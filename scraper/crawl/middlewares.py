@@ -19,7 +19,8 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure as TwistedFailure
 
 from scraper.store import Store, StoreError
-from scraper.core.urls import canonical_url
+from scraper.store.health import SKIPPED_STAT
+from scraper.core.urls import canonical_url, hostname_of
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class IncrementalMiddleware:
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(state.last_fetched)).total_seconds()
         if age < self.refetch_after:
             self.stats.inc_value("presswash/articles_skipped_fresh")
+            self.stats.inc_value(SKIPPED_STAT + (hostname_of(request.url) or "-"))
             raise SkipRequest(f"fetched {age:.0f} s ago, within the re-fetch window")
         request.meta[self.KNOWN] = True
         if state.etag:
@@ -87,6 +89,7 @@ class IncrementalMiddleware:
                 stop_for_lost_store(self.crawler, exc)
                 raise SkipRequest("the store is lost") from None
             self.stats.inc_value("presswash/articles_not_modified")
+            self.stats.inc_value(SKIPPED_STAT + (hostname_of(request.url) or "-"))
             raise SkipRequest("304 Not Modified")
         return response
 

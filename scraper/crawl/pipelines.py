@@ -32,6 +32,7 @@ from scraper.core.process import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, Options,
 from scraper.core.urls import hostname_of
 from scraper.sinks.jsonl import dumps
 from scraper.store import CANONICAL_IGNORED, RECONNECT_SECONDS, Store, StoreError, StoreLost
+from scraper.store.health import HostTally, alert_lines
 from spiders.detect import looks_like_listing_url
 from scraper.core.workers import TimeLimitExceeded, WorkerDied
 
@@ -156,7 +157,9 @@ class ProcessPipeline:
 
 
 class StorePipeline:
-    """Writes each outcome to the store and keeps the run's counts.
+    """Writes each outcome to the store and keeps the run's counts, in all and by host (HostTally; the run's
+    end writes the hosts' figures with the run, and puts the alerts they raise in the stat
+    ``presswash/health_alerts`` for the summary: docs/health.md).
 
     The first StoreError (a store that stayed away past PRESSWASH_STORE_RECONNECT seconds, a full disk) stops
     the crawl (stop_for_lost_store): the item and those still in flight are dropped, never half stored, and
@@ -170,6 +173,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.steps = StepStats()  # the run's step stats and the rules that fired, merged from every outcome
+        self.hosts = HostTally()  # the run's figures by host
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -179,7 +183,12 @@ class StorePipeline:
         # signal carries it ("finished", "shutdown" after Ctrl-C or SIGTERM, "closespider_…"), and comes
         # after every pipeline has finished its items.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.response_downloaded, signal=signals.response_downloaded)
         return pipeline
+
+    def response_downloaded(self, response: Any, request: Any, spider: Any = None) -> None:
+        """Every response counts as a page fetched from its host (retries, 304s, listings, robots.txt too)."""
+        self.hosts.response(request.url)
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.path, reconnect_for=self.reconnect_for)
@@ -198,6 +207,7 @@ class StorePipeline:
         if isinstance(item, FetchFailure):
             self.store.record_error(self.run_id, item.url, item.reason, item.status)
             self.stats.inc_value("presswash/fetch_errors")
+            self.hosts.fetch_error(item.url, item.reason, item.status)
             return item
         if not isinstance(item, ProcessedPage):
             return item
@@ -206,6 +216,7 @@ class StorePipeline:
         if not outcome.ok:
             self.store.record_error(self.run_id, item.url, outcome.error, item.status)
             self.stats.inc_value("presswash/process_errors")
+            self.hosts.process_error(item.url, outcome.error)
             return item
         record = outcome.to_record()
         try:
@@ -215,8 +226,10 @@ class StorePipeline:
         except ValueError as exc:  # a URL that cannot be keyed: an error row, never a traceback
             self.store.record_error(self.run_id, item.url, f"cannot store the article: {exc}", item.status)
             self.stats.inc_value("presswash/process_errors")
+            self.hosts.process_error(item.url, f"cannot store the article: {exc}")
             return item
         item.record = record
+        self.hosts.article(item.url, item.change, record)
         if CANONICAL_IGNORED in record["flags"]:
             self.stats.inc_value("presswash/canonical_ignored")
         self.stats.inc_value(f"presswash/articles_{item.change}")
@@ -242,7 +255,13 @@ class StorePipeline:
         self.stats.set_value("presswash/rules_fired", stats["rules_fired"])
         self.stats.set_value("presswash/steps", stats["steps"])
         status = "finished" if reason == "finished" else "interrupted"
-        self.store.finish_run(self.run_id, stats, status)
+        self.hosts.skipped(self.stats.get_stats())
+        self.store.finish_run(self.run_id, stats, status, self.hosts.hosts)
+        try:  # the alerts of the hosts this run crawled, for the summary
+            self.stats.set_value("presswash/health_alerts",
+                                 alert_lines(self.store.health(hosts=list(self.hosts.hosts))))
+        except StoreError as exc:  # the run is recorded; only its alerts are missing from the summary
+            logging.getLogger(__name__).warning("the hosts' health could not be read: %s", exc)
         self.store.close()
         self.store = None
 

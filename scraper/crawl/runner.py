@@ -185,6 +185,11 @@ def summary(stats: dict[str, Any]) -> str:
     reason = stats.get("finish_reason")
     if reason and reason != "finished":
         lines.append(f"  stopped: {reason} (run it again to resume)")
+    alerts = stats.get("presswash/health_alerts") or []
+    if alerts:  # last, so cron mail ends with them (docs/health.md)
+        lines.append(f"  health alerts: {len(alerts)} host{'s' if len(alerts) > 1 else ''} "
+                     "(presswash health --store … shows each host against its history)")
+        lines.extend(f"    {line}" for line in alerts)
     return "\n".join(lines)
 
 

@@ -4,8 +4,10 @@ Version 1 is the layout of the SQLite stores made before versions were recorded:
 Version 2 adds ``meta`` (which holds the version) and ``site_samples.seq`` (the order samples were kept in;
 SQLite's rowid served before, and PostgreSQL has none). Version 3 adds ``articles.duplicate_of`` and
 ``articles.story`` and the story index (``story_signatures``, ``story_bands``, ``story_quotes``;
-docs/stories.md); articles stored before it have no fingerprint, and their two columns stay null. Opening a store for writing upgrades an older one in
-place, in one transaction; a store of a newer version is refused untouched.
+docs/stories.md); articles stored before it have no fingerprint, and their two columns stay null. Version 4 adds
+``host_runs``, each crawl run's figures per host (docs/health.md); runs crawled before it have none. Opening a
+store for writing upgrades an older one in place, in one transaction; a store of a newer version is refused
+untouched.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from scraper.store.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The tables that make a database a presswash store (site_samples and site_packs came later, and are added
 # on opening).
@@ -85,6 +87,26 @@ errors = Table(
     Column("reason", Text, nullable=False),
     Column("at", Key, nullable=False),
     sqlite_autoincrement=True,
+)
+
+host_runs = Table(  # one row per (crawl run, host): the run's figures for that host (v4; docs/health.md)
+    "host_runs", metadata,
+    Column("run_id", Integer, ForeignKey("runs.id"), primary_key=True),
+    Column("host", Key, primary_key=True),
+    Column("pages", Integer, nullable=False),            # HTTP responses received from the host
+    Column("records", Integer, nullable=False),          # article pages processed: an article or an error each
+    Column("articles_new", Integer, nullable=False),
+    Column("articles_changed", Integer, nullable=False),
+    Column("articles_unchanged", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),          # articles not fetched again (fresh) or answered 304
+    Column("fetch_errors", Integer, nullable=False),     # requests that failed (HTTP errors, robots.txt, timeouts...)
+    Column("error_kinds", Text, nullable=False),         # JSON: error kind -> count, processing errors too
+    Column("median_words", Integer),                     # of the articles processed; null when there were none
+    Column("empty", Integer, nullable=False),            # records with no article text
+    Column("flagged", Integer, nullable=False),          # articles with a flag on their extraction
+    Column("cut_short", Integer, nullable=False),        # articles flagged parse-truncated or teaser
+    Column("paywalled", Integer, nullable=False),        # articles flagged paywalled
+    Index("host_runs_host", "host", "run_id"),           # a host's runs, latest first (Store.host_runs)
 )
 
 site_samples = Table(  # pages of a host kept until its site pack is mined (docs/mining.md)
@@ -173,7 +195,9 @@ def prepare(conn: Connection, where: str) -> int:
         _add_sample_order(conn)
     if found in (1, 2):
         _add_placement(conn)
-    metadata.create_all(conn)  # tables a store lacks; the existing ones are left as they are
+    # Version 3 -> 4 is host_runs alone, a new table: made here with the others a store lacks (the existing
+    # ones are left as they are).
+    metadata.create_all(conn)
     _set_version(conn, found)
     return found
 

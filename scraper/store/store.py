@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
@@ -29,11 +29,11 @@ from scraper.core.metadata import Metadata, split_author
 from scraper.core.urls import canonical_url as _canonical
 from scraper.core.urls import is_http_url, is_site_root, same_site_urls
 from scraper.core.fingerprint import Fingerprint
-from scraper.store import clusters, schema, stories
+from scraper.store import clusters, health, schema, stories
 from scraper.store.stories import Placement
 from scraper.store.errors import StoreError, StoreLost, first_line
 from scraper.store.postgresql import PostgreSQLBackend, is_postgresql_url
-from scraper.store.schema import articles, errors, pages, revisions, runs, site_packs, site_samples
+from scraper.store.schema import articles, errors, host_runs, pages, revisions, runs, site_packs, site_samples
 from scraper.store.sqlite import URL_PREFIX, SQLiteBackend
 
 DEFAULT_STORE = "presswash.db"
@@ -99,6 +99,7 @@ FINISH_RUN = runs.update().where(runs.c.id == B("run_id"))
 ADD_ERROR = errors.insert()
 LAST_RUN_ERRORS = (select(errors.c.url, errors.c.reason)
                    .where(errors.c.run_id == select(func.max(runs.c.id)).scalar_subquery()).order_by(errors.c.id))
+ADD_HOST_RUN = host_runs.insert()
 NEXT_SAMPLE = select(func.coalesce(func.max(site_samples.c.seq), 0) + 1).where(site_samples.c.host == B("host"))
 SAMPLE_COUNT = select(func.count()).select_from(site_samples).where(site_samples.c.host == B("host"))
 SAMPLES = (select(site_samples.c.sample).where(site_samples.c.host == B("host"))
@@ -107,7 +108,7 @@ DROP_SAMPLES = site_samples.delete().where(site_samples.c.host == B("host"))
 SITE_PACKS = select(site_packs.c.host, site_packs.c.pack).order_by(site_packs.c.host)
 COUNTS = {name: select(func.count()).select_from(schema.TABLES[name])
           for name in ("articles", "revisions", "pages", "runs", "errors", "site_samples", "site_packs",
-                       "story_signatures")}
+                       "story_signatures", "host_runs")}
 
 
 @dataclass(frozen=True)
@@ -468,9 +469,51 @@ class Store:
         values = {"started": now_iso(), "status": "running"}
         return int(self._run(lambda conn: conn.execute(START_RUN, values).inserted_primary_key[0], write=True))
 
-    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
+    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished",
+                   hosts: dict[str, health.HostFigures] | None = None) -> None:
+        """Record the run's end, its stats and its figures per host (``hosts``, a HostTally's), in one
+        transaction."""
         values = {"run_id": run_id, "finished": now_iso(), "status": status, "stats": json.dumps(stats)}
-        self._run(lambda conn: conn.execute(FINISH_RUN, values), write=True)
+        rows = [{"run_id": run_id, "host": host, **figures.row()} for host, figures in (hosts or {}).items()]
+
+        def finish(conn: Connection) -> None:
+            conn.execute(FINISH_RUN, values)
+            if rows:
+                conn.execute(ADD_HOST_RUN, rows)
+
+        self._run(finish, write=True)
+
+    def host_runs(self, runs_each: int = health.HISTORY_RUNS + 1, hosts: Iterable[str] | None = None
+                  ) -> dict[str, list[health.HostRun]]:
+        """Host -> its latest ``runs_each`` runs' figures (host_runs), latest first; only ``hosts`` when given.
+        Empty for a store older than schema version 4."""
+        if self.version() < 4:
+            return {}
+        ranked = select(host_runs, runs.c.started, runs.c.status, func.row_number().over(
+            partition_by=host_runs.c.host, order_by=host_runs.c.run_id.desc()).label("rank")).join(
+            runs, runs.c.id == host_runs.c.run_id)
+        if hosts is not None:
+            ranked = ranked.where(host_runs.c.host.in_(list(hosts)))
+        ranked = ranked.subquery()
+        query = select(ranked).where(ranked.c.rank <= runs_each).order_by(ranked.c.host, ranked.c.run_id.desc())
+        out: dict[str, list[health.HostRun]] = {}
+        for row in self._run(lambda conn: conn.execute(query).mappings().all()):
+            values = {name: row[name] for name in health.HostRun.__dataclass_fields__}
+            values["error_kinds"] = json.loads(values["error_kinds"])
+            out.setdefault(row["host"], []).append(health.HostRun(**values))
+        return out
+
+    def health(self, history: int = health.HISTORY_RUNS, hosts: Iterable[str] | None = None
+               ) -> list[health.HostHealth]:
+        """Each host's latest run judged against up to ``history`` earlier runs (health.assess), by host."""
+        return [health.assess(rows) for rows in self.host_runs(history + 1, hosts).values()]
+
+    def run_hosts(self, run_id: int) -> list[str]:
+        """The hosts a run has figures for."""
+        if self.version() < 4:
+            return []
+        query = select(host_runs.c.host).where(host_runs.c.run_id == run_id).order_by(host_runs.c.host)
+        return list(self._run(lambda conn: conn.execute(query).scalars().all()))
 
     def record_error(self, run_id: int | None, url: str | None, reason: str, status: int | None = None) -> None:
         when = now_iso()

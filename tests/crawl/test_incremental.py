@@ -43,6 +43,11 @@ def test_two_runs_then_conditional_refetches(serve, tmp_path):
     assert stored_articles(store) == first
     assert [r for r in read_jsonl(out)[len(lines_after_1):] if r["error"] is None] == []  # nothing new to stream
     assert server.count("/feed.xml") == 2 and server.count("/news-sitemap.xml.gz") == 2  # listings are re-read
+    # the host's figures count the skipped articles, so a run that fetches nothing new, with the site's same 4
+    # broken links, raises no health alert (docs/health.md)
+    assert query(store, "SELECT run_id, skipped, records, fetch_errors FROM host_runs ORDER BY run_id") == [
+        (1, 0, 5, 4), (2, 5, 0, 4)]
+    assert "health alerts" not in run.stderr
 
     # between runs, the library story is corrected; the tram story only gets a tracker and share buttons
     library = site / LIBRARY.lstrip("/")

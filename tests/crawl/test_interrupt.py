@@ -151,6 +151,8 @@ def test_ctrl_c_or_kill_stops_gracefully_and_records_an_interrupted_run(serve, t
     ((status, stats),) = runs(store)
     assert status == "interrupted"
     assert stats["articles_new"] == count
+    # the host's figures are recorded with the interrupted run (docs/health.md)
+    assert query(store, "SELECT run_id, host, articles_new FROM host_runs") == [(1, "127.0.0.1", count)]
     # the pages in flight were finished, not lost: no worker died under the Ctrl-C
     assert query(store, "SELECT COUNT(*) FROM errors") == [(0,)]
     assert query(store, "PRAGMA integrity_check") == [("ok",)]
