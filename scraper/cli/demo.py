@@ -74,6 +74,7 @@ def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
     # Scrapy and the store load when the demo runs, not whenever the CLI starts (`clean`).
     from contextlib import ExitStack
 
+    from scraper.cli.health import print_table
     from scraper.cli.stories import print_cluster
     from scraper.crawl.config import CrawlPlan
     from scraper.crawl.runner import run_crawl, summary
@@ -121,6 +122,8 @@ def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
         for cluster in store.stories(min_size=2, limit=1):
             print("one story the sites share (`presswash stories` lists them all):")
             print_cluster(cluster, first=True)
+        print("each site's health, its latest run against its earlier ones (`presswash health`):")
+        print_table(store.health())
     print("run `presswash demo` again: stored articles are not downloaded again.")
     return 0
 

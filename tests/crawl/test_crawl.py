@@ -316,12 +316,17 @@ def test_demo_twice(tmp_path):
     assert "2 articles, the original, 1 copy" in story
     assert "Harbour ferry strike ends after nine days" in story
     assert "Ferry crews back at work as harbour strike ends" in story
+    # and ends with the health table: one host (the port is not part of it), its run, no alert
+    health = first.stdout[first.stdout.index("each site's health"):]
+    assert "127.0.0.1  1 " in health and "errors of 127.0.0.1 in run 1: 4xx ×2, 5xx ×1, robots ×1" in health
+    assert "likely cause" not in first.stdout
     second = presswash("demo", *sites, "--store", store, "--port", port, cwd=tmp_path, timeout=90)
     assert second.returncode == 0, second.stderr
     assert "article pages downloaded this run: 0" in second.stdout
     assert "6 skipped (fresh)" in second.stdout
     assert "the store holds 6 articles, 6 revisions" in second.stdout and "over 2 runs" in second.stdout
     assert "ERROR" not in second.stderr and "ERROR" not in second.stdout
+    assert "likely cause" not in second.stdout  # an incremental run that fetches nothing new is no alert
 
 
 def test_demo_shows_an_unexpected_error(tmp_path):
