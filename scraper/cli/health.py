@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                         "cause (see docs/health.md).")
     add_store_option(health, "the store to read")
     health.add_argument("--runs", type=positive_int, metavar="N",
-                        help="compare with up to N earlier runs of each host (default 10: HISTORY_RUNS, docs/health.md)")
+                        help="compare with up to N earlier runs of each host (default 10, docs/health.md)")
     health.add_argument("--host", action="append", metavar="HOST", help="only this host (repeatable)")
     health.add_argument("--json", action="store_true", help="one JSON object per host, a line each, for tools")
     health.add_argument("--html", action="store_true",
@@ -74,26 +74,26 @@ COLUMNS = ("host", "run", "pages", "new+chg", "yield", "fetch errors", "words", 
            "paywalled")
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
 def cells(host: HostHealth) -> list[str]:
     """A host's row: each figure of its latest run, with the median of its earlier runs in brackets."""
+    from scraper.store.health import percent
+
     latest, median = host.latest, host.medians
 
     def vs(name: str, show: Any) -> str:
         now = show(latest.figure(name))
         return now if not host.history else f"{now} ({show(median[name])})"
 
-    return [host.host, f"{latest.run_id} {latest.started[:16].replace('T', ' ')}" + ("" if latest.status == "finished" else " (interrupted)"),
-            vs("pages", _num), vs("new_changed", _num), vs("yield", _pct), vs("error_rate", _pct),
-            vs("median_words", _num), vs("empty", _pct), vs("flagged", _pct), vs("cut_short", _pct),
-            vs("paywalled", _pct)]
+    run = f"{latest.run_id} {latest.started[:16].replace('T', ' ')}"
+    if latest.status != "finished":
+        run += " (interrupted)"
+    return [host.host, run, vs("pages", _num), vs("new_changed", _num), vs("yield", percent),
+            vs("error_rate", percent), vs("median_words", _num), vs("empty", percent), vs("flagged", percent),
+            vs("cut_short", percent), vs("paywalled", percent)]
 
 
 def error_kinds(host: HostHealth) -> str:
@@ -104,6 +104,8 @@ def error_kinds(host: HostHealth) -> str:
 def health_table(report: list[HostHealth]) -> str:
     """The health report as text: an aligned table (latest, with the history median in brackets), then each
     host's errors by kind and its alerts. What `presswash health` prints, and the demo shows."""
+    from scraper.store.health import alert_lines
+
     rows = [list(COLUMNS), *map(cells, report)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -111,9 +113,7 @@ def health_table(report: list[HostHealth]) -> str:
     for host in report:
         if host.latest.error_kinds:
             lines.append(f"errors of {host.host} in run {host.latest.run_id}: {error_kinds(host)}")
-    for host in report:
-        if host.alerts:
-            lines.append(f"ALERT {host.host}: {'; '.join(host.alerts)}; likely cause: {host.cause}")
+    lines += [f"ALERT {line}" for line in alert_lines(report)]
     return "\n".join(lines)
 
 
@@ -167,6 +167,8 @@ def yield_chart(host: HostHealth) -> str:
 def health_page(report: list[HostHealth], where: str) -> str:
     """The health report as one self-contained HTML page: the table, each host's yield chart, and the
     alerts."""
+    from scraper.store.health import alert_lines
+
     head = "".join(f"<th>{escape(c)}</th>" for c in (*COLUMNS, "errors by kind", "yield by run"))
     rows = []
     for host in report:
@@ -175,8 +177,7 @@ def health_page(report: list[HostHealth], where: str) -> str:
                *(f'<td class="num">{escape(c)}</td>' for c in row[2:])]
         tds += [f"<td>{escape(error_kinds(host)) or '-'}</td>", f"<td>{yield_chart(host)}</td>"]
         rows.append(f'<tr id="host-{escape(host.host)}">{"".join(tds)}</tr>')
-    alerts = [f'<li class="alert">{escape(h.host)}: {escape("; ".join(h.alerts))}; likely cause: '
-              f"{escape(h.cause or '')}</li>" for h in report if h.alerts]
+    alerts = [f'<li class="alert">{escape(line)}</li>' for line in alert_lines(report)]
     body = (f'<p class="dim">Store {escape(where)}: each host\'s latest crawl run, with the median of its earlier '
             "runs in brackets. Yield is the share of article pages processed that gave an article; fetch errors "
             "the share of requests that failed. See docs/health.md.</p>\n"

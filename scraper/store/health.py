@@ -97,7 +97,8 @@ class HostFigures:
         """The host_runs columns (without run_id and host)."""
         return {"pages": self.pages, "records": self.records, "articles_new": self.articles_new,
                 "articles_changed": self.articles_changed, "articles_unchanged": self.articles_unchanged,
-                "skipped": self.skipped, "fetch_errors": self.fetch_errors, "error_kinds": json.dumps(dict(sorted(self.error_kinds.items()))),
+                "skipped": self.skipped, "fetch_errors": self.fetch_errors,
+                "error_kinds": json.dumps(dict(sorted(self.error_kinds.items()))),
                 "median_words": round(statistics.median(self.words)) if self.words else None,
                 "empty": self.empty, "flagged": self.flagged, "cut_short": self.cut_short,
                 "paywalled": self.paywalled}
@@ -242,6 +243,11 @@ class HostHealth:
     def host(self) -> str:
         return self.latest.host
 
+    @property
+    def alert_line(self) -> str:
+        """The host's alerts and their likely cause, on one line ("" when it has none)."""
+        return f"{self.host}: {'; '.join(self.alerts)}; likely cause: {self.cause}" if self.alerts else ""
+
     def as_json(self) -> dict[str, Any]:
         latest = self.latest
         return {"host": self.host, "run": latest.run_id, "started": latest.started, "status": latest.status,
@@ -257,7 +263,8 @@ def _median(values: Iterable[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, "-" when there is none."""
     return "-" if value is None else f"{value:.0%}"
 
 
@@ -270,8 +277,8 @@ def assess(rows: list[HostRun]) -> HostHealth:
         earlier = f"median of {len(history)} earlier run{'s' if len(history) > 1 else ''}"
         before, now = medians["yield"], latest.yield_
         if latest.records >= MIN_SAMPLE and before and now is not None and now < before * DROP:
-            alerts.append(f"yield fell: {_pct(now)} of {latest.records} article pages gave an article "
-                          f"({_pct(before)} {earlier})")
+            alerts.append(f"yield fell: {percent(now)} of {latest.records} article pages gave an article "
+                          f"({percent(before)} {earlier})")
         before, now = medians["median_words"], latest.median_words
         if latest.articles >= MIN_SAMPLE and before and now is not None and now < before * DROP:
             alerts.append(f"median words fell: {now} ({before:g} {earlier})")
@@ -279,8 +286,8 @@ def assess(rows: list[HostRun]) -> HostHealth:
         if latest.requests >= MIN_SAMPLE and before is not None and now is not None and now - before >= RISE:
             kinds = ", ".join(f"{k} ×{n}" for k, n in sorted(latest.error_kinds.items(), key=lambda kv: -kv[1])
                               if k in FETCH_KINDS)
-            alerts.append(f"error rate rose: {_pct(now)} of {latest.requests} requests failed ({kinds}; "
-                          f"{_pct(before)} {earlier})")
+            alerts.append(f"error rate rose: {percent(now)} of {latest.requests} requests failed ({kinds}; "
+                          f"{percent(before)} {earlier})")
     return HostHealth(latest, history, medians, alerts, likely_cause(latest, medians, alerts) if alerts else None)
 
 
@@ -299,4 +306,4 @@ def likely_cause(latest: HostRun, medians: dict[str, float | None], alerts: list
 
 def alert_lines(report: list[HostHealth]) -> list[str]:
     """One line per host with alerts: its alerts and their likely cause."""
-    return [f"{h.host}: {'; '.join(h.alerts)}; likely cause: {h.cause}" for h in report if h.alerts]
+    return [h.alert_line for h in report if h.alerts]
