@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -215,3 +216,15 @@ def make_site(folder: Path, count: int, crawl_delay: float | None = None) -> lis
 
 # a real Redis server, for crawls that share a frontier (tests/crawl/test_frontier.py)
 from tests.services.redis import frontier, redis_server  # noqa: E402,F401
+
+
+@pytest.fixture
+def group_reaper():
+    """Kills the process groups a test started, whatever happened to the test."""
+    groups: list[int] = []
+    yield groups.append
+    for pgid in groups:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

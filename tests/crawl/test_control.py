@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ENV, PRESSWASH, article_hits, crawl, errors, make_site, query, runs, start_crawl, stored_articles
-from .test_interrupt import group_reaper, wait_group_gone  # noqa: F401 - group_reaper is a fixture
+from .test_interrupt import wait_group_gone
 
 
 def wait_for(condition, what: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:

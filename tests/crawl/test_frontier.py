@@ -28,7 +28,6 @@ from tests.store.conftest import sql
 from tests.store.test_crawl_postgresql import stored, wait_for
 
 from .conftest import ENV, ROOT, SCRAPY, article_hits, make_site, settings_args
-from .test_interrupt import group_reaper  # noqa: F401 (a fixture)
 
 
 def rows(store: str | Path, statement: str) -> list[tuple]:

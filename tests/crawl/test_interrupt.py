@@ -59,18 +59,6 @@ def wait_group_gone(pgid: int, timeout: float = 10) -> list[int]:
     return alive
 
 
-@pytest.fixture
-def group_reaper():
-    """Kills the process groups a test started, whatever happened to the test."""
-    groups: list[int] = []
-    yield groups.append
-    for pgid in groups:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
 def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(serve, tmp_path, group_reaper):
     paths = make_site(tmp_path / "site", ARTICLES)
     # The server lets 40 article pages through, then holds the rest: the kill lands half-way for sure.

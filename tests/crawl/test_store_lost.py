@@ -15,7 +15,6 @@ import pytest
 from scraper.store import Store
 from tests.crawl.conftest import article_hits, crawl, make_site, start_crawl
 from tests.crawl.test_frontier import frontier_keys, start_worker, wait_for_workers
-from tests.crawl.test_interrupt import group_reaper  # noqa: F401 (a fixture)
 from tests.store.conftest import sql
 from tests.store.test_crawl_postgresql import stored, wait_for
 from tests.store.test_reconnect import server, store_url, wait_until  # noqa: F401 (fixtures)
