@@ -13,7 +13,6 @@ import asyncio
 import os
 import re
 import signal
-import time
 
 import pytest
 from scrapy.settings import Settings
@@ -23,6 +22,7 @@ from scraper.core.document import Page
 from scraper.crawl.pipelines import ProcessPipeline, options_from_settings
 from scraper.core.process import DEFAULT_TIME_LIMIT, Options
 from scraper.core.workers import TimeLimitExceeded, WorkerDied, WorkerPool
+from tests.pool_tasks import note_run, signal_and_wait, worker_state
 from tests.conftest import (
     ENGLISH_PARAGRAPHS,
     HARBOUR,
@@ -141,12 +141,6 @@ def test_a_pool_that_cannot_start_a_worker_fails_its_tasks_instead_of_hanging():
         pool.shutdown()
 
 
-def _note_run(path: str, label: str) -> int:
-    with open(path, "a") as fh:
-        fh.write(f"{label} {os.getpid()}\n")
-    return os.getpid()
-
-
 @pytest.mark.parametrize("ending", ["time limit", "death"])
 def test_a_task_waiting_in_a_lost_workers_pipe_runs_once_elsewhere(tmp_path, ending):
     # One worker: the second task is handed to it while it is busy with the first (workers.PREFETCH_BYTES).
@@ -154,11 +148,11 @@ def test_a_task_waiting_in_a_lost_workers_pipe_runs_once_elsewhere(tmp_path, end
     log = tmp_path / "runs.log"
     pool = WorkerPool(1, time_limit=1.0 if ending == "time limit" else None)
     try:
-        first = pool.submit(_worker_state)
+        first = pool.submit(worker_state)
         doomed_pid = first.result(timeout=60)[0]
         doomed = pool.submit(re.fullmatch, r"(a+)+$", "a" * 64 + "!") if ending == "time limit" \
             else pool.submit(os._exit, 3)
-        waiting = [pool.submit(_note_run, str(log), f"task{i}") for i in range(3)]
+        waiting = [pool.submit(note_run, str(log), f"task{i}") for i in range(3)]
         with pytest.raises(TimeLimitExceeded if ending == "time limit" else WorkerDied):
             doomed.result(timeout=60)
         pids = [f.result(timeout=60) for f in waiting]
@@ -184,32 +178,18 @@ def test_a_worker_that_dies_costs_only_its_task(limit):
         pool.shutdown()
 
 
-def _worker_state() -> tuple[int, bool, bool]:
-    return os.getpid(), signal.getsignal(signal.SIGINT) == signal.SIG_IGN, \
-        signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
-
-
-def _signal_and_wait(sig: int) -> int:
-    """Send ``sig`` to this worker, then wait until the kernel has handled it (the signal is no longer
-    pending), so a worker that did not ignore it would be gone before this returns."""
-    os.kill(os.getpid(), sig)
-    while sig in signal.sigpending():
-        time.sleep(0.01)
-    return os.getpid()
-
-
 def test_workers_ignore_ctrl_c_and_sigterm_and_only_the_pool_stops_them():
     ours = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     pool = WorkerPool(1)
     try:
-        pid, ignores_int, ignores_term = pool.submit(_worker_state).result(timeout=60)
+        pid, ignores_int, ignores_term = pool.submit(worker_state).result(timeout=60)
         assert ignores_int and ignores_term
         # The signals a terminal or a service manager sends leave the worker (and its next task) alone.
-        assert pool.submit(_signal_and_wait, signal.SIGINT).result(timeout=60) == pid
-        assert pool.submit(_signal_and_wait, signal.SIGTERM).result(timeout=60) == pid
+        assert pool.submit(signal_and_wait, signal.SIGINT).result(timeout=60) == pid
+        assert pool.submit(signal_and_wait, signal.SIGTERM).result(timeout=60) == pid
         os.kill(pid, signal.SIGTERM)
         os.kill(pid, signal.SIGINT)
-        assert pool.submit(_worker_state).result(timeout=60)[0] == pid
+        assert pool.submit(worker_state).result(timeout=60)[0] == pid
     finally:
         pool.shutdown()
     # The run's own process handles the signals as before (Ctrl-C, SIGTERM): only workers ignore them.
