@@ -169,13 +169,13 @@ def health_page(report: list[HostHealth], where: str) -> str:
     alerts."""
     from scraper.store.health import alert_lines
 
-    head = "".join(f"<th>{escape(c)}</th>" for c in (*COLUMNS, "errors by kind", "yield by run"))
+    # the chart next to the host, where a narrow window still shows it
+    head = "".join(f"<th>{escape(c)}</th>" for c in (COLUMNS[0], "yield by run", *COLUMNS[1:], "errors by kind"))
     rows = []
     for host in report:
         row = cells(host)
-        tds = [f"<td>{escape(row[0])}</td>", f"<td>{escape(row[1])}</td>",
-               *(f'<td class="num">{escape(c)}</td>' for c in row[2:])]
-        tds += [f"<td>{escape(error_kinds(host)) or '-'}</td>", f"<td>{yield_chart(host)}</td>"]
+        tds = [f"<td>{escape(row[0])}</td>", f"<td>{yield_chart(host)}</td>", f"<td>{escape(row[1])}</td>",
+               *(f'<td class="num">{escape(c)}</td>' for c in row[2:]), f"<td>{escape(error_kinds(host)) or '-'}</td>"]
         rows.append(f'<tr id="host-{escape(host.host)}">{"".join(tds)}</tr>')
     alerts = [f'<li class="alert">{escape(line)}</li>' for line in alert_lines(report)]
     body = (f'<p class="dim">Store {escape(where)}: each host\'s latest crawl run, with the median of its earlier '
