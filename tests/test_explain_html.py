@@ -149,3 +149,22 @@ def test_a_copy_of_a_stored_article_names_it_by_id_and_url(tmp_path):
     assert "&" in url  # escaped on the page, read back whole
     assert duplicate.text_content().startswith(f"duplicate of: {stored_id} ({url}): estimated similarity 0.")
     assert duplicate.find("code").text == stored_id and not duplicate.findall("a")
+
+
+def test_a_text_the_rules_removed_whole_shows_what_they_removed(tmp_path):
+    """The error of a document left with no text sends the reader to explain: explain shows the removals."""
+    clutter = tmp_path / "clutter.txt"
+    clutter.write_text("Share this:\nFacebook\nTwitter\nPost a Comment\n", encoding="utf-8")
+    [record] = call_main("clean", clutter).records
+    assert record["error"].startswith("no text left: the cleaner rules removed all of it (4 removals")
+    terminal = call_main("explain", clutter)
+    assert terminal.code == 1
+    lines = terminal.stdout.splitlines()
+    assert lines[1] == f"error: {record['error']}"
+    assert [line.split("]")[1].strip() for line in lines[2:]] == ["Share this:", "Facebook", "Twitter",
+                                                                "Post a Comment"]
+    run = call_main("explain", "--html", clutter)
+    assert run.code == 1
+    [section] = lxml.html.fromstring(run.stdout).cssselect("section")
+    assert section.find_class("alert")[0].text_content() == f"error: {record['error']}"
+    assert [text for _, text, _ in cuts(section)] == ["Share this:", "Facebook", "Twitter", "Post a Comment"]

@@ -150,10 +150,13 @@ def render_explain(outcome: Outcome, colour: bool = False) -> str:
     """The clean text with every removal shown in place: ``-`` a dropped line, ``~`` a stripped prefix,
     ``x`` a block dropped from the page before extraction."""
     out = [f"== {outcome.source}" + (f"  <{outcome.url}>" if outcome.url else "")]
-    if not outcome.ok:
-        out.append(f"error: {outcome.error}")
-        return "\n".join(out)
     dom_edits, cleaned = outcome.audit or ([], None)
+    if not outcome.ok:  # with the removals when the rules removed everything
+        out.append(f"error: {outcome.error}")
+        out.extend(render_block(edit, colour) for edit in dom_edits)
+        if cleaned is not None:
+            out.extend(render_lines(cleaned, colour))
+        return "\n".join(out)
     out.append(f"title: {outcome.title or '-'}")
     source = outcome.provenance.get("language")
     out.append(f"language: {outcome.language or '-'}" + (f" ({source})" if source else ""))

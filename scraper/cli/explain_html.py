@@ -66,12 +66,14 @@ class ExplainPage:
         out = [f'<section id="{anchor}">', f"<h2>{escape(outcome.source)}</h2>"]
         if outcome.url:
             out.append(f'<p class="dim mono">{escape(outcome.url)}</p>')
-        if not outcome.ok:
-            out.append(f'<p class="alert">error: {escape(outcome.error)}</p></section>')
-            self.sections.append("\n".join(out))
-            return
         dom_edits, cleaned = outcome.audit or ([], None)
-        out.append(f"<p>{escape(removal_summary(outcome))}</p>")
+        if not outcome.ok:
+            out.append(f'<p class="alert">error: {escape(outcome.error)}</p>')
+            if outcome.audit is None:
+                self.sections.append("\n".join(out + ["</section>"]))
+                return
+        else:
+            out.append(f"<p>{escape(removal_summary(outcome))}</p>")
         out.append("<h3>Blocks the DOM rules dropped</h3>")
         if dom_edits:
             out.append('<div class="blocks">' + "".join(self._block(e) for e in dom_edits) + "</div>")
@@ -79,6 +81,9 @@ class ExplainPage:
             out.append('<p class="dim">none</p>')
         out.append("<h3>Clean text</h3>")
         out.append('<div class="text">' + (self._text(cleaned) if cleaned is not None else "") + "</div>")
+        if not outcome.ok:  # the rules removed all the text: what they removed is the whole story
+            self.sections.append("\n".join(out + ["</section>"]))
+            return
         out.append("<h3>Record and where its fields came from</h3>")
         out.append(self._record_table(outcome))
         if placement is not None:

@@ -127,6 +127,8 @@ class Failure:
     flags: list[str] = field(default_factory=list)
     extractor: dict[str, str] = field(default_factory=dict)
     steps: Any = field(default=None, repr=False)  # as Article.steps; None when the worker was killed or died
+    # When the cleaner rules removed all the text: their removals, as Article.audit (for `presswash explain`).
+    audit: Any = field(default=None, repr=False)
 
     ok = False
 

@@ -48,7 +48,7 @@ class SiteProcessors:
         """The page's outcome, with the host's mined pack if one is given. Without ``audit`` the line-level
         audit (only `explain` shows it) is dropped, so a worker does not pay to send it back."""
         outcome = self.get(pack_text, host)(page, sample=sample)
-        if outcome.ok and not audit:
+        if not audit:
             outcome.audit = None
         return outcome
 

@@ -105,7 +105,12 @@ class Options:
 
 
 class DocumentError(Exception):
-    """A reason this document yields no article; becomes the record's ``error``."""
+    """A reason this document yields no article; becomes the record's ``error``. ``audit`` is the removals
+    when the cleaner rules left no text, so that `presswash explain` can show what they removed."""
+
+    def __init__(self, reason: str, audit: Any = None):
+        super().__init__(reason)
+        self.audit = audit
 
 
 def leading_headline(text: str) -> str | None:
@@ -145,6 +150,7 @@ class Processor:
             outcome = self._process(page, sample, steps)
         except DocumentError as exc:
             outcome = self._failure(page, str(exc))
+            outcome.audit = exc.audit
         except ExtractionError as exc:
             outcome = self._failure(page, str(exc))
         except RecursionError:
@@ -402,7 +408,7 @@ class Processor:
         if not cleaned.text.strip():
             removed = len(cleaned.edits) + len(dom_edits)
             raise DocumentError(f"no text left: the cleaner rules removed all of it ({removed} removals; "
-                                "see `presswash explain`)")
+                                "see `presswash explain`)", audit=(dom_edits, cleaned))
         facts = cleaned.facts
         return Article(
             id=record_id(page), source=page.source, text=cleaned.text, fetched_at=page.fetched_at,
