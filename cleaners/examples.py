@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from .model import CleanResult, Edit
-from .rules import DropBlock, Example, Rule, word_count
+from .rules import DropBlock, Example, Rule, block_text, word_count
 
 # About 270 words of article: a real article's worth, so a small example block is well under max_share.
 ARTICLE = " ".join([
@@ -155,7 +155,7 @@ def _run_dom(run: ExampleRun) -> None:
 def _element_text(fragment: str) -> str:
     import lxml.html
 
-    return lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
+    return block_text(lxml.html.fragment_fromstring(fragment, create_parent="div"))
 
 
 def _fragment_text(tree: Any) -> str:

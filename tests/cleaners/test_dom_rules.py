@@ -71,3 +71,16 @@ def test_a_block_rule_needs_exactly_one_way_to_find_blocks(params):
 
     with pytest.raises(RuleError, match="TST001"):
         _block_rule(**params)
+
+
+def test_a_dropped_block_is_recorded_as_a_reader_sees_it():
+    """A block's heading and its items are separate words in the record ("Related Budget…", not
+    "RelatedBudget…"); its script and comments are not text; its tail stays with the page."""
+    tree = lxml.html.document_fromstring(page_with(
+        '<div class="related-posts"><h3>Related</h3><ul><li><a href="/a">Budget talks stall again</a></li>'
+        "<li>Mayor<b>'s</b> plan<br>for the harbour</li></ul><!-- teaser --><script>track()</script></div>"
+        "<p>After the box.</p>"))
+    edits = Cleaner(BOOK).clean_tree(tree)
+    assert [e.text for e in edits if e.action == "block"] == [
+        "Related Budget talks stall again Mayor's plan for the harbour"]
+    assert "After the box." in tree.text_content()
