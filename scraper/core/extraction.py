@@ -17,7 +17,7 @@ from cleaners.packs import primary_language
 from cleaners.rules import remove_element
 from scraper.core import __version__
 from scraper.core.metadata import Metadata
-from scraper.core.page_metadata import read_metadata, squash
+from scraper.core.page_metadata import JsonLd, jsonld_scripts, read_metadata, squash
 from scraper.core.paywall import PaywallEvidence, read_paywall
 from scraper.core.urls import absolute_http_url
 
@@ -140,7 +140,12 @@ _DECLARED_LANGUAGE = (
 )
 
 
-def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSignals:
+def read_signals(tree: Any, url: str | None, headers: dict[str, str],
+                 jsonld: list[JsonLd] | None = None) -> PageSignals:
+    """The page's canonical URL, declared language, modification date and paywall evidence; ``jsonld`` its
+    JSON-LD scripts when the caller has read them (page_metadata.jsonld_scripts)."""
+    if jsonld is None:
+        jsonld = jsonld_scripts(tree)
     canonical = _first(tree, '//head/link[@rel="canonical"]/@href')
     if canonical:
         canonical = absolute_http_url(canonical, url)
@@ -157,13 +162,13 @@ def read_signals(tree: Any, url: str | None, headers: dict[str, str]) -> PageSig
     )
     modified_source = "meta" if modified else None
     if not modified:
-        for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-            m = _JSONLD_MODIFIED.search(script)
+        for script in jsonld:
+            m = _JSONLD_MODIFIED.search(script.text) if script.kind == "application/ld+json" else None
             if m:
                 modified, modified_source = m.group(1), "json-ld"
                 break
     return PageSignals(canonical_url=canonical, language=lang, language_source=lang_source, date_modified=modified,
-                       date_modified_source=modified_source, paywall=read_paywall(tree))
+                       date_modified_source=modified_source, paywall=read_paywall(tree, jsonld))
 
 
 # htmldate's "extensive" date search runs regexes and dateparser over the page's free text. On the WCXB dev
@@ -236,13 +241,14 @@ def _mode_flags(mode: str) -> dict[str, bool]:
     return {"favor_precision": mode == "precision", "favor_recall": mode == "recall"}
 
 
-def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False) -> Metadata:
+def page_metadata(tree: Any, url: str | None, page_chars: int = 0, extensive_dates: bool = False,
+                  jsonld: list[JsonLd] | None = None) -> Metadata:
     """The page's metadata from presswash's own reader (page_metadata.read_metadata: cheaper than trafilatura's,
     each field with its provenance), the title without the site's name. ``tree`` is left as it was;
     ``extensive_dates`` lets htmldate search the page's free text for a date where no structured source gives
-    one."""
+    one. ``jsonld``: the page's JSON-LD scripts when the caller has read them."""
     date_params = set_date_params(extensive_dates and page_chars <= EXTENSIVE_DATE_SEARCH_MAX)
-    meta = read_metadata(tree, url, date_params)
+    meta = read_metadata(tree, url, date_params, jsonld)
     meta.title = strip_site_name(meta.title, meta.sitename, url) or None
     return meta
 

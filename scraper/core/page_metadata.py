@@ -27,7 +27,7 @@ import html
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from htmldate import find_date
 from lxml import etree
@@ -112,17 +112,19 @@ _HAS_DIGIT_RUN = re.compile(r"\d{2,}")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
-def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None = None) -> Metadata:
+def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None = None,
+                  jsonld: list[JsonLd] | None = None) -> Metadata:
     """The page's title, author, date_published, sitename, hostname, description, tags and image, with
     ``provenance`` naming each field's source (scraper/core/metadata.py PROVENANCE). ``date_params`` are
-    htmldate's settings (trafilatura.settings.set_date_params); the fast ones by default. The tree is only read."""
+    htmldate's settings (trafilatura.settings.set_date_params); the fast ones by default; ``jsonld`` the
+    page's JSON-LD scripts when the caller has read them (jsonld_scripts). The tree is only read."""
     found: dict[str, tuple[Any, str]] = {}  # field -> (value, source): the first source to give a value wins
 
     def offer(name: str, value: Any, source: str) -> None:
         if value and name not in found:
             found[name] = (value, source)
 
-    jsonld = _read_jsonld(tree)
+    jsonld = _read_jsonld(tree, jsonld)
     meta = _read_meta(tree)
     for declared in (jsonld, meta):
         if declared.get("title") and not _reads_as_headline(declared["title"]):
@@ -177,22 +179,46 @@ def read_metadata(tree: Any, url: str | None, date_params: dict[str, Any] | None
 # -- JSON-LD ---------------------------------------------------------------------------------------------
 
 
-def _read_jsonld(tree: Any) -> dict[str, Any]:
-    """The article's fields from the page's JSON-LD: its first Article-like node (NewsArticle, BlogPosting,
-    ...), with the page node's dates where the article node has none, and the publisher's name."""
-    nodes: list[dict[str, Any]] = []
+class JsonLd(NamedTuple):
+    """A JSON-LD script of the page: its type attribute as written, its text, and its JSON (None when it
+    does not parse)."""
+
+    kind: str
+    text: str
+    data: Any
+
+
+def jsonld_scripts(tree: Any) -> list[JsonLd]:
+    """The page's JSON-LD scripts, each parsed once: the metadata, the page signals (dateModified) and the
+    paywall evidence all read them, from one walk of the tree."""
+    found = []
     for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+        kind = script.get("type") or ""
+        if kind.strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
             data = json.loads(script.text, strict=False)
         except ValueError:
-            continue  # broken JSON: the meta tags and htmldate still read the page
-        _collect(data, nodes, 0)
+            data = None  # broken JSON: the meta tags and htmldate still read the page
+        found.append(JsonLd(kind, script.text, data))
+    return found
+
+
+def is_article(node: Any) -> bool:
+    """Whether a JSON-LD node is Article-like (NewsArticle, BlogPosting, Report, ...)."""
+    return _has_type(node, _ARTICLE_TYPE)
+
+
+def _read_jsonld(tree: Any, scripts: list[JsonLd] | None = None) -> dict[str, Any]:
+    """The article's fields from the page's JSON-LD: its first Article-like node (NewsArticle, BlogPosting,
+    ...), with the page node's dates where the article node has none, and the publisher's name."""
+    nodes: list[dict[str, Any]] = []
+    for script in jsonld_scripts(tree) if scripts is None else scripts:
+        _collect(script.data, nodes, 0)
     if not nodes:
         return {}
     ids = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    article = next((n for n in nodes if _has_type(n, _ARTICLE_TYPE)), None)
+    article = next((n for n in nodes if is_article(n)), None)
     page = next((n for n in nodes if _has_type(n, _PAGE_TYPE)), None)
     found: dict[str, Any] = {}
     for node in filter(None, (article, page)):

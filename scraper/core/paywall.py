@@ -23,25 +23,26 @@ a word count the text does not fall short of.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from scraper.core.page_metadata import JsonLd, is_article, jsonld_scripts
+
 # A class or id token (lower-cased) that marks paywall markup: containing one of these ...
 _PAYWALL_PARTS = ("paywall", "meteredcontent", "subscriber-only", "subscribers-only", "premium-content")
 # ... or being one of these, or starting with "piano-" (Piano's templates)
 _PAYWALL_TOKENS = frozenset({"tp-modal", "tp-backdrop", "piano"})
-# A quick test of an element's class and id: a match may hold such a token (_is_paywall_token decides)
-_MAY_BE_PAYWALL = re.compile("|".join((*_PAYWALL_PARTS, "tp-", "piano")), re.IGNORECASE)
-_CLASS_AND_ID = etree.XPath("//body//@class | //body//@id")
-_CLASS_AND_ID_TEXT = etree.XPath("//body//@class | //body//@id", smart_strings=False)
-_GATE_PARTS = (*_PAYWALL_PARTS, "tp-", "piano")  # every token _is_paywall_token accepts holds one of these
-_JSON_LD_TEXT = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+# Every token _is_paywall_token accepts holds one of these: a quick test of a page's (or an element's) class
+# and id strings, before the tokens are looked at one by one
+_GATE_PARTS = (*_PAYWALL_PARTS, "tp-", "piano")
+_MAY_BE_PAYWALL = re.compile("|".join(_GATE_PARTS), re.IGNORECASE)
+_CLASS_AND_ID = "//body//@class | //body//@id"
+_CLASS_AND_ID_ATTRS = etree.XPath(_CLASS_AND_ID)  # strings that know their element
+_CLASS_AND_ID_TEXT = etree.XPath(_CLASS_AND_ID, smart_strings=False)  # plain strings: cheaper
 _NOT_FREE = frozenset({"false", "no"})
-_ARTICLE_TYPE = re.compile(r"(?:article|posting|report)$", re.IGNORECASE)
 
 WORD_COUNT_RATIO = 2  # declared words at least twice the extracted ...
 WORD_COUNT_MARGIN = 100  # ... and this many more
@@ -78,9 +79,7 @@ def _walk(data: Any, found: dict[str, Any], depth: int = 0) -> None:
     free = data.get("isAccessibleForFree")
     if free is False or (isinstance(free, str) and free.strip().lower() in _NOT_FREE):
         found["not_free"] = True
-    kinds = data.get("@type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    if any(isinstance(k, str) and _ARTICLE_TYPE.search(k) for k in kinds):
+    if is_article(data):
         found["article"] = True
         count = data.get("wordCount")
         if "word_count" not in found and isinstance(count, (int, str)) and str(count).strip().isdigit():
@@ -106,7 +105,7 @@ def _text_before(element: Any) -> str | None:
 
 def _marked(tree: Any) -> Any:
     """The body's elements whose class or id holds a paywall token, in document order (not in <noscript>)."""
-    for names in _CLASS_AND_ID(tree):  # strings that know their element
+    for names in _CLASS_AND_ID_ATTRS(tree):
         if _MAY_BE_PAYWALL.search(names) and any(_is_paywall_token(t) for t in names.split()):
             element = names.getparent()
             if not any(a.tag in ("noscript", "template") for a in element.iterancestors()):
@@ -121,15 +120,12 @@ def _may_have_markup(tree: Any) -> bool:
     return any(part in names for part in _GATE_PARTS)
 
 
-def read_paywall(tree: Any) -> PaywallEvidence:
+def read_paywall(tree: Any, jsonld: list[JsonLd] | None = None) -> PaywallEvidence:
+    """What the page says of a paywall; ``jsonld`` its JSON-LD scripts when the caller has read them."""
     found: dict[str, Any] = {}
-    for text in _JSON_LD_TEXT(tree):
-        if "isAccessibleForFree" not in text and "wordCount" not in text:
-            continue
-        try:
-            _walk(json.loads(text, strict=False), found)
-        except ValueError:
-            continue
+    for script in jsonld_scripts(tree) if jsonld is None else jsonld:
+        if "isAccessibleForFree" in script.text or "wordCount" in script.text:
+            _walk(script.data, found)
     marker = next(_marked(tree), None) if _may_have_markup(tree) else None
     declared = "json-ld" if found.get("not_free") else "markup" if marker is not None else None
     if declared is None:  # the rest only matters where a paywall is declared

@@ -28,6 +28,7 @@ from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
 from scraper.core.metadata import Metadata
+from scraper.core.page_metadata import jsonld_scripts
 from scraper.core.paywall import paywall_flags
 from scraper.core.stats import StepStats
 from scraper.core.extraction import (
@@ -211,12 +212,14 @@ class Processor:
             with steps.step("mining"):
                 blocks = self._blocks(tree)
         with steps.step("signals"):
-            signals = read_signals(tree, page.url, page.headers)
+            jsonld = jsonld_scripts(tree)  # read once: the signals and the metadata both use it
+            signals = read_signals(tree, page.url, page.headers, jsonld)
         url = page.url or signals.canonical_url
         host = hostname_of(url)
         html_sample = html[:20_000]
         with steps.step("metadata"):  # read from the page as it came, before anything takes a part of it out
-            found = page_metadata(tree, url, page_chars=len(html), extensive_dates=self.options.extensive_dates)
+            found = page_metadata(tree, url, page_chars=len(html), extensive_dates=self.options.extensive_dates,
+                                  jsonld=jsonld)
         fast = _element_count(tree, MANY_ELEMENTS) > MANY_ELEMENTS
         auto = self.options.mode == "auto" and len(html) <= AUTO_MODE_MAX_CHARS and not fast
         if self.options.mode == "auto" and not auto:
