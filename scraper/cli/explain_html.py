@@ -67,26 +67,22 @@ class ExplainPage:
         if outcome.url:
             out.append(f'<p class="dim mono">{escape(outcome.url)}</p>')
         dom_edits, cleaned = outcome.audit or ([], None)
-        if not outcome.ok:
-            out.append(f'<p class="alert">error: {escape(outcome.error)}</p>')
-            if outcome.audit is None:
-                self.sections.append("\n".join(out + ["</section>"]))
-                return
-        else:
+        if outcome.ok:
             out.append(f"<p>{escape(removal_summary(outcome))}</p>")
-        out.append("<h3>Blocks the DOM rules dropped</h3>")
-        if dom_edits:
-            out.append('<div class="blocks">' + "".join(self._block(e) for e in dom_edits) + "</div>")
-        else:
-            out.append('<p class="dim">none</p>')
-        out.append("<h3>Clean text</h3>")
-        out.append('<div class="text">' + (self._text(cleaned) if cleaned is not None else "") + "</div>")
-        if not outcome.ok:  # the rules removed all the text: what they removed is the whole story
-            self.sections.append("\n".join(out + ["</section>"]))
-            return
-        out.append("<h3>Record and where its fields came from</h3>")
-        out.append(self._record_table(outcome))
-        if placement is not None:
+        else:  # a failure shows its removals only when the rules removed all of its text
+            out.append(f'<p class="alert">error: {escape(outcome.error)}</p>')
+        if outcome.ok or outcome.audit is not None:
+            out.append("<h3>Blocks the DOM rules dropped</h3>")
+            if dom_edits:
+                out.append('<div class="blocks">' + "".join(self._block(e) for e in dom_edits) + "</div>")
+            else:
+                out.append('<p class="dim">none</p>')
+            out.append("<h3>Clean text</h3>")
+            out.append('<div class="text">' + (self._text(cleaned) if cleaned is not None else "") + "</div>")
+        if outcome.ok:
+            out.append("<h3>Record and where its fields came from</h3>")
+            out.append(self._record_table(outcome))
+        if outcome.ok and placement is not None:
             lines = render_placement(outcome.id, placement, self._name, escape)
             out.append("<h3>Duplicates and story</h3>")
             out.append('<ul class="placement">' + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
