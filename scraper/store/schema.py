@@ -12,8 +12,8 @@ untouched.
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect, select,
-                        text)
+from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect,
+                        select, text)
 from sqlalchemy.dialects.postgresql import TEXT
 from sqlalchemy.engine import Connection
 

@@ -508,13 +508,6 @@ class Store:
         """Each host's latest run judged against up to ``history`` earlier runs (health.assess), by host."""
         return [health.assess(rows) for rows in self.host_runs(history + 1, hosts).values()]
 
-    def run_hosts(self, run_id: int) -> list[str]:
-        """The hosts a run has figures for."""
-        if self.version() < 4:
-            return []
-        query = select(host_runs.c.host).where(host_runs.c.run_id == run_id).order_by(host_runs.c.host)
-        return list(self._run(lambda conn: conn.execute(query).scalars().all()))
-
     def record_error(self, run_id: int | None, url: str | None, reason: str, status: int | None = None) -> None:
         when = now_iso()
 
