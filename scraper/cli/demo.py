@@ -37,40 +37,36 @@ def run(args: argparse.Namespace) -> int:
     return run_demo(args.site_dir, store_target(args.store), args.port)
 
 
-def expected_faults(server: Any) -> dict[str, str]:
-    """What a fixture site serves wrong on purpose: URL (or, for robots.txt, URL prefix) -> why."""
-    base = server.base_url
-    faults = {f"{base}{path}": f"HTTP {status}" for path, status in server.routes.get("status", {}).items()}
-    robots = server.folder / "robots.txt"
-    for line in robots.read_text().splitlines() if robots.exists() else ():
-        field, _, value = line.partition(":")
-        if field.strip().lower() == "disallow" and value.strip():
-            faults[f"{base}{value.strip()}"] = "forbidden by robots.txt"
-    return faults
+class ExpectedFaults(logging.Filter):
+    """What the demo sites serve wrong on purpose: the statuses their ``_routes.toml`` sets, and the pages their
+    robots.txt forbids (read with protego, as Scrapy reads it). As a logging filter it drops the fetch-failure
+    records about those URLs (the statuses: Scrapy logs a robots.txt refusal at DEBUG only)."""
 
+    def __init__(self, servers: list[Any]):
+        from protego import Protego
 
-def why_expected(url: str | None, faults: dict[str, str]) -> str | None:
-    if not url:
-        return None
-    if url in faults:
-        return faults[url]
-    return next((why for prefix, why in faults.items() if why.endswith("robots.txt") and url.startswith(prefix)),
-                None)
-
-
-class _ExpectedFaultsFilter(logging.Filter):
-    """Drops a fetch-failure log record about a URL the demo sites fail on purpose."""
-
-    def __init__(self, faults: dict[str, str]):
         super().__init__()
-        self.faults = faults
+        self.statuses = {f"{server.base_url}{path}": f"HTTP {status}"
+                         for server in servers for path, status in server.routes.get("status", {}).items()}
+        self.robots = {server.base_url: Protego.parse((server.folder / "robots.txt").read_text())
+                       for server in servers}
+
+    def why(self, url: str | None) -> str | None:
+        """Why ``url`` fails on purpose, or None when it should not fail."""
+        if not url:
+            return None
+        if url in self.statuses:
+            return self.statuses[url]
+        forbidden = any(url.startswith(f"{base}/") and not robots.can_fetch(url, "*")
+                        for base, robots in self.robots.items())
+        return "forbidden by robots.txt" if forbidden else None
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(url in message for url in self.faults)
+        return not any(url in message for url in self.statuses)
 
 
-def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
+def run_demo(site_dirs: list[str], store_path: str, port: int) -> int:
     # Scrapy and the store load when the demo runs, not whenever the CLI starts (`clean`).
     from contextlib import ExitStack
 
@@ -81,7 +77,7 @@ def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
     from scraper.crawl.siteserver import SiteServer
     from scraper.store import Store, StoreError, check_store, store_name
 
-    folders = [Path(d) for d in ([site_dirs] if isinstance(site_dirs, str) else site_dirs)]
+    folders = [Path(d) for d in site_dirs]
     for folder in folders:
         if not (folder / "robots.txt").exists():
             print(f"presswash demo: no fixture site at {folder} (run it from the repository root, or give "
@@ -95,11 +91,10 @@ def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
     with ExitStack() as stack:
         servers = [stack.enter_context(SiteServer(folder, port=port + i)) for i, folder in enumerate(folders)]
         bases = [server.base_url for server in servers]
-        faults = {url: why for server in servers for url, why in expected_faults(server).items()}
-        quiet = _ExpectedFaultsFilter(faults)
+        faults = ExpectedFaults(servers)
         for name in FETCH_FAILURE_LOGGERS:
-            logging.getLogger(name).addFilter(quiet)
-            stack.callback(logging.getLogger(name).removeFilter, quiet)
+            logging.getLogger(name).addFilter(faults)
+            stack.callback(logging.getLogger(name).removeFilter, faults)
         sites = ", ".join(f"{folder} at {base}" for folder, base in zip(folders, bases))
         print(f"presswash demo: serving {sites}; crawling their feeds, sitemaps and pages into "
               f"{store_name(store_path)}", file=sys.stderr)
@@ -128,10 +123,11 @@ def run_demo(site_dirs: list[str] | str, store_path: str, port: int) -> int:
     return 0
 
 
-def print_errors(errors: list[tuple[str | None, str]], faults: dict[str, str]) -> None:
+def print_errors(errors: list[tuple[str | None, str]], faults: ExpectedFaults) -> None:
     """This run's errors: the faults the sites serve on purpose as expected, any other as an error."""
-    expected = [(url, reason) for url, reason in errors if why_expected(url, faults)]
-    unexpected = [(url, reason) for url, reason in errors if not why_expected(url, faults)]
+    expected, unexpected = [], []
+    for url, reason in errors:
+        (expected if faults.why(url) else unexpected).append((url, reason))
     if expected:
         print(f"expected: {len(expected)} fault{'s' * (len(expected) != 1)} the demo sites serve on purpose, "
               "recorded as errors:")
