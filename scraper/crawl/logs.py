@@ -40,9 +40,9 @@ class ItemLabelLogFormatter(LogFormatter):
 
 class CrawlProgress:
     """The crawl's progress display on a terminal (scraper/core/progress.py): pages fetched, requests queued
-    (waiting in the scheduler or the downloader, or in flight), articles new or changed, and errors, read from the crawl's stats a few times a second. On with
-    PRESSWASH_PROGRESS (`presswash crawl` sets it unless --quiet or --no-progress) and where stderr is a
-    terminal; the EXTENSIONS entry in scraper/crawl/settings.py."""
+    (waiting in the scheduler or the downloader, or in flight), articles new or changed, and errors, read from
+    the crawl's stats a few times a second. On with PRESSWASH_PROGRESS (`presswash crawl` sets it unless
+    --quiet or --no-progress) and where stderr is a terminal; the EXTENSIONS entry in scraper/crawl/settings.py."""
 
     EVERY = 0.25  # seconds between reads of the stats
 
