@@ -38,6 +38,23 @@ def _ordered_text_rules(packs: list[Pack]) -> list[Rule]:
 
 
 def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
+    """Apply the rules to a fixed point: those that read lines first, then those that read what the others
+    removed (``run_context_rules``)."""
+    return run_passes(lines, [r for r in rules if not r.needs_context], ctx) + run_context_rules(lines, rules, ctx)
+
+
+def run_context_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
+    """Once the other rules found nothing more, the rules among ``rules`` that read what they removed (a
+    clutter run, ``Rule.needs_context``); when those remove a line, every rule again to a fixed point (a zone
+    may now reach further)."""
+    context = [r for r in rules if r.needs_context]
+    edits = run_passes(lines, context, ctx) if context else []
+    if edits:
+        edits += run_passes(lines, rules, ctx)
+    return edits
+
+
+def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
     """Apply rules pass after pass until a pass changes nothing.
 
     Reaching that fixed point is what makes cleaning idempotent: a fixed number of passes is not enough,
@@ -62,11 +79,24 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
 
 def clean_with_rules(text: str, title: str | None, rules: list[Rule]) -> CleanResult:
     """Clean text with exactly these text rules, in the order given, choosing no pack: how one rule is
-    tried on its own examples (cleaners/examples.py) and what ``Cleaner.clean_text(rules=…)`` does."""
+    tried on its own examples (cleaners/examples.py) and what ``Cleaner.clean_text(rules=…)`` does. A rule
+    that needs context runs with the built-in text rules around it (``_with_context``)."""
     lines = split_lines(text)
     ctx = CleaningContext(title=title)
-    edits = run_text_rules(lines, rules, ctx)
+    edits = run_text_rules(lines, _with_context(lines, rules), ctx)
     return _result(text, lines, ctx, edits, sorted({r.pack for r in rules}))
+
+
+def _with_context(lines: list[Line], rules: list[Rule]) -> list[Rule]:
+    """The rules, and when one of them reads what other rules removed (``Rule.needs_context``: a clutter run),
+    the built-in packs' other text rules chosen for the text around them, by kind, as a real run has them."""
+    if not any(r.needs_context for r in rules):
+        return rules
+    given = {r.id for r in rules}
+    packs = default_cleaner().packs_for(lines=[ln.text for ln in lines])
+    context = [r for r in _ordered_text_rules(packs) if r.id not in given and not r.needs_context]
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(context + list(rules), key=lambda r: rank.get(r.kind, len(rank)))
 
 
 def _result(text: str, lines: list[Line], ctx: CleaningContext, edits: list[Edit],
@@ -219,7 +249,7 @@ class Cleaner:
     def _run_chosen_packs(self, lines: list[Line], ctx: CleaningContext, hostname: str | None,
                           html_sample: str | None, language: str | None) -> tuple[list[Pack], list[Edit]]:
         """Choose packs from the lines, clean, and choose again while cleaning uncovers new lines or a
-        signature rule's line switches its whole pack on.
+        signature rule's line switches its whole pack on; then the rules that read what the others removed.
 
         A stripped prefix can turn "151.jpgPost a Comment" into a line that detects a CMS pack. Packs are
         chosen from every line text seen so far, so cleaning the clean text again chooses no pack that
@@ -230,17 +260,19 @@ class Cleaner:
         packs = self.packs_for(hostname, html_sample, seen, language)
         edits: list[Edit] = []
         while True:
-            edits += run_text_rules(lines, _ordered_text_rules(packs), ctx)
+            rules = _ordered_text_rules(packs)
+            edits += run_passes(lines, [r for r in rules if not r.needs_context], ctx)
             known = set(seen)
             new = [ln.text for ln in lines if ln.kept and ln.text not in known]
             now_signed = signed | _signed(packs, edits)
-            if not new and now_signed == signed:
-                return packs, edits
-            seen += new
-            signed = now_signed
-            more = self.packs_for(hostname, html_sample, seen, language, signed)
-            if [_pack_key(p) for p in more] == [_pack_key(p) for p in packs]:
-                return packs, edits
+            more = None
+            if new or now_signed != signed:
+                seen += new
+                signed = now_signed
+                more = self.packs_for(hostname, html_sample, seen, language, signed)
+            if more is None or [_pack_key(p) for p in more] == [_pack_key(p) for p in packs]:
+                # The packs are settled: a clutter run reads what all their rules removed.
+                return packs, edits + run_context_rules(lines, rules, ctx)
             packs = more
 
 

@@ -51,6 +51,10 @@ class CleaningContext:
 
     title: str | None = None
     facts: Facts = field(default_factory=Facts)
+    # Ids of the rules whose removals are not clutter (the repeated headline): no run of clutter starts there;
+    # and of the clutter-run rules that removed a line: their lines belong to a run but start none.
+    not_clutter: set = field(default_factory=set)
+    run_rules: set = field(default_factory=set)
     # This pass's kept lines, and those of them within a word cap (built once per cap and pass): a rule
     # that looks at every line under its cap walks only those.
     live: list[Line] | None = None
@@ -190,6 +194,8 @@ class Rule:
 
     kind: ClassVar[str] = ""
     stage: ClassVar[str] = "text"  # "text" rules run on extracted text, "dom" rules on the tree
+    # The rule reads what other rules removed (a clutter run): its examples run with the built-in text rules.
+    needs_context: ClassVar[bool] = False
 
     id: str
     name: str
@@ -793,6 +799,169 @@ class TruncateTail(LineRule):
         return []
 
 
+# What a line that reads as prose ends with: a full stop, "!" or "?" (closing quotes and brackets allowed).
+_PROSE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
+# A web or mail address, a handle or a bare domain ("example.com", "news.example.co.uk"): lower case only, so
+# a sentence's "U.S." or "e.g." is none.
+_ADDRESS = re.compile(r"https?://|www\.|\S@\S|(?<![\w.])@\w|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,12}\b")
+# A separator standing alone between a row's parts ("Home | News", "Politics › Europe", "More »").
+_RUN_SEPARATOR = re.compile(r"(?:^|\s)[|•·»«›‹→←►▪◆★/>]+(?:\s|$)")
+RUN_PLACES = ("between", "tail")
+
+
+@dataclass(kw_only=True)
+class ClutterRun(Rule):
+    """A line that is not prose, inside a run of clutter the other rules removed: clutter too, whatever its words.
+
+    Sites print clutter in runs: below the article the source line, copyright, post footer, share row,
+    follow and newsletter prompts, related box and comments follow each other; ad labels and read-more lines
+    sit between paragraphs. This kind recognises a line by its place and its shape, not by a phrase:
+
+    - ``place = "between"``: a block of at most ``max_gap_lines`` kept lines with a removed clutter line
+      right above and right below it, every line of it not prose;
+    - ``place = "tail"``: the lines after the article's last prose line (or last line over ``max_words``),
+      when a removed clutter line is among them (so each is next to a removed line, or to one this rule
+      removed), at most ``max_tail_lines`` of them, below at least ``min_words_before`` words of article.
+
+    "Not prose" is decided by shape alone (``prose_shape``): fewer than ``prose_min_words`` words, no
+    sentence end, an address or a domain, a separator standing alone, mostly capitalised words, or mostly
+    numbers. A line the headline rule removed (``CleaningContext.not_clutter``) starts no run. The rule runs
+    after every other kind in a pass (KIND_ORDER), and the edit's detail says what it saw.
+    """
+
+    kind: ClassVar[str] = "clutter-run"
+    needs_context: ClassVar[bool] = True
+    place: str = "tail"
+    max_words: int = 15  # a longer line is never taken, and ends the tail run as prose does
+    prose_min_words: int = 4
+    label_max_words: int = 8  # a longer line without a sentence end is running text, not a label
+    max_capital_share: float = 0.75  # of the words after the first
+    max_number_share: float = 0.5  # of the tokens
+    max_gap_lines: int = 2
+    max_tail_lines: int = 12
+    max_lines_above: int = 1  # run lines above the first removed clutter line that may go (the article's end)
+    min_words_before: int = 40
+
+    def __post_init__(self) -> None:
+        if self.place not in RUN_PLACES:
+            raise RuleError(f"{self.id}: place must be one of {', '.join(RUN_PLACES)}, not {self.place!r}")
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"place": self.place, "max_words": self.max_words,
+                               "prose_min_words": self.prose_min_words, "label_max_words": self.label_max_words,
+                               "max_capital_share": self.max_capital_share,
+                               "max_number_share": self.max_number_share}
+        if self.place == "between":
+            out["max_gap_lines"] = self.max_gap_lines
+        else:
+            out.update(max_tail_lines=self.max_tail_lines, max_lines_above=self.max_lines_above,
+                       min_words_before=self.min_words_before)
+        return out
+
+    def prose_shape(self, text: str) -> str:
+        """Why the line is not prose ("3 words, no sentence end"), or "" when it reads as prose.
+
+        Few words, or no sentence end on a line of at most ``label_max_words`` words, say "a label" only on a
+        line that starts with a capital or a sign: one that starts with a small letter goes on with running
+        text. An address, a separator standing alone, mostly capitalised words or mostly numbers say it on
+        any line."""
+        tokens = _TOKEN.findall(text)
+        if not tokens:
+            return "no words"
+        why = []
+        first = next((ch for ch in text if ch.isalpha()), "")
+        if not first.islower():
+            if len(tokens) < self.prose_min_words:
+                why.append(f"{len(tokens)} word{'s' if len(tokens) > 1 else ''}")
+            stripped = text.rstrip()
+            if len(tokens) <= self.label_max_words and (
+                    _PROSE_END.search(stripped) is None or _CUT_EXCERPT_END.search(stripped) is not None):
+                why.append("no sentence end")
+        if _ADDRESS.search(text):
+            why.append("an address")
+        if _RUN_SEPARATOR.search(text):
+            why.append("a separator")
+        words = [t for t in tokens[1:] if t[0].isalpha()]
+        capitals = sum(1 for t in words if t[0].isupper())
+        if len(words) >= 2 and capitals > self.max_capital_share * len(words):
+            why.append(f"{capitals}/{len(words)} capitalised")
+        numbers = sum(1 for t in tokens if t[0].isdigit())
+        if numbers > self.max_number_share * len(tokens):
+            why.append(f"{numbers}/{len(tokens)} numbers")
+        return ", ".join(why)
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        doc = ctx.lines if ctx.lines is not None else lines
+        if not any(self._clutter(ln, ctx) for ln in doc):
+            return []
+        return self._between(doc, ctx) if self.place == "between" else self._tail(doc, ctx)
+
+    def _clutter(self, line: Line, ctx: CleaningContext) -> bool:
+        """Whether another rule removed the line as clutter (a line a clutter run removed starts no run)."""
+        edit = line.removed_by
+        return edit is not None and edit.rule not in ctx.not_clutter and edit.rule not in ctx.run_rules
+
+    def _edits(self, taken: list[tuple[Line, str]], where: str, ctx: CleaningContext) -> list[Edit]:
+        edits = []
+        for ln, shape in taken:
+            ln.removed_by = self._edit(ln, ln.text, detail=f"not prose: {shape}; {where}")
+            edits.append(ln.removed_by)
+        if edits:
+            ctx.run_rules.add(self.id)
+        return edits
+
+    def _between(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
+        edits: list[Edit] = []
+        above: Line | None = None  # the clutter line above the current gap
+        gap: list[Line] = []
+        for ln in doc:
+            if ln.kept:
+                gap.append(ln)
+            elif ln.removed_by.rule in ctx.run_rules:
+                continue  # taken by a clutter run: part of the run, neither a gap line nor its end
+            elif not self._clutter(ln, ctx):
+                above, gap = None, []
+            else:
+                if above is not None and 0 < len(gap) <= self.max_gap_lines:
+                    shapes = [self.prose_shape(g.text) if g.words <= self.max_words else "" for g in gap]
+                    if all(shapes):
+                        where = f"between lines removed by {above.removed_by.rule} and {ln.removed_by.rule}"
+                        edits += self._edits(list(zip(gap, shapes)), where, ctx)
+                above, gap = ln, []
+        return edits
+
+    def _tail(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
+        run: list[tuple[Line, str]] = []  # kept lines after the last prose line, bottom up
+        removed: list[str] = []
+        top = -1  # the highest line another rule removed as clutter below the boundary
+        taken_above = 0  # lines above it a clutter run took already
+        boundary = -1
+        for ln in reversed(doc):
+            if not ln.kept:
+                if ln.removed_by.rule in ctx.run_rules:
+                    taken_above += 1
+                elif self._clutter(ln, ctx):
+                    top, taken_above = ln.index, 0
+                    if ln.removed_by.rule not in removed:
+                        removed.append(ln.removed_by.rule)
+                continue
+            shape = self.prose_shape(ln.text) if ln.words <= self.max_words else ""
+            if not shape:
+                boundary = ln.index
+                break
+            run.append((ln, shape))
+        if boundary < 0 or top < 0 or len(run) > self.max_tail_lines:
+            return []
+        if sum(ln.words for ln in doc[:boundary + 1] if ln.kept) < self.min_words_before:
+            return []
+        # The run's lines below the highest removed clutter line, and the max_lines_above nearest above it
+        # (the article's end may be there: a signature, a note), counting those a clutter run took already.
+        taken = [t for t in run if t[0].index > top]
+        taken += [t for t in run if t[0].index < top][:max(self.max_lines_above - taken_above, 0)]
+        where = f"after the last prose line, with lines removed by {', '.join(reversed(removed))}"
+        return self._edits(sorted(taken, key=lambda t: t[0].index), where, ctx)
+
+
 @dataclass(kw_only=True)
 class RepeatedTitle(Rule):
     """The headline repeated as a line at the top of the text (extractors often keep the <h1>)."""
@@ -818,6 +987,7 @@ class RepeatedTitle(Rule):
                 continue
             if ctx.folded(ln.text) == title:
                 ln.removed_by = self._edit(ln, ln.text)
+                ctx.not_clutter.add(self.id)
                 edits.append(ln.removed_by)
             else:
                 seen += 1
@@ -972,9 +1142,12 @@ def remove_element(el: Any) -> None:
 
 KINDS: dict[str, type[Rule]] = {
     cls.kind: cls
-    for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock, TokenLine)
+    for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock, TokenLine,
+                ClutterRun)
 }
 
 # The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
-# A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase.
-KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix")
+# A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase; a
+# clutter run last, once the pass's other removals are known.
+KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix",
+              "clutter-run")

@@ -41,7 +41,8 @@ def test_remove_example_fires(rule, number):
 def test_keep_example_is_kept(rule, number):
     run = run_example(rule, "keep", number)
     assert run.failure is None, str(run.failure)
-    assert (run.blocks if isinstance(rule, DropBlock) else run.cleaned.edits) == []
+    # (a clutter run's examples run with the built-in rules around it, which remove the clutter around the line)
+    assert (run.blocks if isinstance(rule, DropBlock) else [e for e in run.cleaned.edits if e.rule == rule.id]) == []
 
 
 # --- the checker catches what it should ----------------------------------------------------------------
