@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter as Tally
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
@@ -838,6 +839,7 @@ class ClutterRun(Rule):
     max_capital_share: float = 0.75  # of the words after the first
     max_number_share: float = 0.5  # of the tokens
     max_gap_lines: int = 2
+    list_labels: int = 3  # copies of one removed label that make the lines between them a list's entries
     max_tail_lines: int = 12
     max_lines_above: int = 1  # run lines above the first removed clutter line that may go (the article's end)
     min_words_before: int = 40
@@ -852,7 +854,7 @@ class ClutterRun(Rule):
                                "max_capital_share": self.max_capital_share,
                                "max_number_share": self.max_number_share}
         if self.place == "between":
-            out["max_gap_lines"] = self.max_gap_lines
+            out.update(max_gap_lines=self.max_gap_lines, list_labels=self.list_labels)
         else:
             out.update(max_tail_lines=self.max_tail_lines, max_lines_above=self.max_lines_above,
                        min_words_before=self.min_words_before)
@@ -914,6 +916,9 @@ class ClutterRun(Rule):
         edits: list[Edit] = []
         above: Line | None = None  # the clutter line above the current gap
         gap: list[Line] = []
+        # A label removed after every entry of a list ("Title / Authors / Read More", again and again) frames
+        # the entries, which are content: a gap between two copies of a label seen list_labels times stays.
+        labels = Tally(ln.text for ln in doc if self._clutter(ln, ctx))
         for ln in doc:
             if ln.kept:
                 gap.append(ln)
@@ -922,7 +927,8 @@ class ClutterRun(Rule):
             elif not self._clutter(ln, ctx):
                 above, gap = None, []
             else:
-                if above is not None and 0 < len(gap) <= self.max_gap_lines:
+                if (above is not None and 0 < len(gap) <= self.max_gap_lines
+                        and not (above.text == ln.text and labels[ln.text] >= self.list_labels)):
                     shapes = [self.prose_shape(g.text) if g.words <= self.max_words else "" for g in gap]
                     if all(shapes):
                         where = f"between lines removed by {above.removed_by.rule} and {ln.removed_by.rule}"
