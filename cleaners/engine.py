@@ -40,15 +40,19 @@ def _ordered_text_rules(packs: list[Pack]) -> list[Rule]:
 def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
     """Apply the rules to a fixed point: those that read lines first, then those that read what the others
     removed (``run_context_rules``)."""
-    return run_passes(lines, [r for r in rules if not r.needs_context], ctx) + run_context_rules(lines, rules, ctx)
+    edits = run_passes(lines, [r for r in rules if not r.needs_context], ctx)
+    return edits + run_context_rules(lines, rules, ctx, edits)
 
 
-def run_context_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
-    """Once the other rules found nothing more, the rules among ``rules`` that read what they removed (a
-    clutter run, ``Rule.needs_context``); when those remove a line, every rule again to a fixed point (a zone
-    may now reach further)."""
+def run_context_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext, done: list[Edit]) -> list[Edit]:
+    """Once the other rules found nothing more (their edits: ``done``), the rules among ``rules`` that read
+    what they removed (a clutter run, ``Rule.needs_context``); when those remove a line, every rule again to a
+    fixed point (a zone may now reach further). With no line removed there is nothing for them to read."""
     context = [r for r in rules if r.needs_context]
-    edits = run_passes(lines, context, ctx) if context else []
+    if not context or all(e.action == "strip" for e in done):
+        return []
+    live = [ln for ln in lines if ln.kept]  # one pass of them first: most often they find nothing
+    edits = [edit for rule in context for edit in rule.apply(live, ctx)]
     if edits:
         edits += run_passes(lines, rules, ctx)
     return edits
@@ -272,7 +276,7 @@ class Cleaner:
                 more = self.packs_for(hostname, html_sample, seen, language, signed)
             if more is None or [_pack_key(p) for p in more] == [_pack_key(p) for p in packs]:
                 # The packs are settled: a clutter run reads what all their rules removed.
-                return packs, edits + run_context_rules(lines, rules, ctx)
+                return packs, edits + run_context_rules(lines, rules, ctx, edits)
             packs = more
 
 
