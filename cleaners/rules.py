@@ -195,7 +195,8 @@ class Rule:
 
     kind: ClassVar[str] = ""
     stage: ClassVar[str] = "text"  # "text" rules run on extracted text, "dom" rules on the tree
-    # The rule reads what other rules removed (a clutter run): its examples run with the built-in text rules.
+    # The rule reads what other rules removed (a clutter run): the engine runs it once they found nothing more,
+    # and its examples run with the built-in text rules around it.
     needs_context: ClassVar[bool] = False
 
     id: str
@@ -819,15 +820,17 @@ class ClutterRun(Rule):
     sit between paragraphs. This kind recognises a line by its place and its shape, not by a phrase:
 
     - ``place = "between"``: a block of at most ``max_gap_lines`` kept lines with a removed clutter line
-      right above and right below it, every line of it not prose;
-    - ``place = "tail"``: the lines after the article's last prose line (or last line over ``max_words``),
-      when a removed clutter line is among them (so each is next to a removed line, or to one this rule
-      removed), at most ``max_tail_lines`` of them, below at least ``min_words_before`` words of article.
+      right above and right below it, every line of it not prose (not the entries of a list that one label,
+      removed ``list_labels`` times or more, frames);
+    - ``place = "tail"``: the lines after the article's last prose line (or last line over ``max_words``)
+      that lie below a removed clutter line, and the ``max_lines_above`` nearest above it; at most
+      ``max_tail_lines`` lines, below at least ``min_words_before`` words of article.
 
-    "Not prose" is decided by shape alone (``prose_shape``): fewer than ``prose_min_words`` words, no
-    sentence end, an address or a domain, a separator standing alone, mostly capitalised words, or mostly
-    numbers. A line the headline rule removed (``CleaningContext.not_clutter``) starts no run. The rule runs
-    after every other kind in a pass (KIND_ORDER), and the edit's detail says what it saw.
+    "Not prose" is decided by shape alone (``prose_shape``): few words or no sentence end on a short line
+    that starts with a capital, an address or a domain, a separator standing alone, mostly capitalised words,
+    or mostly numbers. A line the headline rule removed (``CleaningContext.not_clutter``) starts no run, nor
+    does one a clutter run removed (``CleaningContext.run_rules``). The engine runs these rules once the other
+    rules found nothing more (``engine.run_context_rules``), and the edit's detail says what it saw.
     """
 
     kind: ClassVar[str] = "clutter-run"
@@ -841,7 +844,7 @@ class ClutterRun(Rule):
     max_gap_lines: int = 2
     list_labels: int = 3  # copies of one removed label that make the lines between them a list's entries
     max_tail_lines: int = 12
-    max_lines_above: int = 1  # run lines above the first removed clutter line that may go (the article's end)
+    max_lines_above: int = 0  # run lines above the first removed clutter line that may go (the article's end)
     min_words_before: int = 40
 
     def __post_init__(self) -> None:
@@ -1154,6 +1157,6 @@ KINDS: dict[str, type[Rule]] = {
 
 # The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
 # A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase; a
-# clutter run last, once the pass's other removals are known.
+# clutter run last (the engine runs it in a phase of its own, once the other rules found nothing more).
 KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix",
               "clutter-run")
