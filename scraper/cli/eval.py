@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--ablation", action="store_true",
                     help="also score presswash with each means left out (extraction modes, fallback, DOM rules, "
                          "text rules, tail-zone rules, headline handling, all rules, language packs, the category "
-                         "recognisers, language detection)")
+                         "recognisers, the clutter runs, language detection)")
     ap.add_argument("--min-language-pages", type=int, default=10, metavar="N",
                     help="in the per-language table, languages with fewer pages go into 'other' (default 10; "
                          "0 leaves the table out)")
