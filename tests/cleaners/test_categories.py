@@ -356,3 +356,23 @@ def test_a_paywall_call_in_the_middle_of_an_article_stays(cleaner):
 @pytest.mark.parametrize("line", ["Kommentare insgesamt: 3", "| Kommentare insgesamt: 0 |  |", "Total comments: 12", "Totaal 5 reacties"])
 def test_a_comment_total_goes(cleaner, line):
     assert cleaner.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch: Stadtrat verschiebt die Entscheidung über das Hallenbad",
+    "À lire aussi : La mairie rouvre la piscine",
+    "Leggi anche: Il sindaco riapre la piscina",
+    "Lees ook: Gemeente opent zwembad opnieuw",
+])
+def test_a_read_also_line_with_its_headline_goes_between_paragraphs(cleaner, line):
+    assert cleaner.clean_text("\n".join(BODY[:2] + [line] + BODY[2:])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch: Der Bericht der Kommission zeigt, dass die Zahl der Fälle steigt.",
+    "Czytaj także: raport ministerstwa opublikowany we wtorek.",
+    "Voir aussi : Dictionnaire des idées reçues",
+])
+def test_a_read_also_label_before_a_sentence_or_a_cross_reference_stays(cleaner, line):
+    text = "\n".join(BODY[:2] + [line] + BODY[2:])
+    assert cleaner.clean_text(text).text == text
