@@ -376,3 +376,18 @@ def test_a_read_also_line_with_its_headline_goes_between_paragraphs(cleaner, lin
 def test_a_read_also_label_before_a_sentence_or_a_cross_reference_stays(cleaner, line):
     text = "\n".join(BODY[:2] + [line] + BODY[2:])
     assert cleaner.clean_text(text).text == text
+
+
+@pytest.mark.parametrize("line", [
+    "Sign up for free to get updates from this author.",
+    "Melden Sie sich für Benachrichtigungen per E-Mail an",
+    "Inscrivez-vous pour recevoir les alertes par e-mail",
+    "Regístrate para recibir actualizaciones por correo",
+])
+def test_a_call_to_get_updates_by_email_goes(cleaner, line):
+    assert cleaner.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+def test_a_sentence_about_email_updates_stays(cleaner):
+    text = "\n".join(BODY + ["Readers who signed up for email updates got the warning a day earlier, the council said."])
+    assert cleaner.clean_text(text).text == text
