@@ -391,3 +391,36 @@ def test_a_call_to_get_updates_by_email_goes(cleaner, line):
 def test_a_sentence_about_email_updates_stays(cleaner):
     text = "\n".join(BODY + ["Readers who signed up for email updates got the warning a day earlier, the council said."])
     assert cleaner.clean_text(text).text == text
+
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("This article is for subscribers only. Subscribe to continue reading.", "CAT012"),
+    ("Dieser Artikel ist nur für Abonnenten. Jetzt abonnieren und weiterlesen.", "CAT012"),
+    ("Questo articolo è riservato agli abbonati.", "CAT012"),
+    ("You have reached your limit of free articles. Subscribe for unlimited access.", "CAT012"),
+    ("Jetzt die Acme-App herunterladen", "CAT013"),
+    ("Available on the App Store and Google Play", "CAT013"),
+    ("Die mit * gekennzeichneten Links sind Affiliate-Links.", "CAT014"),
+    ("*Affiliate links: we receive a commission if you buy through them.", "CAT014"),
+    ("Cet article vous a plu ? Partagez-le !", "CAT015"),
+    ("Si te ha gustado este artículo, compártelo.", "CAT015"),
+    ("Was this article helpful?", "CAT015"),
+    ("Czy ten artykuł był pomocny?", "CAT015"),
+])
+def test_subscriber_walls_store_badges_marked_links_and_liked_questions_go(cleaner, line, rule):
+    alone = Cleaner(RuleBook.load().selected(select=[rule]))
+    assert alone.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "We may receive a commission of 5 % on the deal, the broker told the court.",
+    "Die mit dem Preis ausgezeichneten Forscher veröffentlichten ihre Ergebnisse.",
+    "You have reached the limit of what the bridge can carry, the engineer warned.",
+    "Available in the App Store from Monday, the app costs two euros.",
+    "Do you like working independently?",
+    "If you like this article's argument, the author's book goes further, he said.",
+    "Le projet vous a plu ? Les habitants ont voté contre.",
+])
+def test_sentences_like_walls_badges_and_liked_questions_stay(cleaner, line):
+    text = "\n".join(BODY + [line])
+    assert cleaner.clean_text(text).text == text
