@@ -341,8 +341,8 @@ def test_paywalls_promos_disclosures_and_reader_prompts_go_in_any_language(clean
     "New subscribers fell by a tenth last year, the company said.",
     "Users can download the app for iOS and Android from Monday, the company said.",
     "If you buy a house through an agent, the agent earns a commission.",
-    "Disclaimer: Our editors test every product on their own. When you shop through our links, "
-    "we may earn a commission.",
+    ("Disclaimer: Our editors test every product on their own. When you shop through our links, "
+     "we may earn a commission."),
     "Möchten Sie ein Auto anmelden? Melden Sie sich beim Bürgeramt an.",
     "If you like spicy food, consider adding more chili to the sauce.",
     "Do you like spicy food? Then this recipe is for you.",
