@@ -354,7 +354,7 @@ def test_paywalls_promos_disclosures_and_reader_prompts_go_in_any_language(clean
     "Die mit dem Preis ausgezeichneten Forscher veröffentlichten ihre Ergebnisse.",
     "You have reached the limit of what the bridge can carry, the engineer warned.",
     "Available in the App Store from Monday, the app costs two euros.",
-    "Do you like working independently?",
+    "Do you like working on weekends?",
     "If you like this article's argument, the author's book goes further, he said.",
     "Le projet vous a plu ? Les habitants ont voté contre.",
     "Readers who signed up for email updates got the warning a day earlier, the council said.",
