@@ -293,3 +293,110 @@ def test_broader_prompts_and_credits_go(cleaner, line):
 ])
 def test_an_image_name_glued_to_any_word_is_cut_off(cleaner, line, rest):
     assert cleaner.clean_text("\n".join([line] + BODY)).text == "\n".join([rest] + BODY)
+
+
+# --- paywalls, app and affiliate notices, reader prompts, file links, image credits (CAT012-CAT017) -------
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("To read the full article, please log in or become a member.", "CAT012"),
+    ("Bereits Abonnent? Jetzt einloggen und weiterlesen.", "CAT012"),
+    ("Pour lire cet article, connectez-vous ou abonnez-vous.", "CAT012"),
+    ("Para continuar lendo, assine o Jornal.", "CAT012"),
+    ("Get the Acme Daily app", "CAT013"),
+    ("Lade dir jetzt die Acme-App herunter", "CAT013"),
+    ("Descárgate la aplicación de Acme para iOS y Android", "CAT013"),
+    ("Installeer de app van Acme Nieuws", "CAT013"),
+    ("This article may contain affiliate links.", "CAT014"),
+    ("As an Amazon Associate I earn from qualifying purchases.", "CAT014"),
+    ("Hinweis: Wenn du über diese Links einkaufst, erhalten wir eine kleine Provision.", "CAT014"),
+    ("Se você comprar pelos nossos links, podemos receber uma comissão.", "CAT014"),
+    ("Enjoy the story? Save it for later!", "CAT015"),
+    ("Hat dir dieser Artikel gefallen? Dann unterstütze uns als Supporter.", "CAT015"),
+    ("Si cet article vous a plu, partagez-le autour de vous.", "CAT015"),
+    ("Ti è piaciuto questo articolo? Condividilo con i tuoi amici.", "CAT015"),
+    ("Jahresbericht 2023 (PDF, 1,2 MB)", "CAT016"),
+    ("Download PDF", "CAT016"),
+    ("Beitragsbild via Unsplash", "CAT017"),
+    ("Le port de Marseille, photo via Flickr", "CAT017"),
+    ("This article is for subscribers only. Subscribe to continue reading.", "CAT012"),
+    ("Dieser Artikel ist nur für Abonnenten. Jetzt abonnieren und weiterlesen.", "CAT012"),
+    ("Questo articolo è riservato agli abbonati.", "CAT012"),
+    ("You have reached your limit of free articles. Subscribe for unlimited access.", "CAT012"),
+    ("Jetzt die Acme-App herunterladen", "CAT013"),
+    ("Available on the App Store and Google Play", "CAT013"),
+    ("Die mit * gekennzeichneten Links sind Affiliate-Links.", "CAT014"),
+    ("*Affiliate links: we receive a commission if you buy through them.", "CAT014"),
+    ("Cet article vous a plu ? Partagez-le !", "CAT015"),
+    ("Si te ha gustado este artículo, compártelo.", "CAT015"),
+    ("Was this article helpful?", "CAT015"),
+    ("Czy ten artykuł był pomocny?", "CAT015"),
+])
+def test_paywalls_promos_disclosures_and_reader_prompts_go_in_any_language(cleaner, line, rule):
+    # The same check as for labels and notices: the whole cleaner, and the recogniser alone.
+    test_labels_notices_and_follow_prompts_go_in_any_language(cleaner, line, rule)
+
+
+@pytest.mark.parametrize("line", [
+    # Real sentences with the same words: a subject before the verb, a clause after, no call to the reader.
+    "New subscribers fell by a tenth last year, the company said.",
+    "Users can download the app for iOS and Android from Monday, the company said.",
+    "If you buy a house through an agent, the agent earns a commission.",
+    ("Disclaimer: Our editors test every product on their own. When you shop through our links, "
+     "we may earn a commission."),
+    "Möchten Sie ein Auto anmelden? Melden Sie sich beim Bürgeramt an.",
+    "If you like spicy food, consider adding more chili to the sauce.",
+    "Do you like spicy food? Then this recipe is for you.",
+    "The report, a PDF of 300 pages, was leaked on Monday.",
+    "PDF:",
+    "Sie teilte das Bild via Instagram mit ihren Fans.",
+    "Photos via satellite show the damage to the dam and the flooded villages.",
+    "We may receive a commission of 5 % on the deal, the broker told the court.",
+    "Die mit dem Preis ausgezeichneten Forscher veröffentlichten ihre Ergebnisse.",
+    "You have reached the limit of what the bridge can carry, the engineer warned.",
+    "Available in the App Store from Monday, the app costs two euros.",
+    "Do you like working on weekends?",
+    "If you like this article's argument, the author's book goes further, he said.",
+    "Le projet vous a plu ? Les habitants ont voté contre.",
+    "Readers who signed up for email updates got the warning a day earlier, the council said.",
+])
+def test_sentences_with_the_words_of_paywalls_and_prompts_stay(cleaner, line):
+    test_sentences_with_the_labels_words_stay(cleaner, line)
+
+
+def test_a_paywall_call_in_the_middle_of_an_article_stays(cleaner):
+    # The paywall rule reads the last lines only: a line about subscriptions deep in the text is the story's.
+    line = "First-time subscribers also receive a welcome gift, the publisher's report said, and many stay a year."
+    text = "\n".join([line] + BODY * 5)
+    assert cleaner.clean_text(text).text == text
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch: Stadtrat verschiebt die Entscheidung über das Hallenbad",
+    "À lire aussi : La mairie rouvre la piscine",
+    "Leggi anche: Il sindaco riapre la piscina",
+    "Lees ook: Gemeente opent zwembad opnieuw",
+])
+def test_a_read_also_line_with_its_headline_goes_between_paragraphs(cleaner, line):
+    assert cleaner.clean_text("\n".join(BODY[:2] + [line] + BODY[2:])).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch: Der Bericht der Kommission zeigt, dass die Zahl der Fälle steigt.",
+    "Czytaj także: raport ministerstwa opublikowany we wtorek.",
+    "Voir aussi : Dictionnaire des idées reçues",
+])
+def test_a_read_also_label_before_a_sentence_or_a_cross_reference_stays(cleaner, line):
+    text = "\n".join(BODY[:2] + [line] + BODY[2:])
+    assert cleaner.clean_text(text).text == text
+
+
+@pytest.mark.parametrize("line", [
+    # A comment system's total (CAT001's vocabulary has the totals) and calls to get updates by e-mail (CAT008).
+    "Kommentare insgesamt: 3", "| Kommentare insgesamt: 0 |  |", "Total comments: 12", "Totaal 5 reacties",
+    "Sign up for free to get updates from this author.",
+    "Melden Sie sich für Benachrichtigungen per E-Mail an",
+    "Inscrivez-vous pour recevoir les alertes par e-mail",
+    "Regístrate para recibir actualizaciones por correo",
+])
+def test_comment_totals_and_calls_to_get_updates_by_email_go(cleaner, line):
+    test_broader_prompts_and_credits_go(cleaner, line)
