@@ -1,0 +1,131 @@
+"""Broader recognisers, round 2 (issue 11, points 1 and 3): the categories pack's newsletter, post-footer,
+publisher-credit and rights-notice rules recognise a structure (a sign-up verb and what it sends, a byline
+with a date and separators, a credit label, a notice that forbids reproduction), not a listed sentence.
+
+Each clutter line goes at the end of an article, in any of eight languages, and is removed by its recogniser
+alone (the phrase packs may get the credit in the full rulebook). Each keep line is a sentence that uses the
+same words, put where the rule looks; it stays with every rule on."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners import Cleaner, RuleBook, default_cleaner
+
+BODY = [
+    "The city council voted on Tuesday to keep the central library open on Sundays, reversing a plan that would "
+    "have saved two million pounds a year.",
+    "Residents had gathered more than eight thousand signatures against the closure, and the debate in the "
+    "chamber ran for almost four hours before the vote.",
+    "The mayor said the library would also stay open later on weekdays from March, paid for from the reserve "
+    "fund, and that no staff would lose their jobs.",
+]
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return default_cleaner()
+
+
+_ALONE: dict[str, Cleaner] = {}
+
+
+def alone(rule: str) -> Cleaner:
+    if rule not in _ALONE:
+        _ALONE[rule] = Cleaner(RuleBook.load().selected(select=[rule]))
+    return _ALONE[rule]
+
+
+REMOVE = [
+    # newsletter prompts: a sign-up verb and what it sends, the sign-up as a noun, the box's own lines
+    ("Sign up for breaking news alerts", "CAT008"),
+    ("Enter your email address to receive our morning digest", "CAT008"),
+    ("Like this story? Get more in your inbox every morning.", "CAT008"),
+    ("Join 1,234 other subscribers", "CAT008"),
+    ("Thanks for signing up!", "CAT008"),
+    ("Newsletter-Anmeldung", "CAT008"),
+    ("Die wichtigsten Nachrichten direkt in Ihr Postfach", "CAT008"),
+    ("Jetzt kostenlos den Newsletter sichern", "CAT008"),
+    ("Inscription à la newsletter", "CAT008"),
+    ("Ne manquez rien : inscrivez-vous à nos alertes", "CAT008"),
+    ("Suscríbete gratis y no te pierdas nada", "CAT008"),
+    ("Regístrate para recibir nuestras alertas", "CAT008"),
+    ("Registrati per ricevere i nostri aggiornamenti", "CAT008"),
+    ("Cadastre-se para receber nossos alertas", "CAT008"),
+    ("Otrzymuj najważniejsze wiadomości na swoją skrzynkę", "CAT008"),
+    ("Wil je de nieuwsbrief ontvangen?", "CAT008"),
+    # post footers: a theme's sentence, a permalink, a byline of name and date with separators, a tag list
+    ("This entry was posted in Politics on March 3, 2021 by admin. Bookmark the permalink.", "CAT003"),
+    ("Bookmark the permalink.", "CAT003"),
+    ("by Jane Roe | March 3, 2021 | World", "CAT003"),
+    ("Rédigé par Claire Martin", "CAT003"),
+    ("Autor: Piotr Kowalski, 3 marca 2021", "CAT003"),
+    ("Aktualizacja: 3 marca 2021, 10:31", "CAT003"),
+    ("Labels: council, library", "CAT003"),
+    ("Esta entrada fue publicada en Política el 3 de marzo de 2021.", "CAT003"),
+    # credits to another publisher: a credit label, a link to the original, a credit noun before via/courtesy
+    ("Original article: www.reuters.com", "CAT004"),
+    ("Read the original at theconversation.com", "CAT004"),
+    ("Story via apnews.com", "CAT004"),
+    ("H/T The Guardian", "CAT004"),
+    ("Erstveröffentlichung: Süddeutsche Zeitung", "CAT004"),
+    ("Übernommen von www.zeit.de", "CAT004"),
+    ("Article paru à l'origine dans Le Temps", "CAT004"),
+    ("Con información de EFE y Europa Press", "CAT004"),
+    ("Articolo originale: www.ansa.it", "CAT004"),
+    ("Com informações da Agência Brasil", "CAT004"),
+    ("Tekst pierwotnie opublikowany na portalu Onet", "CAT004"),
+    ("Overgenomen van nos.nl", "CAT004"),
+    # rights notices: a reproduction notice in either order, a licence, a © inside the line
+    ("Reproduction in whole or in part without permission is prohibited.", "CAT010"),
+    ("Nachdruck und Weiterverbreitung nur mit Genehmigung", "CAT010"),
+    ("É proibida a reprodução total ou parcial.", "CAT010"),
+    ("È vietata la riproduzione anche parziale.", "CAT010"),
+    ("Kopiowanie i rozpowszechnianie bez zgody zabronione.", "CAT010"),
+    ("Overname zonder toestemming is niet toegestaan.", "CAT010"),
+    ("This work is licensed under a Creative Commons Attribution 4.0 International License.", "CAT010"),
+    ("Reuters © 2024", "CAT010"),
+    ("Riproduzione riservata © 2023", "CAT010"),
+    ("Wszystkie prawa zastrzeżone.", "CAT010"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), REMOVE)
+def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
+    assert alone(rule).clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+    assert cleaner.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+KEEP = [
+    # newsletter words in sentences
+    "Residents can sign up for flood alerts on the council's website, the mayor said.",
+    "Get ready for the daily briefing, the spokesman told reporters on Monday.",
+    "Get the latest updates from the court before you travel, the embassy advised.",
+    "Die Stadt informierte die Anwohner per E-Mail über die Sperrung.",
+    "Le maire a reçu la lettre dans sa boîte mail lundi, selon son cabinet.",
+    "El Ayuntamiento envía alertas por correo a los vecinos desde marzo.",
+    "Il ministro: la newsletter del governo arriva ogni lunedì ai dipendenti.",
+    "Join the protest and sign the letter to the minister, the organisers urged.",
+    # footer words in sentences
+    "Written by hand on 12 May 2020, the letter reached the mayor a week later.",
+    "Posted on the wall of the town hall, the notice gave residents until March to object.",
+    "Dieser Eintrag wurde gelöscht, nachdem sich die Familie beschwert hatte.",
+    "Labels on the bottles must now list the sugar content, the agency said.",
+    "Écrit par un inconnu en 1850, le manuscrit a été retrouvé à Lyon.",
+    # credit words in sentences
+    "Credit card debt rose by a tenth last year, the central bank said.",
+    "The original article of the treaty was signed in Rome in 1957.",
+    "Con información de la policía, los vecinos encontraron al niño.",
+    "Via Appia runs south from Rome to Brindisi.",
+    # rights words in sentences
+    "La reproducción del cuadro está prohibida en el museo, según la dirección.",
+    "No copying of the exam papers was found, the school said.",
+    "Die Veröffentlichung der Namen ist verboten, entschied das Gericht.",
+    "The author kept all rights reserved under the contract signed in 2019, the court found.",
+]
+
+
+@pytest.mark.parametrize("line", KEEP)
+def test_a_sentence_with_the_same_words_stays(cleaner, line):
+    for text in ("\n".join(BODY + [line]), "\n".join([BODY[0], line, *BODY[1:]])):
+        assert cleaner.clean_text(text).text == text
