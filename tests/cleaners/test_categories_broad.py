@@ -87,6 +87,26 @@ REMOVE = [
     ("Reuters © 2024", "CAT010"),
     ("Riproduzione riservata © 2023", "CAT010"),
     ("Wszystkie prawa zastrzeżone.", "CAT010"),
+    # buttons, comment sections, read-more labels, ad slots and follow prompts in other words
+    ("Link copied", "CAT001"),
+    ("Envoyer à un ami", "CAT001"),
+    ("Deel via WhatsApp", "CAT001"),
+    ("View all 12 comments", "CAT005"),
+    ("Be the first to comment", "CAT005"),
+    ("Sie müssen angemeldet sein, um einen Kommentar abzugeben.", "CAT005"),
+    ("Tu dirección de correo electrónico no será publicada.", "CAT005"),
+    ("Alle Kommentare anzeigen", "CAT005"),
+    ("Read more →", "CAT007"),
+    ("Scopri di più", "CAT007"),
+    ("Lees meer over Politiek", "CAT007"),
+    ("Advertisement - Scroll to continue", "CAT009"),
+    ("Der Artikel wird nach der Anzeige fortgesetzt", "CAT009"),
+    ("Dalsza część artykułu pod reklamą", "CAT009"),
+    ("Join our WhatsApp channel", "CAT011"),
+    ("Abonnez-vous à notre chaîne YouTube", "CAT011"),
+    ("Jetzt unserem WhatsApp-Kanal folgen", "CAT011"),
+    ("Download our app", "CAT011"),
+    ("Siga-nos nas redes sociais", "CAT011"),
 ]
 
 
@@ -122,6 +142,15 @@ KEEP = [
     "No copying of the exam papers was found, the school said.",
     "Die Veröffentlichung der Namen ist verboten, entschied das Gericht.",
     "The author kept all rights reserved under the contract signed in 2019, the court found.",
+    # words of buttons, comment sections, ads and follow prompts in sentences
+    "Link prices rose after the merger, the regulator said.",
+    "You must reply to the letter within 30 days, the court said.",
+    "Be the first to arrive, the coach told the players before the final.",
+    "Read more about the plan on the council's website before the vote, officials said.",
+    "The article continues a long debate about advertising in schools.",
+    "Abonnez-vous à la chaîne YouTube de la mairie, a conseillé le maire lundi.",
+    "Download the app form from the council's website, officials said.",
+    "Stay connected to the grid, the operator told the wind farms.",
 ]
 
 
@@ -129,3 +158,20 @@ KEEP = [
 def test_a_sentence_with_the_same_words_stays(cleaner, line):
     for text in ("\n".join(BODY + [line]), "\n".join([BODY[0], line, *BODY[1:]])):
         assert cleaner.clean_text(text).text == text
+
+
+TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "New rail line opens to passengers"]
+
+
+@pytest.mark.parametrize("heading", [
+    "Related Reading", "More Politics news", "Popular This Week", "Die neuesten Beiträge", "Les articles les plus lus",
+    "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
+])
+def test_a_related_heading_in_other_words_takes_its_teasers(cleaner, heading):
+    assert cleaner.clean_text("\n".join(BODY + [heading] + TEASERS)).text == "\n".join(BODY)
+
+
+def test_a_see_also_list_stays():
+    # WCXB's annotators keep a "See also:" list of links as article text: it is not a related box here.
+    text = "\n".join(BODY + ["See also:"] + TEASERS)
+    assert alone("CAT002").clean_text(text).text == text
