@@ -62,6 +62,12 @@ REMOVE = [
     ("Autor: Piotr Kowalski, 3 marca 2021", "CAT003"),
     ("Aktualizacja: 3 marca 2021, 10:31", "CAT003"),
     ("Labels: council, library", "CAT003"),
+    ("Posted on Tuesday, March 3, 2021 by Ann Miller", "CAT003"),
+    ("Posted 2 hours ago by admin", "CAT003"),
+    ("Ann Miller, March 3, 2021", "CAT003"),
+    ("3. März 2021 | Anna Becker", "CAT003"),
+    ("Publicado hace 2 horas por Lucía García", "CAT003"),
+    ("Di Giulia Rossi, 3 marzo 2021", "CAT003"),
     ("Esta entrada fue publicada en Política el 3 de marzo de 2021.", "CAT003"),
     # credits to another publisher: a credit label, a link to the original, a credit noun before via/courtesy
     ("Original article: www.reuters.com", "CAT004"),
@@ -132,6 +138,8 @@ KEEP = [
     "Dieser Eintrag wurde gelöscht, nachdem sich die Familie beschwert hatte.",
     "Labels on the bottles must now list the sugar content, the agency said.",
     "Écrit par un inconnu en 1850, le manuscrit a été retrouvé à Lyon.",
+    "By Tuesday, March 3, 2021, the council must decide.",
+    "Published by Penguin on 3 March 2021, the book sold out in a week.",
     # credit words in sentences
     "Credit card debt rose by a tenth last year, the central bank said.",
     "The original article of the treaty was signed in Rome in 1957.",
