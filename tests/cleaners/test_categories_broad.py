@@ -113,6 +113,19 @@ REMOVE = [
     ("Jetzt unserem WhatsApp-Kanal folgen", "CAT011"),
     ("Download our app", "CAT011"),
     ("Siga-nos nas redes sociais", "CAT011"),
+    # round 3: form fields and agencies, handles, read-on links with a site, sponsor names
+    ("Enter your email address", "CAT008"),
+    ("No spam. Unsubscribe at any time.", "CAT008"),
+    ("(dpa)", "CAT004"),
+    ("Mit Material von dpa", "CAT004"),
+    ("This story was produced by ProPublica", "CAT004"),
+    ("Images copyright Reuters", "CAT010"),
+    ("Any reproduction without permission is prohibited.", "CAT010"),
+    ("Twitter: @citypress | Instagram: @citypress", "CAT011"),
+    ("Lire la suite sur Le Monde", "CAT007"),
+    ("Scroll down to continue reading", "CAT009"),
+    ("Facebook 12 Twitter 3", "CAT001"),
+    ("Listen to this article", "CAT001"),
 ]
 
 
@@ -159,6 +172,12 @@ KEEP = [
     "Abonnez-vous à la chaîne YouTube de la mairie, a conseillé le maire lundi.",
     "Download the app form from the council's website, officials said.",
     "Stay connected to the grid, the operator told the wind farms.",
+    "Your email address will be used to send the newsletter, the company said.",
+    "Any reproduction of the painting is a crime, the museum said.",
+    "Text messages were sent to every resident on Monday.",
+    "Listen to the recording before you vote, the judge said.",
+    "Sign up for Medicare before March.",
+    "Publicidad: la empresa fue multada por engañar a sus clientes en 2023.",
 ]
 
 
