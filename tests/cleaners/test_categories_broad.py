@@ -1,6 +1,7 @@
-"""Broader recognisers, round 2 (issue 11, points 1 and 3): the categories pack's newsletter, post-footer,
-publisher-credit and rights-notice rules recognise a structure (a sign-up verb and what it sends, a byline
-with a date and separators, a credit label, a notice that forbids reproduction), not a listed sentence.
+"""Broader recognisers, round 2 (issue 11, points 1 and 3): the categories pack's rules (CAT001-CAT011) recognise
+a structure, not a listed sentence: a sign-up verb and what it sends, a byline with a date between separators, a
+credit label or an agency, a notice that forbids reproduction, a related heading's marker and noun, a comment
+form's buttons and notices, an ad slot's continuation line, a channel to join, a read-on link with its site.
 
 Each clutter line goes at the end of an article, in any of eight languages, and is removed by its recogniser
 alone (the phrase packs may get the credit in the full rulebook). Each keep line is a sentence that uses the
@@ -11,15 +12,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners import Cleaner, RuleBook, default_cleaner
-
-BODY = [
-    "The city council voted on Tuesday to keep the central library open on Sundays, reversing a plan that would "
-    "have saved two million pounds a year.",
-    "Residents had gathered more than eight thousand signatures against the closure, and the debate in the "
-    "chamber ran for almost four hours before the vote.",
-    "The mayor said the library would also stay open later on weekdays from March, paid for from the reserve "
-    "fund, and that no staff would lose their jobs.",
-]
+from tests.cleaners.test_categories import BODY  # the article the recognisers' lines are put after
 
 
 @pytest.fixture(scope="module")
