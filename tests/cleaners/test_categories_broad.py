@@ -1,0 +1,197 @@
+"""Broader recognisers, round 2 (issue 11, points 1 and 3): the categories pack's rules (CAT001-CAT011) recognise
+a structure, not a listed sentence: a sign-up verb and what it sends, a byline with a date between separators, a
+credit label or an agency, a notice that forbids reproduction, a related heading's marker and noun, a comment
+form's buttons and notices, an ad slot's continuation line, a channel to join, a read-on link with its site.
+
+Each clutter line goes at the end of an article, in any of eight languages, and is removed by its recogniser
+alone (the phrase packs may get the credit in the full rulebook). Each keep line is a sentence that uses the
+same words, put where the rule looks; it stays with every rule on."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners import Cleaner, RuleBook, default_cleaner
+from tests.cleaners.test_categories import BODY  # the article the recognisers' lines are put after
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return default_cleaner()
+
+
+_ALONE: dict[str, Cleaner] = {}
+
+
+def alone(rule: str) -> Cleaner:
+    if rule not in _ALONE:
+        _ALONE[rule] = Cleaner(RuleBook.load().selected(select=[rule]))
+    return _ALONE[rule]
+
+
+REMOVE = [
+    # newsletter prompts: a sign-up verb and what it sends, the sign-up as a noun, the box's own lines
+    ("Sign up for breaking news alerts", "CAT008"),
+    ("Enter your email address to receive our morning digest", "CAT008"),
+    ("Like this story? Get more in your inbox every morning.", "CAT008"),
+    ("Join 1,234 other subscribers", "CAT008"),
+    ("Thanks for signing up!", "CAT008"),
+    ("Newsletter-Anmeldung", "CAT008"),
+    ("Die wichtigsten Nachrichten direkt in Ihr Postfach", "CAT008"),
+    ("Jetzt kostenlos den Newsletter sichern", "CAT008"),
+    ("Inscription à la newsletter", "CAT008"),
+    ("Ne manquez rien : inscrivez-vous à nos alertes", "CAT008"),
+    ("Suscríbete gratis y no te pierdas nada", "CAT008"),
+    ("Regístrate para recibir nuestras alertas", "CAT008"),
+    ("Registrati per ricevere i nostri aggiornamenti", "CAT008"),
+    ("Cadastre-se para receber nossos alertas", "CAT008"),
+    ("Otrzymuj najważniejsze wiadomości na swoją skrzynkę", "CAT008"),
+    ("Wil je de nieuwsbrief ontvangen?", "CAT008"),
+    # post footers: a theme's sentence, a permalink, a byline of name and date with separators, a tag list
+    ("This entry was posted in Politics on March 3, 2021 by admin. Bookmark the permalink.", "CAT003"),
+    ("Bookmark the permalink.", "CAT003"),
+    ("by Jane Roe | March 3, 2021 | World", "CAT003"),
+    ("Rédigé par Claire Martin", "CAT003"),
+    ("Autor: Piotr Kowalski, 3 marca 2021", "CAT003"),
+    ("Aktualizacja: 3 marca 2021, 10:31", "CAT003"),
+    ("Labels: council, library", "CAT003"),
+    ("Posted on Tuesday, March 3, 2021 by Ann Miller", "CAT003"),
+    ("Posted 2 hours ago by admin", "CAT003"),
+    ("Ann Miller, March 3, 2021", "CAT003"),
+    ("3. März 2021 | Anna Becker", "CAT003"),
+    ("Publicado hace 2 horas por Lucía García", "CAT003"),
+    ("Di Giulia Rossi, 3 marzo 2021", "CAT003"),
+    ("Esta entrada fue publicada en Política el 3 de marzo de 2021.", "CAT003"),
+    # credits to another publisher: a credit label, a link to the original, a credit noun before via/courtesy
+    ("Original article: www.reuters.com", "CAT004"),
+    ("Read the original at theconversation.com", "CAT004"),
+    ("Story via apnews.com", "CAT004"),
+    ("H/T The Guardian", "CAT004"),
+    ("Erstveröffentlichung: Süddeutsche Zeitung", "CAT004"),
+    ("Übernommen von www.zeit.de", "CAT004"),
+    ("Article paru à l'origine dans Le Temps", "CAT004"),
+    ("Con información de EFE y Europa Press", "CAT004"),
+    ("Articolo originale: www.ansa.it", "CAT004"),
+    ("Com informações da Agência Brasil", "CAT004"),
+    ("Tekst pierwotnie opublikowany na portalu Onet", "CAT004"),
+    ("Overgenomen van nos.nl", "CAT004"),
+    # rights notices: a reproduction notice in either order, a licence, a © inside the line
+    ("Reproduction in whole or in part without permission is prohibited.", "CAT010"),
+    ("Nachdruck und Weiterverbreitung nur mit Genehmigung", "CAT010"),
+    ("É proibida a reprodução total ou parcial.", "CAT010"),
+    ("È vietata la riproduzione anche parziale.", "CAT010"),
+    ("Kopiowanie i rozpowszechnianie bez zgody zabronione.", "CAT010"),
+    ("Overname zonder toestemming is niet toegestaan.", "CAT010"),
+    ("This work is licensed under a Creative Commons Attribution 4.0 International License.", "CAT010"),
+    ("Reuters © 2024", "CAT010"),
+    ("Riproduzione riservata © 2023", "CAT010"),
+    ("Wszystkie prawa zastrzeżone.", "CAT010"),
+    # buttons, comment sections, read-more labels, ad slots and follow prompts in other words
+    ("Link copied", "CAT001"),
+    ("Envoyer à un ami", "CAT001"),
+    ("Deel via WhatsApp", "CAT001"),
+    ("View all 12 comments", "CAT005"),
+    ("Be the first to comment", "CAT005"),
+    ("Sie müssen angemeldet sein, um einen Kommentar abzugeben.", "CAT005"),
+    ("Tu dirección de correo electrónico no será publicada.", "CAT005"),
+    ("Alle Kommentare anzeigen", "CAT005"),
+    ("Read more →", "CAT007"),
+    ("Scopri di più", "CAT007"),
+    ("Lees meer over Politiek", "CAT007"),
+    ("Advertisement - Scroll to continue", "CAT009"),
+    ("Der Artikel wird nach der Anzeige fortgesetzt", "CAT009"),
+    ("Dalsza część artykułu pod reklamą", "CAT009"),
+    ("Join our WhatsApp channel", "CAT011"),
+    ("Abonnez-vous à notre chaîne YouTube", "CAT011"),
+    ("Jetzt unserem WhatsApp-Kanal folgen", "CAT011"),
+    ("Download our app", "CAT011"),
+    ("Siga-nos nas redes sociais", "CAT011"),
+    # round 3: form fields and agencies, handles, read-on links with a site, sponsor names
+    ("Enter your email address", "CAT008"),
+    ("No spam. Unsubscribe at any time.", "CAT008"),
+    ("(dpa)", "CAT004"),
+    ("Mit Material von dpa", "CAT004"),
+    ("This story was produced by ProPublica", "CAT004"),
+    ("Images copyright Reuters", "CAT010"),
+    ("Any reproduction without permission is prohibited.", "CAT010"),
+    ("Twitter: @citypress | Instagram: @citypress", "CAT011"),
+    ("Lire la suite sur Le Monde", "CAT007"),
+    ("Scroll down to continue reading", "CAT009"),
+    ("Facebook 12 Twitter 3", "CAT001"),
+    ("Listen to this article", "CAT001"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), REMOVE)
+def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
+    assert alone(rule).clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+    assert cleaner.clean_text("\n".join(BODY + [line])).text == "\n".join(BODY)
+
+
+KEEP = [
+    # newsletter words in sentences
+    "Residents can sign up for flood alerts on the council's website, the mayor said.",
+    "Get ready for the daily briefing, the spokesman told reporters on Monday.",
+    "Get the latest updates from the court before you travel, the embassy advised.",
+    "Die Stadt informierte die Anwohner per E-Mail über die Sperrung.",
+    "Le maire a reçu la lettre dans sa boîte mail lundi, selon son cabinet.",
+    "El Ayuntamiento envía alertas por correo a los vecinos desde marzo.",
+    "Il ministro: la newsletter del governo arriva ogni lunedì ai dipendenti.",
+    "Join the protest and sign the letter to the minister, the organisers urged.",
+    # footer words in sentences
+    "Written by hand on 12 May 2020, the letter reached the mayor a week later.",
+    "Posted on the wall of the town hall, the notice gave residents until March to object.",
+    "Dieser Eintrag wurde gelöscht, nachdem sich die Familie beschwert hatte.",
+    "Labels on the bottles must now list the sugar content, the agency said.",
+    "Écrit par un inconnu en 1850, le manuscrit a été retrouvé à Lyon.",
+    "By Tuesday, March 3, 2021, the council must decide.",
+    "Published by Penguin on 3 March 2021, the book sold out in a week.",
+    # credit words in sentences
+    "Credit card debt rose by a tenth last year, the central bank said.",
+    "The original article of the treaty was signed in Rome in 1957.",
+    "Con información de la policía, los vecinos encontraron al niño.",
+    "Via Appia runs south from Rome to Brindisi.",
+    # rights words in sentences
+    "La reproducción del cuadro está prohibida en el museo, según la dirección.",
+    "No copying of the exam papers was found, the school said.",
+    "Die Veröffentlichung der Namen ist verboten, entschied das Gericht.",
+    "The author kept all rights reserved under the contract signed in 2019, the court found.",
+    # words of buttons, comment sections, ads and follow prompts in sentences
+    "Link prices rose after the merger, the regulator said.",
+    "You must reply to the letter within 30 days, the court said.",
+    "Be the first to arrive, the coach told the players before the final.",
+    "Read more about the plan on the council's website before the vote, officials said.",
+    "The article continues a long debate about advertising in schools.",
+    "Abonnez-vous à la chaîne YouTube de la mairie, a conseillé le maire lundi.",
+    "Download the app form from the council's website, officials said.",
+    "Stay connected to the grid, the operator told the wind farms.",
+    "Your email address will be used to send the newsletter, the company said.",
+    "Any reproduction of the painting is a crime, the museum said.",
+    "Text messages were sent to every resident on Monday.",
+    "Listen to the recording before you vote, the judge said.",
+    "Sign up for Medicare before March.",
+    "Publicidad: la empresa fue multada por engañar a sus clientes en 2023.",
+]
+
+
+@pytest.mark.parametrize("line", KEEP)
+def test_a_sentence_with_the_same_words_stays(cleaner, line):
+    for text in ("\n".join(BODY + [line]), "\n".join([BODY[0], line, *BODY[1:]])):
+        assert cleaner.clean_text(text).text == text
+
+
+TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "New rail line opens to passengers"]
+
+
+@pytest.mark.parametrize("heading", [
+    "Related Reading", "More Politics news", "Popular This Week", "Die neuesten Beiträge", "Les articles les plus lus",
+    "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
+])
+def test_a_related_heading_in_other_words_takes_its_teasers(cleaner, heading):
+    assert cleaner.clean_text("\n".join(BODY + [heading] + TEASERS)).text == "\n".join(BODY)
+
+
+def test_a_see_also_list_stays():
+    # WCXB's annotators keep a "See also:" list of links as article text: it is not a related box here.
+    text = "\n".join(BODY + ["See also:"] + TEASERS)
+    assert alone("CAT002").clean_text(text).text == text
