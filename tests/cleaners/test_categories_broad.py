@@ -91,7 +91,7 @@ REMOVE = [
     ("Envoyer à un ami", "CAT001"),
     ("Deel via WhatsApp", "CAT001"),
     ("View all 12 comments", "CAT005"),
-    ("Be the first to comment", "CAT005"),
+    ("Be the first to leave a comment", "CAT005"),
     ("Sie müssen angemeldet sein, um einen Kommentar abzugeben.", "CAT005"),
     ("Tu dirección de correo electrónico no será publicada.", "CAT005"),
     ("Alle Kommentare anzeigen", "CAT005"),
