@@ -114,7 +114,7 @@ REMOVE = [
     ("This story was produced by ProPublica", "CAT004"),
     ("Images copyright Reuters", "CAT010"),
     ("Any reproduction without permission is prohibited.", "CAT010"),
-    ("Twitter: @citypress | Instagram: @citypress", "CAT011"),
+    ("Twitter: @citypress | Instagram: @citypress", "CAT021"),
     ("Lire la suite sur Le Monde", "CAT007"),
     ("Scroll down to continue reading", "CAT009"),
     ("Facebook 12 Twitter 3", "CAT001"),
