@@ -107,7 +107,7 @@ REMOVE = [
     ("Download our app", "CAT011"),
     ("Siga-nos nas redes sociais", "CAT011"),
     # round 3: form fields and agencies, handles, read-on links with a site, sponsor names
-    ("Enter your email address", "CAT008"),
+    ("Type your email address here", "CAT008"),
     ("No spam. Unsubscribe at any time.", "CAT008"),
     ("(dpa)", "CAT004"),
     ("Mit Material von dpa", "CAT004"),
