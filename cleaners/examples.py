@@ -3,9 +3,10 @@
 A text rule's example runs through the engine's text stage with that rule alone (``Cleaner.clean_text``
 with ``rules=[rule]``): a ``remove`` example must lose text to the rule, and only text it holds; a ``keep``
 example must lose nothing to it. A rule that reads other rules' removals (a clutter run) runs with the built-in
-text rules around it, which remove the clutter its examples surround. A DOM rule's example is an HTML fragment, placed in a page after a long article
-paragraph so the block guards (``max_words``, ``max_share``) behave as on a real page: a ``remove`` example
-must lose at least one element (and the article paragraph nothing); a ``keep`` example must lose nothing.
+text rules around it, which remove the clutter its examples surround. A DOM rule's example is an HTML fragment,
+placed in a page after a long article paragraph so the block guards (``max_words``, ``max_share``) behave as
+on a real page: a ``remove`` example must lose at least one element (and the article paragraph nothing); a
+``keep`` example must lose nothing.
 
 The test suite checks the built-in packs with these functions; ``presswash rules --check`` and the loading of
 user and mined packs use them too.
@@ -115,9 +116,9 @@ def _run_text(run: ExampleRun) -> None:
         run.problem = f"the rule's edits hold text that is not in the example: {stray!r}"
         return
     lost = _chars(example.text) - _chars(cleaned.text)
-    if lost != sum(_chars(e.text) for e in cleaned.edits):  # the context's edits too, for a clutter run
-        run.problem = (f"the clean text lost {lost} characters but the edits account for "
-                       f"{sum(_chars(e.text) for e in cleaned.edits)}")
+    accounted = sum(_chars(e.text) for e in cleaned.edits)  # the context's edits too, for a clutter run
+    if lost != accounted:
+        run.problem = f"the clean text lost {lost} characters but the edits account for {accounted}"
 
 
 def _chars(text: str) -> int:
