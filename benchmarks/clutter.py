@@ -199,23 +199,32 @@ class PartSpec:
 
 
 def load_part(name: str, folder: Path = PHRASINGS) -> PartSpec:
-    """Read ``<folder>/<name>.toml``; unknown kinds or languages are errors, so a typo does not vanish."""
-    path = folder / f"{name}.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    spec = PartSpec(name=data.get("part", {}).get("name", name), fills={}, clutter={}, lookalikes={})
-    for lang, table in data.items():
-        if lang == "part":
-            continue
-        if lang not in LANGUAGES:
-            raise ValueError(f"{path}: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
-        for section in ("clutter", "lookalike"):
-            unknown = set(table.get(section, {})) - set(KINDS)
-            if unknown:
-                raise ValueError(f"{path}: [{lang}.{section}] has unknown kinds {sorted(unknown)}")
-        spec.fills[lang] = table.get("fill", {})
-        spec.clutter[lang] = {k: list(v) for k, v in table.get("clutter", {}).items()}
-        spec.lookalikes[lang] = {k: list(v) for k, v in table.get("lookalike", {}).items()}
+    """Read ``<folder>/<name>.toml`` and any ``<folder>/<name>-*.toml`` (a retired held-out set joins the tuning
+    part that way) as one part; unknown kinds or languages are errors, so a typo does not vanish."""
+    paths = [folder / f"{name}.toml", *sorted(folder.glob(f"{name}-*.toml"))]
+    spec = PartSpec(name=name, fills={}, clutter={}, lookalikes={})
+    for path in paths:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for lang, table in data.items():
+            if lang == "part":
+                continue
+            if lang not in LANGUAGES:
+                raise ValueError(f"{path}: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+            for section in ("clutter", "lookalike"):
+                unknown = set(table.get(section, {})) - set(KINDS)
+                if unknown:
+                    raise ValueError(f"{path}: [{lang}.{section}] has unknown kinds {sorted(unknown)}")
+            merge(spec.fills.setdefault(lang, {}), table.get("fill", {}))
+            merge(spec.clutter.setdefault(lang, {}), table.get("clutter", {}))
+            merge(spec.lookalikes.setdefault(lang, {}), table.get("lookalike", {}))
     return spec
+
+
+def merge(into: dict[str, list[str]], lists: dict[str, list[str]]) -> None:
+    """Append each list's new items to the list of the same key, in order, without repeats."""
+    for key, items in lists.items():
+        have = into.setdefault(key, [])
+        have.extend(item for item in dict.fromkeys(items) if item not in have)
 
 
 _SLOT_SHAPES = {"n": r"\d+", "n0": r"\d+", "n4": r"\d+", "year": r"\d+", "date": r".*\d.*", "time": r".*\d.*"}
