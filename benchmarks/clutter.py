@@ -10,7 +10,7 @@ Each case is one real article body (the fixtures' expected texts, WCXB dev groun
 "with" snippets by language) with clutter lines injected where sites put them (share rows at the head, ad labels
 between paragraphs, footers, attributions, related boxes and comment prompts at the tail, image file names glued
 to a paragraph's first word) and look-alike sentences that share the clutter's words and must be kept. The
-phrasings are templates in two parts, benchmarks/clutter/tuning.toml and benchmarks/clutter/heldout.toml. The
+phrasings are templates in two parts, benchmarks/clutter/tuning*.toml and benchmarks/clutter/heldout.toml. The
 held-out part is NEVER tuned on: its leaks are listed only with an explicit ``--part heldout``, for the final
 report. Cases are built in memory from a seed (nothing is written unless ``--dump DIR``); the dev sets are read
 where they are (../shared/devset), never copied.

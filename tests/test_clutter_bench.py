@@ -147,6 +147,24 @@ def test_both_parts_cover_every_kind_and_language_and_the_heldout_one_is_separat
         assert sum(map(len, heldout.lookalikes[lang].values())) >= sum(map(len, tuning.lookalikes[lang].values()))
 
 
+def test_a_part_reads_its_extra_files_as_one_part_without_repeats(tmp_path):
+    (tmp_path / "tuning.toml").write_text(
+        '[en.fill]\nnames = ["Ann"]\n[en.clutter]\nshare = ["Share this", "Tweet"]\n[en.lookalike]\n'
+        'share = ["She shared the prize."]\n', encoding="utf-8")
+    (tmp_path / "tuning-retired.toml").write_text(
+        '[en.fill]\nnames = ["Ann", "Bo"]\n[en.clutter]\nshare = ["Tweet", "Email this"]\nad = ["Advertisement"]\n'
+        '[de.clutter]\nshare = ["Teilen"]\n', encoding="utf-8")
+    (tmp_path / "heldout.toml").write_text('[en.clutter]\nshare = ["Pin it"]\n', encoding="utf-8")
+    spec = bench.load_part("tuning", tmp_path)
+    assert spec.name == "tuning" and spec.languages == ["en", "de"]
+    assert spec.clutter["en"] == {"share": ["Share this", "Tweet", "Email this"], "ad": ["Advertisement"]}
+    assert spec.fills["en"]["names"] == ["Ann", "Bo"] and spec.lookalikes["en"]["share"] == ["She shared the prize."]
+    assert bench.load_part("heldout", tmp_path).clutter == {"en": {"share": ["Pin it"]}}  # its own file only
+    (tmp_path / "tuning-typo.toml").write_text('[en.clutter]\nshares = ["x"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="tuning-typo.toml.*unknown kinds"):
+        bench.load_part("tuning", tmp_path)
+
+
 def test_heldout_phrasings_a_rule_example_matches_are_left_out():
     spec = bench.PartSpec(name="heldout", fills={}, lookalikes={},
                           clutter={"en": {"share": ["Share it on {network}", "Pass this story along"]}})
