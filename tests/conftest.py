@@ -8,6 +8,7 @@ Test modules import these helpers with ``from tests.conftest import ...``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.cli import main
+from scraper.core.process import Options, Processor
 
 # Real servers the tests start for themselves (fixtures postgresql_server, postgresql_url).
 pytest_plugins = ["tests.services.postgresql"]
@@ -86,6 +88,27 @@ def call_main(*args: str | Path) -> Run:
 @pytest.fixture
 def run_main():
     return call_main
+
+
+@functools.cache
+def processor(options: Options = Options()) -> Processor:
+    """One Processor per set of options in this test process, as a batch or crawl worker keeps one for all its
+    pages (building one loads the rule book: about half a second)."""
+    return Processor(options)
+
+
+# The tests that take longest start first, so that the two test processes finish together: with
+# `--dist loadgroup` (pyproject.toml) each process takes the next test in this order when it is free.
+# First the reliability tests (the kill loops, the big shared crawls), then the crawls and stores (each runs
+# crawls in subprocesses), then the rest, each group in the order pytest collected it.
+def _start_order(item: pytest.Item) -> int:
+    if item.get_closest_marker("reliability"):
+        return 0
+    return 1 if item.nodeid.startswith(("tests/crawl/", "tests/store/")) else 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_start_order)
 
 
 def article_html(paragraphs: list[str], title: str = "A test article", charset: str | None = None,

@@ -5,7 +5,8 @@ from lxml import etree
 from scraper.core.content import MIN_WORDS, ContentGuess, guess_content
 from scraper.core.document import Page
 from scraper.core.extraction import body_words, paragraph_words, parse_html
-from scraper.core.process import Options, Processor
+from scraper.core.process import Options
+from tests.conftest import processor
 
 SENTENCES = [
     "The council voted on Tuesday to keep the harbour ferry running through the winter, the clerk said.",
@@ -109,7 +110,7 @@ def _page(html: str) -> Page:
 
 
 def test_fast_mode_keeps_the_scorers_text_where_it_is_sure_and_reads_the_metadata():
-    outcome = Processor(Options(mode="fast"))(_page(article_page()))
+    outcome = processor(Options(mode="fast"))(_page(article_page()))
     assert outcome.ok, outcome
     assert outcome.extractor["mode"] == "scorer"
     assert outcome.text.splitlines() == SENTENCES
@@ -123,28 +124,28 @@ def test_where_the_scorer_is_unsure_trafilatura_extracts():
     notes = "".join(f"<div>Timetable note {i}: the boat leaves the north quay at {i} past the hour</div>"
                     for i in range(30))
     html = article_page().replace("<div class='sidebar'>", f"<div class='timetable'>{notes}</div><div class='sidebar'>")
-    outcome = Processor(Options(mode="fast"))(_page(html))
+    outcome = processor(Options(mode="fast"))(_page(html))
     assert outcome.ok and outcome.extractor["mode"] == "fast"
     assert outcome.steps.counts["content"] == {"unsure": 1} and "extract" in outcome.steps.seconds
 
 
 def test_the_default_and_the_single_modes_leave_the_scorer_out():
     for options in (Options(), Options(mode="precision")):
-        outcome = Processor(options)(_page(article_page()))
+        outcome = processor(options)(_page(article_page()))
         assert outcome.ok and outcome.extractor["mode"] != "scorer"
         assert "content" not in outcome.steps.seconds
 
 
 def test_the_scorer_can_be_switched_off_and_is_not_used_when_comments_are_asked_for():
     for options in (Options(mode="fast", content_scorer=False), Options(mode="fast", include_comments=True)):
-        outcome = Processor(options)(_page(article_page()))
+        outcome = processor(options)(_page(article_page()))
         assert outcome.ok and outcome.extractor["mode"] == "fast"
         assert "content" not in outcome.steps.seconds
 
 
 def test_the_cleaners_run_on_the_scorers_text():
     extra = "<p>Posted by Harbour Desk at 10:15 AM 0 comments</p>"
-    outcome = Processor(Options(mode="fast"))(_page(article_page(extra=extra)))
+    outcome = processor(Options(mode="fast"))(_page(article_page(extra=extra)))
     assert outcome.ok and outcome.extractor["mode"] == "scorer"
     assert "0 comments" not in outcome.text and outcome.text.splitlines()[-1] == SENTENCES[-1]
 

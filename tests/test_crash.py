@@ -2,11 +2,13 @@
 
 A folder of inputs (the fixture pages and seeds, renamed copies of them, generated articles, a WARC file
 and a few bad documents that become error records) is cleaned by `presswash clean DIR -o out.jsonl`, killed
-with SIGKILL at a random point of its run, 20 times, each kill followed by a re-run: 15 times the whole
-process group (workers included), 5 times the run alone, whose workers must then exit by themselves. After
-every kill the output is absent or complete (the atomic write: a temporary file, then a rename); the killed
-run's temporary file is removed by the next run. The last run goes to the end:
-every input is in the output exactly once, every line a whole record.
+with SIGKILL 12 times, each kill followed by a re-run. The kills cover every combination, once each, of where
+the kill lands (at a random point of the start-up, at a random point while the output is being written, just
+after it is in place), what it kills (the whole process group, workers included, or the run alone, whose
+workers must then exit by themselves) and `--jobs 1` or `--jobs 2`. After every kill the output is absent or
+complete (the atomic write: a temporary file, then a rename); the killed run's temporary file is removed by
+the next run. The last run goes to the end: every input is in the output exactly once, every line a whole
+record.
 """
 
 from __future__ import annotations
@@ -30,10 +32,15 @@ from tests.crawl.test_interrupt import wait_group_gone
 
 pytestmark = pytest.mark.reliability
 
-KILLS = 20
 SEED = 20261122
 GENERATED = 60
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+# Where a kill is aimed; where it landed is then read from the output folder (a run may be quicker or slower
+# than the timed one).
+PHASES = ("before the output was opened", "while writing", "after the output was in place")
+# Each (phase, the run alone?, --jobs) once: 3 x 2 x 2 kills. In each group of three the runs that open their
+# output come first: they tell how long the start-up takes now, where the third kill is aimed.
+KILLS = [(phase, alone, jobs) for jobs in (1, 2) for alone in (False, True) for phase in PHASES[1:] + PHASES[:1]]
 
 
 def build_inputs(folder: Path) -> list[str]:
@@ -79,36 +86,70 @@ def temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
 
 
+def own_temporary(out: Path, pid: int) -> int | None:
+    """The size of the temporary file that the run ``pid`` writes beside ``out`` (scraper/sinks/atomic.py);
+    None before it opened it, or after the rename."""
+    for name in temporaries(out.parent):
+        if name.startswith(f".{out.name}.{pid}."):
+            try:
+                return (out.parent / name).stat().st_size
+            except FileNotFoundError:  # renamed just now
+                return None
+    return None
+
+
+def wait_until(done, proc: subprocess.Popen) -> None:
+    """Poll ``done()`` until it holds or ``proc`` has ended."""
+    while not done() and proc.poll() is None:
+        time.sleep(0.005)
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("crash")
     sources = build_inputs(root / "in")
-    # One whole run, timed: the kills are spread over this long.
+    # One whole run, timed: until it opened its output (the start-up), and to the end.
+    reference_out = root / "reference.jsonl"
     started = time.monotonic()
-    ref = subprocess.run(clean_cmd(root / "in", root / "reference.jsonl", 1), env=ENV, capture_output=True, check=False)
+    proc = subprocess.Popen(clean_cmd(root / "in", reference_out, 1), env=ENV, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_until(lambda: own_temporary(reference_out, proc.pid) is not None, proc)
+    startup = time.monotonic() - started
+    stderr = proc.communicate()[1]
     elapsed = time.monotonic() - started
-    assert ref.returncode == 1 and b"Traceback" not in ref.stderr  # 1: the bad inputs are error records
-    reference = read_complete(root / "reference.jsonl", sources)
+    assert proc.returncode == 1 and b"Traceback" not in stderr  # 1: the bad inputs are error records
+    reference = read_complete(reference_out, sources)
     assert sum(r["error"] is not None for r in reference) == 3
-    return root, sources, reference, elapsed
+    return root, sources, reference, startup, elapsed, reference_out.stat().st_size
 
 
-def test_clean_killed_20_times_then_rerun_has_every_input_once(batch):
-    root, sources, reference, elapsed = batch
+def test_clean_killed_12_times_then_rerun_has_every_input_once(batch):
+    root, sources, reference, startup, elapsed, size = batch
     work = root / "work"
     work.mkdir()
     out = work / "out.jsonl"
     rng = random.Random(SEED)
-    landed = {"before the output was opened": 0, "while writing": 0, "after the output was in place": 0}
+    landed = dict.fromkeys(PHASES, 0)
     killed: list[int] = []
     started = time.monotonic()
-    for i in range(KILLS):
+    for aim, alone, jobs in KILLS:
         before = out.stat().st_ino if out.exists() else None
-        proc = subprocess.Popen(clean_cmd(root / "in", out, 1 + i % 2), env=ENV, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(clean_cmd(root / "in", out, jobs), env=ENV, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0, elapsed * 1.1))
+        launched = time.monotonic()
+        if aim == "before the output was opened":
+            time.sleep(rng.uniform(0, startup))
+        else:
+            wait_until(lambda: own_temporary(out, proc.pid) is not None, proc)
+            if proc.poll() is None:
+                startup = min(startup, time.monotonic() - launched)
+            if aim == "while writing":  # once the temporary file holds a random share (up to 90%) of the output
+                least = rng.uniform(0, 0.9) * size
+                wait_until(lambda: (own_temporary(out, proc.pid) or 0) >= least, proc)
+            else:  # just after the rename
+                wait_until(lambda: out.exists() and out.stat().st_ino != before, proc)
         try:
-            if i % 4 == 3:
+            if alone:
                 os.kill(proc.pid, signal.SIGKILL)  # the run alone: its workers must notice and exit
             else:
                 os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a terminal or systemd would
@@ -142,5 +183,7 @@ def test_clean_killed_20_times_then_rerun_has_every_input_once(batch):
     records = read_complete(out, sources)
     assert records == reference  # the same records, in the same order, as a run never killed
     assert os.listdir(work) == ["out.jsonl"]  # no temporary file left behind
-    print(f"\nclean: {KILLS} kills in {kill_loop:.1f} s (one run {elapsed:.2f} s); kills landed: {landed}")
+    print(f"\nclean: {len(KILLS)} kills in {kill_loop:.1f} s (one run {elapsed:.2f} s, start-up {startup:.2f} s); "
+          f"kills landed: {landed}")
     assert landed["while writing"] >= 3, landed  # the kills did hit runs in the middle of writing
+    assert all(landed.values()), landed  # and in each phase

@@ -19,10 +19,10 @@ import pytest
 from scraper.offline.batch import process_pages
 from scraper.core.decoding import decode
 from scraper.core.document import Page
-from scraper.core.process import Options, Processor
+from scraper.core.process import Options
 from scraper.offline.sources import iter_pages
 from scraper.offline.sources.warc import is_warc_name
-from tests.conftest import PAGES, WarcRecord, english_page, write_warc
+from tests.conftest import PAGES, WarcRecord, english_page, processor, write_warc
 
 SEED = 20261122
 HTML_DOCS = 300
@@ -181,7 +181,7 @@ def test_control_characters_xml_forbids_do_not_cost_the_article():
     # Found by the fuzzing above: a stray \x1f in a paragraph made lxml refuse the text trafilatura's
     # fallback extractor set, and the page ended as an "internal error".
     page = english_page("CTRL").replace("crowded carriages", "crowded\x1f carriages").replace("hour-long", "hour\x0b-long")
-    outcome = Processor(Options())(Page(body=page.encode(), source="ctrl.html"))
+    outcome = processor(Options())(Page(body=page.encode(), source="ctrl.html"))
     assert outcome.ok, outcome.error
     assert "crowded carriages" in outcome.text and "CTRL" in outcome.text
 
@@ -191,10 +191,10 @@ def test_mutated_html_in_fast_mode_never_trips_the_content_scorer():
     # must end as an article or a plain error, never an internal error.
     rng = random.Random(SEED + 2)
     pages = base_pages()
-    processor = Processor(Options(mode="fast"))
+    process = processor(Options(mode="fast"))
     kinds = set()
     for i in range(150):
-        outcome = processor(Page(body=mutate_html(rng, rng.choice(pages)), source=f"fast{i}.html", kind="html"))
+        outcome = process(Page(body=mutate_html(rng, rng.choice(pages)), source=f"fast{i}.html", kind="html"))
         if outcome.ok:
             assert outcome.text.strip()
             kinds.add(outcome.extractor["mode"])

@@ -11,11 +11,11 @@ from scraper import clean_html, clean_text
 from scraper.core.document import RECORD_FIELDS, Failure, Page
 from scraper.core.language import MIN_CHARS, detect_language
 from scraper.core.metadata import DECLARED, PROVENANCE
-from scraper.core.process import Options, Processor
+from scraper.core.process import Options
 from scraper.evaluation.systems import ABLATION_SYSTEMS, pipeline_options
 from scraper.store import Store
 from tests.store.conftest import sql
-from tests.conftest import ENGLISH_PARAGRAPHS, article_html, call_main
+from tests.conftest import ENGLISH_PARAGRAPHS, article_html, call_main, processor
 
 # Written for these tests: a local news story in German, with a newsletter prompt after it.
 GERMAN = [
@@ -32,7 +32,7 @@ GERMAN_TEXT = "\n".join(GERMAN) + "\n"
 
 
 def german_dump(**options) -> object:
-    return Processor(Options(**options))(Page(body=GERMAN_TEXT.encode(), source="radwege.txt", kind="text"))
+    return processor(Options(**options))(Page(body=GERMAN_TEXT.encode(), source="radwege.txt", kind="text"))
 
 
 def test_a_german_text_without_declaration_is_detected_and_gets_the_german_pack():
@@ -68,7 +68,7 @@ def test_a_declared_language_wins_over_the_text():
 ])
 def test_each_declaration_names_its_source(head, headers, source):
     html = article_html(ENGLISH_PARAGRAPHS, title="Coastal line", head_extra=head)
-    article = Processor()(Page(body=html.encode(), source="x.html", kind="html", headers=headers))
+    article = processor()(Page(body=html.encode(), source="x.html", kind="html", headers=headers))
     assert article.language == "fr" and article.provenance.get("language") == source
     assert source in DECLARED
 
@@ -119,8 +119,8 @@ def test_provenance_is_in_every_record_in_order():
 
 
 def test_each_article_owns_its_provenance():
-    processor = Processor()
-    one, two = (processor(Page(body=GERMAN_TEXT.encode(), source=f"{n}.txt", kind="text")) for n in "ab")
+    process = processor()
+    one, two = (process(Page(body=GERMAN_TEXT.encode(), source=f"{n}.txt", kind="text")) for n in "ab")
     one.provenance["language"] = "changed"
     assert two.provenance.get("language") == "detected"
 

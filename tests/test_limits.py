@@ -13,6 +13,9 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
@@ -219,3 +222,26 @@ def test_the_crawl_pipeline_stops_a_page_past_the_limit_and_goes_on():
     assert not deep.outcome.ok
     assert "processing took longer than 1.5 s (time limit)" in deep.outcome.error
     assert good.outcome.ok and HARBOUR_WORDS[0] in good.outcome.text
+
+
+# A crawl killed (kill -9) just as it started a worker: the fork server's child finds the pipe that should
+# bring it its start-up data closed. It exits, and says nothing: no traceback in the crawl's log.
+_ORPHANED_FORK = """
+import multiprocessing.forkserver as forkserver, os
+import scraper.core.workers  # the fork server's preload (scraper/core/forkserver_preload.py)
+forkserver.ensure_running()
+answers, start_data = forkserver._forkserver.connect_to_new_process([])
+os.close(start_data)  # the pool's process is gone before it wrote a byte
+pid, status = forkserver.read_signed(answers), forkserver.read_signed(answers)
+print(status)
+"""
+
+
+def test_a_fork_whose_pool_died_before_handing_it_its_task_exits_quietly():
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", _ORPHANED_FORK], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1"]  # the fork exited at once, with 1
+    assert proc.stderr == ""

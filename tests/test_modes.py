@@ -10,6 +10,7 @@ from scraper.core.document import Page
 from scraper.core.extraction import (MODES, body_words, paragraph_words, parse_html, pick_mode, precision_is_whole,
                                       prefer_fallback, recall_may_add)
 from scraper.core.process import Options, Processor
+from tests.conftest import processor
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -43,7 +44,7 @@ def _any_page() -> str:
 
 @pytest.mark.parametrize("mode", ["auto", *MODES])
 def test_every_mode_makes_an_article_and_names_the_mode_it_kept(mode):
-    outcome = Processor(Options(mode=mode))(_page(_any_page()))
+    outcome = processor(Options(mode=mode))(_page(_any_page()))
     assert outcome.ok, outcome
     assert outcome.extractor["mode"] in MODES
     if mode != "auto":
@@ -52,8 +53,8 @@ def test_every_mode_makes_an_article_and_names_the_mode_it_kept(mode):
 
 def test_auto_keeps_the_text_of_the_mode_it_names():
     page = _page(_any_page())
-    auto = Processor(Options(mode="auto"))(page)
-    single = Processor(Options(mode=auto.extractor["mode"]))(page)
+    auto = processor(Options(mode="auto"))(page)
+    single = processor(Options(mode=auto.extractor["mode"]))(page)
     assert auto.text == single.text
 
 
@@ -88,16 +89,16 @@ def test_auto_runs_the_other_modes_only_when_precision_is_not_whole(monkeypatch)
     import scraper.core.process as process
 
     page = _page(_any_page())
-    whole = Processor(Options(mode="auto"))(page)
+    whole = processor(Options(mode="auto"))(page)
     assert whole.ok and whole.steps.counts["plan"] == {"precision whole": 1, "no recall run": 1}
     assert whole.extractor["mode"] == "precision" and "fallback" not in whole.steps.seconds
     assert "extract-modes" not in whole.steps.seconds  # precision holds most of the page's text: no recall run
     monkeypatch.setattr(process, "recall_may_add", lambda words, body: True)
-    probed = Processor(Options(mode="auto"))(page)
+    probed = processor(Options(mode="auto"))(page)
     assert probed.ok and probed.steps.counts["plan"] == {"precision whole": 1}
     assert "extract-modes" in probed.steps.seconds and "fallback" not in probed.steps.seconds
     monkeypatch.setattr(process, "precision_is_whole", lambda words, paragraphs: False)
-    every = Processor(Options(mode="auto"))(page)
+    every = processor(Options(mode="auto"))(page)
     assert every.ok and every.steps.counts["plan"] == {"all modes": 1}
     assert "fallback" in every.steps.seconds
 
@@ -117,7 +118,7 @@ def test_recall_may_add_unless_precision_holds_most_of_the_body_text():
 
 def test_fast_mode_makes_an_article_and_says_so():
     # without the content scorer, which would take this clean fixture page on its own (test_content.py)
-    outcome = Processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
+    outcome = processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
     assert outcome.ok, outcome
     assert outcome.extractor["mode"] == "fast"
     assert "extract-modes" not in outcome.steps.seconds and "fallback" not in outcome.steps.seconds
@@ -127,7 +128,7 @@ def test_fast_mode_runs_the_full_setting_when_its_text_misses_the_paragraphs(mon
     import scraper.core.process as process
 
     monkeypatch.setattr(process, "holds_paragraphs", lambda words, paragraphs: False)
-    outcome = Processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
+    outcome = processor(Options(mode="fast", content_scorer=False))(_page(_any_page()))
     assert outcome.ok and outcome.extractor["mode"] == "fast"
     assert outcome.steps.counts["plan"] == {"full run": 1} and "extract-modes" in outcome.steps.seconds
 
@@ -155,7 +156,7 @@ def test_a_page_too_big_for_auto_gets_the_balanced_mode_alone_and_says_so(monkey
 
     page = _page(_any_page())
     monkeypatch.setattr(process, "AUTO_MODE_MAX_CHARS", 100)
-    outcome = Processor(Options(mode="auto"))(page)
+    outcome = processor(Options(mode="auto"))(page)
     assert outcome.ok
     assert outcome.extractor["mode"] == "balanced"
     assert "single-mode" in outcome.flags
@@ -167,7 +168,7 @@ def test_a_page_with_very_many_elements_gets_one_fast_run_and_says_so():
     story = "<p>" + "The council published the results of the census on Monday, ward by ward. " * 6 + "</p>"
     rows = "".join(f"<tr><td>ward {i}</td><td>{i * 7}</td></tr>" for i in range(MANY_ELEMENTS // 3 + 1))
     html = f"<html><body><article><h1>Census results</h1>{story}<table>{rows}</table></article></body></html>"
-    outcome = Processor(Options(mode="auto"))(
+    outcome = processor(Options(mode="auto"))(
         Page(body=html.encode(), source="census.html", url="https://example.org/census", kind="html"))
     assert outcome.ok, outcome
     assert {"fast-extraction", "single-mode"} <= set(outcome.flags)
@@ -176,5 +177,5 @@ def test_a_page_with_very_many_elements_gets_one_fast_run_and_says_so():
 
 
 def test_an_ordinary_page_is_not_flagged_fast():
-    outcome = Processor(Options(mode="auto"))(_page(_any_page()))
+    outcome = processor(Options(mode="auto"))(_page(_any_page()))
     assert "fast-extraction" not in outcome.flags and "single-mode" not in outcome.flags

@@ -7,7 +7,8 @@ from scraper.core.document import Page
 from scraper.core.extraction import extract_text, page_metadata, parse_html
 from scraper.core.metadata import PROVENANCE
 from scraper.core.page_metadata import author_names, is_name, read_metadata
-from scraper.core.process import Options, Processor
+from scraper.core.process import Options
+from tests.conftest import processor
 
 URL = "https://harbourtimes.example/news/ferry-returns"
 BODY = ("<p>The island ferry sailed again on Monday after three days of gales kept it in port, the operator "
@@ -167,7 +168,7 @@ def test_page_metadata_strips_the_site_name_and_leaves_the_tree_alone():
 def test_the_record_carries_each_fields_provenance():
     head = jsonld(**{"@type": "NewsArticle", "headline": "Ferry returns after storm", "datePublished": "2024-03-05",
                      "author": "Mara Quinn"})
-    article = Processor(Options())(Page(body=page(head).encode(), source="f.html", url=URL, kind="html"))
+    article = processor(Options())(Page(body=page(head).encode(), source="f.html", url=URL, kind="html"))
     assert article.ok, article.error
     record = article.to_record()
     assert record["author"] == "Mara Quinn" and record["date_published"] == "2024-03-05"
@@ -253,17 +254,17 @@ def test_a_byline_of_two_gives_two_authors_and_the_joined_author():
 def test_every_record_has_authors_and_the_dates_and_title_their_source():
     head = (meta("author", "Mara Quinn, Owen Hale", "name") + meta("article:modified_time", "2024-03-06T10:00:00Z")
             + meta("article:published_time", "2024-03-05T08:00:00Z"))
-    record = Processor(Options())(Page(page(head).encode(), "p.html", url=URL)).to_record()
+    record = processor(Options())(Page(page(head).encode(), "p.html", url=URL)).to_record()
     keys = list(record)
     assert keys[keys.index("author") + 1] == "authors"
     assert record["authors"] == ["Mara Quinn", "Owen Hale"] and record["author"] == "Mara Quinn; Owen Hale"
     assert {k: record["provenance"].get(k) for k in ("title", "authors", "date_published", "date_modified")} == {
         "title": "h1", "authors": "meta", "date_published": "meta", "date_modified": "meta"}
     modified = jsonld(**{"@type": "NewsArticle", "dateModified": "2024-03-07"})
-    record = Processor(Options())(Page(page(modified).encode(), "p.html", url=URL)).to_record()
+    record = processor(Options())(Page(page(modified).encode(), "p.html", url=URL)).to_record()
     assert record["authors"] == [] and record["author"] is None and "authors" not in record["provenance"]
     assert record["provenance"]["date_modified"] == "json-ld"
-    text = Processor(Options())(Page(b"Ferry returns\n\n" + BODY.encode(), "p.txt", kind="text"))
+    text = processor(Options())(Page(b"Ferry returns\n\n" + BODY.encode(), "p.txt", kind="text"))
     assert text.to_record()["provenance"]["title"] == "text" and text.to_record()["authors"] == []
 
 

@@ -2,14 +2,30 @@
 nowhere else: the fork server then ignores Ctrl-C and SIGTERM, and so does every worker it forks, from its
 first instruction. (A Ctrl-C that came while a worker was starting used to kill it in the middle of a page.)
 It also loads the language identifier and datasketch once, so the workers it forks need not
-(scraper/core/language.py, scraper/core/fingerprint.py): they start sooner and share those pages.
+(scraper/core/language.py, scraper/core/fingerprint.py): they start sooner and share those pages. And a fork
+whose pool's process is killed (kill -9) while it hands the fork its start-up data exits without the
+traceback of the end of file it reads: it has nothing to do, and nothing went wrong in it.
 """
+
+import sys
+import traceback
 
 from scraper.core.fingerprint import preload as preload_fingerprint
 from scraper.core.language import preload
 from scraper.core.workers import ignore_stop_signals
 
 ignore_stop_signals()
+
+
+def _excepthook(kind, value, tb) -> None:
+    # The fork server's child reports what escapes its start-up through sys.excepthook, then exits.
+    last = traceback.extract_tb(tb)[-1:] if tb else []
+    if issubclass(kind, EOFError) and last and last[0].name == "_main" and last[0].filename.endswith("spawn.py"):
+        return  # multiprocessing.spawn._main found the pipe from the pool's process closed: that process is gone
+    sys.__excepthook__(kind, value, tb)
+
+
+sys.excepthook = _excepthook
 # The language identifier's model (about a second to load): every worker forked from here starts with it.
 try:
     preload()
