@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar
 from lxml import etree
 
 from .backtracking import backtracking_risk
-from .literals import required_any, trie_regex
+from .literals import LiteralScan, required_any, trie_regex
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -52,6 +52,9 @@ class CleaningContext:
 
     title: str | None = None
     facts: Facts = field(default_factory=Facts)
+    # The rule book's shared literal scan (literals.LiteralScan), or None: a line rule it covers asks it
+    # whether a line may match instead of searching its own literals in the line.
+    scan: LiteralScan | None = None
     # Ids of the rules whose removals are not clutter (the repeated headline): no run of clutter starts there;
     # and of the clutter-run rules that removed a line: their lines belong to a run but start none.
     not_clutter: set = field(default_factory=set)
@@ -313,12 +316,18 @@ class LineRule(Rule):
             if ln.kept:  # the rule did not remove it, so it counts towards the zone
                 seen += 1
 
-    def match(self, line: Line) -> re.Match[str] | None:
-        """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
+    def match(self, line: Line, scan: LiteralScan | None = None) -> re.Match[str] | None:
+        """The pattern matched against the whole line (lines arrive trimmed), within the word cap; ``scan``
+        (the context's shared literal scan) answers the literal pre-check when it covers this rule."""
         if line.words > self.max_words:
             return None
-        if self.literals is not None and literal_miss(self.literals, line):
-            return None
+        if self.literals is not None:
+            bit = scan.bit(self) if scan is not None else None
+            if bit is not None:
+                if len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower):
+                    return None
+            elif literal_miss(self.literals, line):
+                return None
         return self.regex.fullmatch(line.text)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
@@ -331,14 +340,20 @@ class LineRule(Rule):
             ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
+        scan = ctx.scan
+        bit = scan.bit(self) if scan is not None and literals is not None else None
+        holders = scan.holders if bit is not None else None
         through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
-            else None
+            and bit is None else None
         for ln in (short if short is not None else self.candidates(lines)):
             # The checks of match(), inline: this loop runs for every rule on every short line.
             if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
                 continue
             if through is not None:
                 m = fullmatch(ln.text) if ln.index in through else None
+            elif holders is not None:  # the literal pre-check, answered by the shared scan
+                text = ln.text
+                m = fullmatch(text) if len(text) > _LITERAL_CHECK_CHARS or bit in holders(ln.lower) else None
             elif literals is not None and literal_miss(literals, ln):
                 m = None
             else:
@@ -765,9 +780,9 @@ class TruncateTail(LineRule):
             and _CUT_EXCERPT_END.search(text) is None
         )
 
-    def heading(self, line: Line) -> bool:
+    def heading(self, line: Line, scan: LiteralScan | None = None) -> bool:
         """Whether the line is this rule's heading; a line that is not is remembered (``Line.misses``)."""
-        if self.match(line):
+        if self.match(line, scan):
             return True
         line.misses.add(self.id)
         return False
@@ -783,7 +798,7 @@ class TruncateTail(LineRule):
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln):
+            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln, ctx.scan):
                 tail = kept[pos + 1:]
                 tail_words = sum(t.words for t in tail)
                 if (
