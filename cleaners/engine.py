@@ -9,7 +9,8 @@ from typing import Any, Iterable
 from .literals import LiteralScan, any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
-from .rules import KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, marked_elements, word_count
+from .rules import (KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
+                    word_count)
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
 LARGE_REMOVAL_SHARE = 0.5
@@ -205,8 +206,9 @@ class Cleaner:
     def literal_scan(self) -> LiteralScan:
         """One literal scan for every text line rule of the rule book (built on first use)."""
         if self._scan is None:
-            self._scan = LiteralScan([(r, r.literal_words) for r in self.rulebook.rules()
-                                      if isinstance(r, LineRule) and r.stage == "text"])
+            rules = [r for r in self.rulebook.rules() if isinstance(r, LineRule) and not isinstance(r, StripPrefix)]
+            widest = max((r.max_words for r in rules if r.zone == "any" and r.literal_words), default=0)
+            self._scan = LiteralScan([(r, r.literal_words) for r in rules], widest)
         return self._scan
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,

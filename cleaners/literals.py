@@ -201,8 +201,11 @@ class LiteralScan:
     MAX_ENTRIES = 20_000
     MAX_CHARS = 2000  # longer texts are not remembered (the rules' literal check skips them anyway)
 
-    def __init__(self, rules: list[tuple[object, tuple[str, ...]]]):
-        """``rules``: (rule, its lower-cased literals) pairs; a rule without literals is not covered."""
+    def __init__(self, rules: list[tuple[object, tuple[str, ...]]], max_words: int = 0):
+        """``rules``: (rule, its lower-cased literals) pairs; a rule without literals is not covered.
+        ``max_words``: the widest word cap of the rules that ask which lines hold their literals
+        (``CleaningContext.literal_lines``); those lines are scanned once a pass for all of them."""
+        self.max_words = max_words
         owners: dict[str, set[int]] = {}
         self.bits: dict[int, int] = {}  # id(rule) -> its number in the answers
         self._rules = []  # the rules themselves, so their ids stay theirs while this scan lives

@@ -86,6 +86,9 @@ class CleaningContext:
 
     _starts: dict[int, list[int]] = field(default_factory=dict)  # where each short line starts in its text
     _changed: bool = False  # a rule changed a line's text in this pass
+    # This pass's lines within ``scan.max_words`` words by the rules whose literals they hold (built on first
+    # use in the pass, again after a text change): rule number -> lines, in order.
+    _holding: dict[int, list[Line]] | None = None
     _version: int = 0  # how many times a rule changed a line's text in this document
     _read: dict[str, int] = field(default_factory=dict)  # rule id -> the version it last read every line at
 
@@ -95,6 +98,7 @@ class CleaningContext:
         self._short_text = {}
         self._starts = {}
         self._changed = False
+        self._holding = None
         self._words = [ln.words for ln in live]
         self._lowers = [ln.lower for ln in live]
 
@@ -103,6 +107,7 @@ class CleaningContext:
         nothing, as the texts joined at the start of the pass are out of date."""
         self._changed = True
         self._version += 1
+        self._holding = None
 
     def read_all(self, rule_id: str) -> bool:
         """Whether a rule that reads every line on its own text has read this document since the last text
@@ -122,6 +127,32 @@ class CleaningContext:
         if short is None:
             short = self._short[cap] = [ln for ln, n in zip(lines, self._words) if n <= cap]
         return short
+
+    def literal_lines(self, lines: list[Line], rule: "LineRule") -> list[Line] | None:
+        """This pass's lines that the rule's literal pre-check lets through (those within the scan's word
+        cap that hold one of its literals, and those too long for the check), in order: found with one scan
+        of each line for every rule (``LiteralScan``) instead of one check per rule and line. They may
+        exceed the rule's own word cap, and a rule earlier in the pass may have removed one. None when the
+        scan does not cover the rule or its cap, or ``lines`` is not this pass's list."""
+        scan = self.scan
+        if scan is None or lines is not self.live or rule.max_words > scan.max_words:
+            return None
+        bit = scan.bit(rule)
+        if bit is None:
+            return None
+        holding = self._holding
+        if holding is None:
+            holding = self._holding = {}
+            holders, cap, every = scan.holders, scan.max_words, range(len(scan.bits))
+            for ln in self.within(lines, cap) or ():
+                text = ln.text
+                for b in (every if len(text) > _LITERAL_CHECK_CHARS else holders(ln.lower)):
+                    found = holding.get(b)
+                    if found is None:
+                        holding[b] = [ln]
+                    else:
+                        found.append(ln)
+        return holding.get(bit, [])
 
     def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
         """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
@@ -338,6 +369,9 @@ class LineRule(Rule):
             if ctx.read_all(rid):
                 return edits
             ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
+            held = ctx.literal_lines(lines, self) if literals is not None else None
+            if held is not None:  # only the lines holding a literal can match: the others are not read
+                return self._apply_to(held, ctx)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
         scan = ctx.scan
@@ -360,6 +394,22 @@ class LineRule(Rule):
                 m = fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
+                continue
+            self.harvest(m, ctx)
+            ln.removed_by = self._edit(ln, ln.text)
+            edits.append(ln.removed_by)
+        return edits
+
+    def _apply_to(self, held: list[Line], ctx: CleaningContext) -> list[Edit]:
+        """``apply`` over the lines the literal pre-check let through (``CleaningContext.literal_lines``)."""
+        edits: list[Edit] = []
+        rid, cap, fullmatch = self.id, self.max_words, self.regex.fullmatch
+        for ln in held:
+            if ln.removed_by is not None or ln.words > cap or rid in ln.misses:
+                continue
+            m = fullmatch(ln.text)
+            if m is None:
+                ln.misses.add(rid)
                 continue
             self.harvest(m, ctx)
             ln.removed_by = self._edit(ln, ln.text)
@@ -793,12 +843,18 @@ class TruncateTail(LineRule):
         return any(a and b for a, b in zip(flags, flags[1:]))
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
-        if ctx.none_within(lines, self.max_words, self.literal_words):
+        held = ctx.literal_lines(lines, self) if self.literals is not None else None
+        if held is not None:  # a heading is among the lines holding a literal
+            heads = {ln.index for ln in held if ln.words <= self.max_words}
+            if not heads:
+                return []
+        elif ctx.none_within(lines, self.max_words, self.literal_words):
             return []  # no short line holds the words a heading needs
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln, ctx.scan):
+            if (words_before >= self.min_words_before and self.id not in ln.misses
+                    and (held is None or ln.index in heads) and self.heading(ln, ctx.scan)):
                 tail = kept[pos + 1:]
                 tail_words = sum(t.words for t in tail)
                 if (
