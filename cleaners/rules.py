@@ -65,7 +65,6 @@ class CleaningContext:
     lines: list[Line] | None = None  # every line of the document, removed ones too, by index
     _short: dict[int, list[Line]] = field(default_factory=dict)
     _words: list[int] = field(default_factory=list)
-    _lowers: list[str] = field(default_factory=list)  # the pass's lines lower-cased, read at its start
     _short_text: dict[int, str] = field(default_factory=dict)
 
     _title_fold: str | None = None
@@ -100,7 +99,6 @@ class CleaningContext:
         self._changed = False
         self._holding = None
         self._words = [ln.words for ln in live]
-        self._lowers = [ln.lower for ln in live]
 
     def text_changed(self) -> None:
         """A rule changed a line's text (a stripped prefix): for the rest of the pass, ``holding`` says
@@ -169,7 +167,7 @@ class CleaningContext:
             if self._changed:
                 text = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
             else:  # the texts are those read at the start of the pass
-                text = "\n".join([t for t, n in zip(self._lowers, self._words) if n <= cap])
+                text = "\n".join([ln.lower for ln, n in zip(lines, self._words) if n <= cap])
             self._short_text[cap] = text
         return text
 
@@ -378,7 +376,7 @@ class LineRule(Rule):
         bit = scan.bit(self) if scan is not None and literals is not None else None
         holders = scan.holders if bit is not None else None
         through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
-            and bit is None else None
+            else None
         for ln in (short if short is not None else self.candidates(lines)):
             # The checks of match(), inline: this loop runs for every rule on every short line.
             if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
@@ -525,12 +523,17 @@ class StripPrefix(LineRule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
+        rid = self.id
         for ln in self.candidates(lines):
+            if rid in ln.misses:  # its text has no prefix to strip (a stripped line's text is new)
+                continue
             m = self.regex.match(ln.text)
             if m is None or m.end() == 0:
+                ln.misses.add(rid)
                 continue
             rest = ln.text[m.end():].lstrip()
             if not rest:  # the whole line is the prefix: that is a drop-line's job, not ours
+                ln.misses.add(rid)
                 continue
             if self.fact:
                 value = m.group("value") if "value" in self.regex.groupindex else m.group(0)
