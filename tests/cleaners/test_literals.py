@@ -85,6 +85,14 @@ def test_required_any_gives_up_where_a_branch_or_a_repeat_may_hold_no_literal():
     assert required_any(r"x") is None  # one character is too little to look for
 
 
+def test_required_any_takes_a_lone_sign_when_nothing_longer_is_required():
+    # One letter is in almost every line, a sign like © or @ in few: a pattern that needs one is skipped
+    # on the lines without it.
+    assert required_any(r"(?=[^@]*+@)\w+") == ("@",)
+    assert required_any(r"(©|\(c\)|copyright)\s*\d{4}") == ("(c)", "copyright", "©")
+    assert required_any(r"(©|x)\d") is None and required_any(r"\s\d+") is None
+
+
 LINE_RULES = [r for r in RuleBook.load().rules() if isinstance(r, LineRule) and r.literals is not None]
 
 
