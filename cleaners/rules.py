@@ -362,14 +362,18 @@ class LineRule(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        if self.zone == "any" and literals is not None:
+            held = ctx.literal_lines(lines, self)
+            if held is not None:  # only the lines holding a literal can match: the others are not read
+                if ctx.read_all(rid):
+                    return edits
+                ctx.has_read_all(rid)
+                return self._apply_to(held, ctx)
         short = ctx.within(lines, cap) if self.zone == "any" else None
         if short is not None:
             if ctx.read_all(rid):
                 return edits
             ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
-            held = ctx.literal_lines(lines, self) if literals is not None else None
-            if held is not None:  # only the lines holding a literal can match: the others are not read
-                return self._apply_to(held, ctx)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
         scan = ctx.scan
