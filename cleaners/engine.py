@@ -6,10 +6,11 @@ import math
 import sys
 from typing import Any, Iterable
 
-from .literals import any_match_check
+from .literals import LiteralScan, any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
-from .rules import KIND_ORDER, CleaningContext, DropBlock, Rule, marked_elements, word_count
+from .rules import (KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
+                    word_count)
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
 LARGE_REMOVAL_SHARE = 0.5
@@ -200,6 +201,15 @@ class Cleaner:
         self.rulebook = rulebook or RuleBook.load()
         self._prefilters: dict[tuple[str, ...], _CandidateMemo] = {}
         self._caps: dict[tuple[str, ...], int] = {}
+        self._scan: LiteralScan | None = None
+
+    def literal_scan(self) -> LiteralScan:
+        """One literal scan for every text line rule of the rule book (built on first use)."""
+        if self._scan is None:
+            rules = [r for r in self.rulebook.rules() if isinstance(r, LineRule) and not isinstance(r, StripPrefix)]
+            widest = max((r.max_words for r in rules if r.zone == "any" and r.literal_words), default=0)
+            self._scan = LiteralScan([(r, r.literal_words) for r in rules], widest)
+        return self._scan
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,
                   lines: Iterable[str] = (), language: str | None = None, signed: Iterable[str] = ()) -> list[Pack]:
@@ -246,7 +256,7 @@ class Cleaner:
         if rules is not None:
             return clean_with_rules(text, title, rules)
         lines = split_lines(text)
-        ctx = CleaningContext(title=title)
+        ctx = CleaningContext(title=title, scan=self.literal_scan())
         packs, edits = self._run_chosen_packs(lines, ctx, hostname, html_sample, language)
         return _result(text, lines, ctx, edits, _pack_names(packs, edits))
 

@@ -12,6 +12,8 @@ import re
 import re._constants as C  # the parsed form of a pattern (stable across 3.11-3.13)
 import re._parser as P
 
+import ahocorasick
+
 
 def top_level_branches(pattern: str) -> list[str]:
     """Split a pattern at its top-level "|" (not inside groups, classes or after a backslash). The parser
@@ -135,7 +137,8 @@ def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:
 
 def required_any(pattern: str) -> tuple[str, ...] | None:
     """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
-    no such set (each literal has two or more characters). Unlike ``required_literals`` it looks inside
+    no such set (each literal has two or more characters, or is one sign that is neither a letter, a digit
+    nor a space, like "©" or "@": such a sign is rare in running text, one letter is not). Unlike ``required_literals`` it looks inside
     groups, alternations and repeats of one or more rounds: ``(share|tweet) (on|via) .+`` gives
     ("share", "tweet"). A line rule skips a document or a line that holds none of them."""
     try:
@@ -155,7 +158,7 @@ def _sequence_needs(items: list) -> list[str] | None:
         if op is C.LITERAL:
             run += chr(arg)
             continue
-        if len(run) >= 2:
+        if len(run) >= 2 or (run and not run.isalnum() and not run.isspace()):
             candidates.append([run])
         run = ""
         if op is None:
@@ -184,3 +187,58 @@ def _item_needs(op: object, arg: object) -> list[str] | None:
     if op is C.ASSERT and arg[0] == 1:  # a lookahead: what it needs is in the line too
         return _sequence_needs(list(arg[1]))
     return None
+
+
+class LiteralScan:
+    """Which of many rules' literal sets a text holds, found in one pass over the text for all of them.
+
+    Each rule gives the lower-cased literals one of which every match of its pattern holds (``required_any``);
+    a line that holds none of a rule's literals cannot match it. One Aho-Corasick automaton (pyahocorasick)
+    over every rule's literals finds, in one scan of a line, every rule the line may match, where a trie
+    regex per rule scans the line once per rule. The answer for a text is remembered (texts repeat across a
+    document's passes and a site's pages); the memory is bounded and cleared when full.
+    """
+
+    MAX_ENTRIES = 20_000
+    MAX_CHARS = 2000  # longer texts are not remembered (the rules' literal check skips them anyway)
+
+    def __init__(self, rules: list[tuple[object, tuple[str, ...]]], max_words: int = 0):
+        """``rules``: (rule, its lower-cased literals) pairs; a rule without literals is not covered.
+        ``max_words``: the widest word cap of the rules that ask which lines hold their literals
+        (``CleaningContext.literal_lines``); those lines are scanned once a pass for all of them."""
+        self.max_words = max_words
+        owners: dict[str, set[int]] = {}
+        self.bits: dict[int, int] = {}  # id(rule) -> its number in the answers
+        self._rules = []  # the rules themselves, so their ids stay theirs while this scan lives
+        for rule, words in rules:
+            if not words or id(rule) in self.bits:
+                continue
+            bit = self.bits[id(rule)] = len(self._rules)
+            self._rules.append(rule)
+            for word in words:
+                owners.setdefault(word, set()).add(bit)
+        self.automaton = ahocorasick.Automaton()
+        for word, bits in owners.items():
+            self.automaton.add_word(word, tuple(sorted(bits)))
+        if owners:
+            self.automaton.make_automaton()
+        self._seen: dict[str, frozenset[int]] = {}
+
+    def bit(self, rule: object) -> int | None:
+        """The rule's number in ``holders``' answers, or None when this scan does not cover it."""
+        return self.bits.get(id(rule))
+
+    def holders(self, lowered: str) -> frozenset[int]:
+        """The numbers of the rules one of whose literals the lower-cased text holds."""
+        found = self._seen.get(lowered)
+        if found is None:
+            hits: set[int] = set()
+            if self.bits:
+                for _, bits in self.automaton.iter(lowered):
+                    hits.update(bits)
+            found = frozenset(hits)
+            if len(lowered) <= self.MAX_CHARS:
+                if len(self._seen) >= self.MAX_ENTRIES:
+                    self._seen.clear()
+                self._seen[lowered] = found
+        return found

@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar
 from lxml import etree
 
 from .backtracking import backtracking_risk
-from .literals import required_any, trie_regex
+from .literals import LiteralScan, required_any, trie_regex
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -52,6 +52,9 @@ class CleaningContext:
 
     title: str | None = None
     facts: Facts = field(default_factory=Facts)
+    # The rule book's shared literal scan (literals.LiteralScan), or None: a line rule it covers asks it
+    # whether a line may match instead of searching its own literals in the line.
+    scan: LiteralScan | None = None
     # Ids of the rules whose removals are not clutter (the repeated headline): no run of clutter starts there;
     # and of the clutter-run rules that removed a line: their lines belong to a run but start none.
     not_clutter: set = field(default_factory=set)
@@ -62,7 +65,6 @@ class CleaningContext:
     lines: list[Line] | None = None  # every line of the document, removed ones too, by index
     _short: dict[int, list[Line]] = field(default_factory=dict)
     _words: list[int] = field(default_factory=list)
-    _lowers: list[str] = field(default_factory=list)  # the pass's lines lower-cased, read at its start
     _short_text: dict[int, str] = field(default_factory=dict)
 
     _title_fold: str | None = None
@@ -83,6 +85,9 @@ class CleaningContext:
 
     _starts: dict[int, list[int]] = field(default_factory=dict)  # where each short line starts in its text
     _changed: bool = False  # a rule changed a line's text in this pass
+    # This pass's lines within ``scan.max_words`` words by the rules whose literals they hold (built on first
+    # use in the pass, again after a text change): rule number -> lines, in order.
+    _holding: dict[int, list[Line]] | None = None
     _version: int = 0  # how many times a rule changed a line's text in this document
     _read: dict[str, int] = field(default_factory=dict)  # rule id -> the version it last read every line at
 
@@ -92,14 +97,15 @@ class CleaningContext:
         self._short_text = {}
         self._starts = {}
         self._changed = False
+        self._holding = None
         self._words = [ln.words for ln in live]
-        self._lowers = [ln.lower for ln in live]
 
     def text_changed(self) -> None:
         """A rule changed a line's text (a stripped prefix): for the rest of the pass, ``holding`` says
         nothing, as the texts joined at the start of the pass are out of date."""
         self._changed = True
         self._version += 1
+        self._holding = None
 
     def read_all(self, rule_id: str) -> bool:
         """Whether a rule that reads every line on its own text has read this document since the last text
@@ -120,6 +126,32 @@ class CleaningContext:
             short = self._short[cap] = [ln for ln, n in zip(lines, self._words) if n <= cap]
         return short
 
+    def literal_lines(self, lines: list[Line], rule: "LineRule") -> list[Line] | None:
+        """This pass's lines that the rule's literal pre-check lets through (those within the scan's word
+        cap that hold one of its literals, and those too long for the check), in order: found with one scan
+        of each line for every rule (``LiteralScan``) instead of one check per rule and line. They may
+        exceed the rule's own word cap, and a rule earlier in the pass may have removed one. None when the
+        scan does not cover the rule or its cap, or ``lines`` is not this pass's list."""
+        scan = self.scan
+        if scan is None or lines is not self.live or rule.max_words > scan.max_words:
+            return None
+        bit = scan.bit(rule)
+        if bit is None:
+            return None
+        holding = self._holding
+        if holding is None:
+            holding = self._holding = {}
+            holders, cap, every = scan.holders, scan.max_words, range(len(scan.bits))
+            for ln in self.within(lines, cap) or ():
+                text = ln.text
+                for b in (every if len(text) > _LITERAL_CHECK_CHARS else holders(ln.lower)):
+                    found = holding.get(b)
+                    if found is None:
+                        holding[b] = [ln]
+                    else:
+                        found.append(ln)
+        return holding.get(bit, [])
+
     def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
         """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
         (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
@@ -135,7 +167,7 @@ class CleaningContext:
             if self._changed:
                 text = "\n".join(ln.lower for ln in self.within(lines, cap) or ())
             else:  # the texts are those read at the start of the pass
-                text = "\n".join([t for t, n in zip(self._lowers, self._words) if n <= cap])
+                text = "\n".join([ln.lower for ln, n in zip(lines, self._words) if n <= cap])
             self._short_text[cap] = text
         return text
 
@@ -313,17 +345,30 @@ class LineRule(Rule):
             if ln.kept:  # the rule did not remove it, so it counts towards the zone
                 seen += 1
 
-    def match(self, line: Line) -> re.Match[str] | None:
-        """The pattern matched against the whole line (lines arrive trimmed), within the word cap."""
+    def match(self, line: Line, scan: LiteralScan | None = None) -> re.Match[str] | None:
+        """The pattern matched against the whole line (lines arrive trimmed), within the word cap; ``scan``
+        (the context's shared literal scan) answers the literal pre-check when it covers this rule."""
         if line.words > self.max_words:
             return None
-        if self.literals is not None and literal_miss(self.literals, line):
-            return None
+        if self.literals is not None:
+            bit = scan.bit(self) if scan is not None else None
+            if bit is not None:
+                if len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower):
+                    return None
+            elif literal_miss(self.literals, line):
+                return None
         return self.regex.fullmatch(line.text)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        if self.zone == "any" and literals is not None:
+            held = ctx.literal_lines(lines, self)
+            if held is not None:  # only the lines holding a literal can match: the others are not read
+                if ctx.read_all(rid):
+                    return edits
+                ctx.has_read_all(rid)
+                return self._apply_to(held, ctx)
         short = ctx.within(lines, cap) if self.zone == "any" else None
         if short is not None:
             if ctx.read_all(rid):
@@ -331,6 +376,9 @@ class LineRule(Rule):
             ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
+        scan = ctx.scan
+        bit = scan.bit(self) if scan is not None and literals is not None else None
+        holders = scan.holders if bit is not None else None
         through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
             else None
         for ln in (short if short is not None else self.candidates(lines)):
@@ -339,12 +387,31 @@ class LineRule(Rule):
                 continue
             if through is not None:
                 m = fullmatch(ln.text) if ln.index in through else None
+            elif holders is not None:  # the literal pre-check, answered by the shared scan
+                text = ln.text
+                m = fullmatch(text) if len(text) > _LITERAL_CHECK_CHARS or bit in holders(ln.lower) else None
             elif literals is not None and literal_miss(literals, ln):
                 m = None
             else:
                 m = fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
+                continue
+            self.harvest(m, ctx)
+            ln.removed_by = self._edit(ln, ln.text)
+            edits.append(ln.removed_by)
+        return edits
+
+    def _apply_to(self, held: list[Line], ctx: CleaningContext) -> list[Edit]:
+        """``apply`` over the lines the literal pre-check let through (``CleaningContext.literal_lines``)."""
+        edits: list[Edit] = []
+        rid, cap, fullmatch = self.id, self.max_words, self.regex.fullmatch
+        for ln in held:
+            if ln.removed_by is not None or ln.words > cap or rid in ln.misses:
+                continue
+            m = fullmatch(ln.text)
+            if m is None:
+                ln.misses.add(rid)
                 continue
             self.harvest(m, ctx)
             ln.removed_by = self._edit(ln, ln.text)
@@ -460,12 +527,17 @@ class StripPrefix(LineRule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
+        rid = self.id
         for ln in self.candidates(lines):
+            if rid in ln.misses:  # its text has no prefix to strip (a stripped line's text is new)
+                continue
             m = self.regex.match(ln.text)
             if m is None or m.end() == 0:
+                ln.misses.add(rid)
                 continue
             rest = ln.text[m.end():].lstrip()
             if not rest:  # the whole line is the prefix: that is a drop-line's job, not ours
+                ln.misses.add(rid)
                 continue
             if self.fact:
                 value = m.group("value") if "value" in self.regex.groupindex else m.group(0)
@@ -765,9 +837,9 @@ class TruncateTail(LineRule):
             and _CUT_EXCERPT_END.search(text) is None
         )
 
-    def heading(self, line: Line) -> bool:
+    def heading(self, line: Line, scan: LiteralScan | None = None) -> bool:
         """Whether the line is this rule's heading; a line that is not is remembered (``Line.misses``)."""
-        if self.match(line):
+        if self.match(line, scan):
             return True
         line.misses.add(self.id)
         return False
@@ -778,12 +850,18 @@ class TruncateTail(LineRule):
         return any(a and b for a, b in zip(flags, flags[1:]))
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
-        if ctx.none_within(lines, self.max_words, self.literal_words):
+        held = ctx.literal_lines(lines, self) if self.literals is not None else None
+        if held is not None:  # a heading is among the lines holding a literal
+            heads = {ln.index for ln in held if ln.words <= self.max_words}
+            if not heads:
+                return []
+        elif ctx.none_within(lines, self.max_words, self.literal_words):
             return []  # no short line holds the words a heading needs
         kept = [ln for ln in lines if ln.kept]
         words_before = 0
         for pos, ln in enumerate(kept):
-            if words_before >= self.min_words_before and self.id not in ln.misses and self.heading(ln):
+            if (words_before >= self.min_words_before and self.id not in ln.misses
+                    and (held is None or ln.index in heads) and self.heading(ln, ctx.scan)):
                 tail = kept[pos + 1:]
                 tail_words = sum(t.words for t in tail)
                 if (

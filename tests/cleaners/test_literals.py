@@ -85,6 +85,14 @@ def test_required_any_gives_up_where_a_branch_or_a_repeat_may_hold_no_literal():
     assert required_any(r"x") is None  # one character is too little to look for
 
 
+def test_required_any_takes_a_lone_sign_when_nothing_longer_is_required():
+    # One letter is in almost every line, a sign like © or @ in few: a pattern that needs one is skipped
+    # on the lines without it.
+    assert required_any(r"(?=[^@]*+@)\w+") == ("@",)
+    assert required_any(r"(©|\(c\)|copyright)\s*\d{4}") == ("(c)", "copyright", "©")
+    assert required_any(r"(©|x)\d") is None and required_any(r"\s\d+") is None
+
+
 LINE_RULES = [r for r in RuleBook.load().rules() if isinstance(r, LineRule) and r.literals is not None]
 
 
@@ -122,3 +130,36 @@ def test_ignorecase_lower_holds_every_ascii_literal_a_case_insensitive_pattern_f
             assert ignorecase_lower(found) == char.lower(), (char, found)
     assert ignorecase_lower("ſharedaddy on İnstagram") == "sharedaddy on instagram"
     assert ignorecase_lower("Plain", "plain") == "plain"
+
+
+# --- the shared literal scan of the text line rules ----------------------------------------------------
+
+from cleaners.literals import LiteralScan  # noqa: E402
+
+SCAN = LiteralScan([(r, r.literal_words) for r in LINE_RULES])
+
+
+def test_the_shared_scan_answers_as_each_rule_s_own_literal_check():
+    lines = ["Share on Facebook", "0 Comments", "Read more »", "Lesen Sie auch:", "plain prose here", "",
+             "Ä über Twitter teilen", "sharedaddy", "comment-ahoy"]
+    lines += [line.strip().lower() for r in LINE_RULES for ex in r.remove + r.keep for line in ex.text.splitlines()]
+    for text in lines:
+        found = SCAN.holders(text)
+        assert SCAN.holders(text) is found  # remembered
+        for rule in LINE_RULES:
+            assert (SCAN.bit(rule) in found) == bool(rule.literals.search(text)), (rule.id, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="shareTWEcomntpi :|0123456789ÄÖü", max_size=40))
+def test_the_shared_scan_never_disagrees_with_a_rule_s_trie(text):
+    text = text.lower()
+    found = SCAN.holders(text)
+    assert {SCAN.bit(r) for r in LINE_RULES if r.literals.search(text)} == set(found)
+
+
+def test_the_shared_scan_covers_only_rules_with_literals():
+    rule = LINE_RULES[0]
+    scan = LiteralScan([(rule, ()), (LINE_RULES[1], LINE_RULES[1].literal_words)])
+    assert scan.bit(rule) is None and scan.bit(LINE_RULES[1]) == 0
+    assert LiteralScan([]).holders("anything") == frozenset()
