@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from .model import Edit, Line
 from .rules import (_ADDRESS, _CUT_EXCERPT_END, _PROSE_END, _RUN_SEPARATOR, _TOKEN, KINDS, CleaningContext, Rule,
-                    RuleError, check_zone, expand_vocabulary, fold_token)
+                    RuleError, check_zone, fold_token)
 
 # The shape features, each in [0, 1]; the vocabulary features ("vocab:<class>") follow, as the weights name them.
 SHAPE_FEATURES = (
@@ -114,18 +114,42 @@ class Featurizer:
 
     def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = ""):
         self.classes = classes
-        self.patterns = {}
-        single: set[str] = set()
+        # Each entry of a class as its folded tokens ("sign up" -> ("sign", "up")): a line holds the class when
+        # a run of its tokens is one; looked up in a dict, a few dozen lookups a line.
+        self.entries: dict[tuple[str, ...], set[str]] = {}
         for name in classes:
             if name not in vocabulary:
                 raise RuleError(f"{where}: the weights name vocabulary class {name!r}, which the pack does not have")
-            self.patterns[name] = re.compile(r"(?<!\w)" + expand_vocabulary(f"{{{{{name}}}}}", vocabulary, where)
-                                             + r"(?!\w)", re.IGNORECASE)
-            single |= {fold_token(w) for w in vocabulary[name] if " " not in w}
-        self.single = frozenset(single)
+            for entry in vocabulary[name]:
+                key = tuple(fold_token(t) for t in _TOKEN.findall(entry))
+                if key:
+                    self.entries.setdefault(key, set()).add(name)
+        self.longest = max((len(k) for k in self.entries), default=0)
+        self.single = frozenset(k[0] for k in self.entries if len(k) == 1)
+        self._memo: dict[str, dict[str, float]] = {}
+
+    def hits(self, tokens: list[str]) -> set[str]:
+        """The classes that a run of the (folded) tokens is an entry of."""
+        found: set[str] = set()
+        entries, longest = self.entries, self.longest
+        for i in range(len(tokens)):
+            for n in range(1, min(longest, len(tokens) - i) + 1):
+                classes = entries.get(tuple(tokens[i:i + n]))
+                if classes:
+                    found |= classes
+        return found
 
     def shape(self, text: str) -> dict[str, float]:
-        """What the line's own text says: length, punctuation, character classes, vocabulary."""
+        """What the line's own text says: length, punctuation, character classes, vocabulary (remembered per
+        text: a line is scored again in later passes)."""
+        out = self._memo.get(text)
+        if out is None:
+            if len(self._memo) >= 50_000:
+                self._memo.clear()
+            out = self._memo[text] = self._shape(text)
+        return out
+
+    def _shape(self, text: str) -> dict[str, float]:
         tokens = _TOKEN.findall(text)
         n = len(tokens)
         stripped = text.rstrip()
@@ -152,11 +176,10 @@ class Featurizer:
             "comma": float("," in text),
             "quote": float(_QUOTE.search(text) is not None),
         }
-        hits = sum(1 for t in tokens if fold_token(t) in self.single)
-        out["vocab_share"] = hits / n if n else 0.0
-        for name, pattern in self.patterns.items():
-            if pattern.search(text):
-                out[VOCAB_PREFIX + name] = 1.0
+        folded = [fold_token(t) for t in tokens]
+        out["vocab_share"] = sum(1 for t in folded if t in self.single) / n if n else 0.0
+        for name in self.hits(folded):
+            out[VOCAB_PREFIX + name] = 1.0
         return out
 
 
