@@ -262,7 +262,7 @@ class LineScore(Rule):
     zone: str = "any"
     zone_lines: int = 12
     max_words: int = 12
-    prose_words: int = 8
+    prose_words: int = 0
     scorer: Scorer = field(init=False, repr=False)
     featurizer: Featurizer = field(init=False, repr=False)
 
