@@ -40,6 +40,7 @@ SHAPE_FEATURES = (
 VOCAB_PREFIX = "vocab:"
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _QUOTE = re.compile(r"[\"“”„«»]")
+_CLOSERS = "\"'“”„‘’«»‹›)] \u00a0"
 PROSE_LINE_WORDS = 15  # a kept line this long is article text: "prose_after" asks for one below
 
 
@@ -243,6 +244,15 @@ def line_features(shape: dict[str, float], place: dict[str, float]) -> dict[str,
     return out
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether the line ends a sentence: a full stop, "!" or "?" before any closing quotes and brackets, in any
+    language's quotes ("– „Ok.“", « Oui. »), not the ellipsis of a cut excerpt."""
+    stripped = text.rstrip()
+    if _CUT_EXCERPT_END.search(stripped):
+        return False
+    return stripped.rstrip(_CLOSERS).endswith((".", "!", "?", "。", "！", "？"))
+
+
 @dataclass(kw_only=True)
 class LineScore(Rule):
     """A short line that a learned line scorer rates as clutter (probability at least ``threshold``).
@@ -289,10 +299,8 @@ class LineScore(Rule):
             return False
         if self.zone == "tail" and view.kept_after(line.index) >= self.zone_lines:
             return False
-        if line.words > self.prose_words:
-            stripped = line.text.rstrip()
-            if _PROSE_END.search(stripped) and not _CUT_EXCERPT_END.search(stripped):
-                return False
+        if line.words > self.prose_words and ends_sentence(line.text):
+            return False
         return True
 
     def features(self, line: Line, view: DocumentView) -> dict[str, float]:
