@@ -31,18 +31,26 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from cleaners.engine import Cleaner  # noqa: E402
-from cleaners.linescore import SHAPE_FEATURES, VOCAB_PREFIX, DocumentView, Featurizer, LineScore, line_features, \
-    pack_vocabulary  # noqa: E402
-from cleaners.packs import RuleBook, _builtin_pack_files, load_pack_file  # noqa: E402
+from cleaners.engine import Cleaner
+from cleaners.linescore import (
+    SHAPE_FEATURES,
+    VOCAB_PREFIX,
+    DocumentView,
+    Featurizer,
+    LineScore,
+    line_features,
+    pack_vocabulary,
+)
+from cleaners.packs import RuleBook, _builtin_pack_files, load_pack_file
 
 WEIGHTS = REPO / "cleaners" / "packs" / "learned-weights.json"
 DEVSETS = REPO.parent / "shared" / "devset"
@@ -127,7 +135,7 @@ def tuning_rows(cleaner: Cleaner, not_clutter: set[str], rule, featurizer, seed:
                 by_text[" ".join(item.text.split())].append(item)
         body = {" ".join(p.split()) for p in case.body.paragraphs}
 
-        def label_of(text: str):
+        def label_of(text: str, by_text=by_text, body=body, case=case):
             key = " ".join(text.split())
             if by_text.get(key):
                 item = by_text[key].pop(0)

@@ -21,13 +21,24 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, ClassVar
 
 from .model import Edit, Line
-from .rules import (_ADDRESS, _CUT_EXCERPT_END, _PROSE_END, _RUN_SEPARATOR, _TOKEN, KINDS, CleaningContext, Rule,
-                    RuleError, check_zone, fold_token)
+from .rules import (
+    _ADDRESS,
+    _CUT_EXCERPT_END,
+    _PROSE_END,
+    _RUN_SEPARATOR,
+    _TOKEN,
+    KINDS,
+    CleaningContext,
+    Rule,
+    RuleError,
+    check_zone,
+    fold_token,
+)
 
 # The shape features, each in [0, 1]; the vocabulary features ("vocab:<class>") follow, as the weights name them.
 SHAPE_FEATURES = (
@@ -54,7 +65,7 @@ class Scorer:
     bias: float
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], origin: str) -> "Scorer":
+    def from_json(cls, data: dict[str, Any], origin: str) -> Scorer:
         try:
             names, values = data["features"], data["weights"]
             if len(names) != len(values) or not all(isinstance(n, str) for n in names):
@@ -86,7 +97,7 @@ class Scorer:
         return sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:n]
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_scorer(name: str) -> Scorer:
     """A scorer's weights from the built-in packs' folder (read once per process; no network)."""
     if "/" in name or "\\" in name or not name.endswith(".json"):
@@ -99,7 +110,7 @@ def builtin_scorer(name: str) -> Scorer:
     return Scorer.from_json(data, f"cleaners/packs/{name}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pack_vocabulary(pack_file: str) -> dict[str, tuple[str, ...]]:
     """The ``[vocabulary]`` of a built-in pack file ("categories.toml"), as its rules read it."""
     path = resources.files("cleaners") / "packs" / pack_file
@@ -299,9 +310,7 @@ class LineScore(Rule):
             return False
         if self.zone == "tail" and view.kept_after(line.index) >= self.zone_lines:
             return False
-        if line.words > self.prose_words and ends_sentence(line.text):
-            return False
-        return True
+        return not (line.words > self.prose_words and ends_sentence(line.text))
 
     def features(self, line: Line, view: DocumentView) -> dict[str, float]:
         return line_features(self.featurizer.shape(line.text), view.place(line.index))

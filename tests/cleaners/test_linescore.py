@@ -14,7 +14,13 @@ import pytest
 
 from cleaners import Cleaner, RuleBook
 from cleaners.engine import split_lines
-from cleaners.linescore import SHAPE_FEATURES, DocumentView, LineScore, Scorer, builtin_scorer
+from cleaners.linescore import (
+    SHAPE_FEATURES,
+    DocumentView,
+    LineScore,
+    Scorer,
+    builtin_scorer,
+)
 from cleaners.packs import parse_pack
 from cleaners.rules import RuleError
 
