@@ -64,7 +64,8 @@ TAIL_ORDER = {"attribution": 0, "copyright": 1, "footer": 2, "readmore": 3, "sha
 MIN_BODY_WORDS = 60  # a snippet body gathers pages of its language until it has this many words
 SYSTEMS = ("presswash", "presswash-language", "rules-off")
 # Ablations of issue 11's means, on request (--systems): presswash with one means left out.
-ABLATIONS = ("presswash-no-categories", "presswash-no-language-packs", "presswash-no-langid", "presswash-no-runs")
+ABLATIONS = ("presswash-no-categories", "presswash-no-language-packs", "presswash-no-langid", "presswash-no-runs",
+             "presswash-no-learned")
 SYSTEM_LABELS = {"presswash": "presswash", "presswash-language": "presswash, language told",
                  "rules-off": "rules off (baseline)", **{name: name.removeprefix("presswash-") for name in ABLATIONS}}
 

@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
 from .literals import branch_literal_runs, ignorecase_lower, required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary

@@ -1237,4 +1237,4 @@ KINDS: dict[str, type[Rule]] = {
 # A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase; a
 # clutter run last (the engine runs it in a phase of its own, once the other rules found nothing more).
 KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix",
-              "clutter-run")
+              "clutter-run", "line-score")

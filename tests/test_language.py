@@ -45,7 +45,8 @@ def test_a_german_text_without_declaration_is_detected_and_gets_the_german_pack(
 
 
 def test_detection_off_leaves_the_language_null_and_the_german_line_in():
-    article = german_dump(detect_language=False, ignore=("CAT",))  # CAT008 takes the line in any language
+    # CAT008 and the learned scorer (LRN001) take the line in any language
+    article = german_dump(detect_language=False, ignore=("CAT", "LRN"))
     assert article.ok, article.error
     assert article.language is None and "language" not in article.provenance
     assert "phrases-de" not in article.packs
@@ -132,7 +133,7 @@ def test_clean_writes_provenance_and_the_flag_turns_detection_off(tmp_path):
     assert on.code == 0 and on.records[0]["language"] == "de"
     assert on.records[0]["provenance"].get("language") == "detected"
     off = call_main("clean", str(dump), "--time-limit", "0", "--no-detect-language",
-                    "--ignore", "CAT")  # CAT008 would take the newsletter line in any language
+                    "--ignore", "CAT,LRN")  # CAT008 and LRN001 would take the newsletter line in any language
     assert off.code == 0 and off.records[0]["language"] is None and "language" not in off.records[0]["provenance"]
     assert "Newsletter abonnieren" in off.records[0]["text"]
 

@@ -32,6 +32,7 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash-no-langid": {"detect_language": False},
     "presswash-no-categories": {"ignore": ("CAT",)},  # the recognisers of cleaners/packs/categories.toml
     "presswash-no-runs": {"ignore": ("RUN",)},  # the clutter-run rules of cleaners/packs/runs.toml
+    "presswash-no-learned": {"ignore": ("LRN",)},  # the learned line scorer of cleaners/packs/learned.toml
 }
 # name -> the arguments of trafilatura.extract.
 TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
@@ -46,7 +47,8 @@ SYSTEMS = [*PIPELINE_SYSTEMS, *TRAFILATURA_SYSTEMS]
 DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
 ABLATION_SYSTEMS = ["presswash-balanced", "presswash-fast", "presswash-fast-no-scorer", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
                     "presswash-no-dom", "presswash-no-text", "presswash-no-rules", "presswash-no-language-packs",
-                    "presswash-no-langid", "presswash-no-categories", "presswash-no-runs"]
+                    "presswash-no-langid", "presswash-no-categories", "presswash-no-runs",
+                    "presswash-no-learned"]
 
 
 @lru_cache(maxsize=None)

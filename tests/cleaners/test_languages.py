@@ -212,8 +212,9 @@ def test_processor_applies_the_pack_of_the_declared_language():
 @pytest.mark.parametrize("lang", [None, "en"])
 def test_processor_leaves_the_line_when_the_page_is_not_declared_german(lang):
     # Without a declaration the text is identified as German, unless detection is off; without the
-    # recognisers too, since CAT008 takes "Newsletter abonnieren" on a page in any language.
-    article = Processor(Options(detect_language=False, ignore=("CAT",)))(german_page(lang))
+    # recognisers and the learned scorer too, since CAT008 and LRN001 take "Newsletter abonnieren" on a page in
+    # any language.
+    article = Processor(Options(detect_language=False, ignore=("CAT", "LRN")))(german_page(lang))
     assert article.ok, article.error
     assert "phrases-de" not in article.packs
     assert "Newsletter abonnieren" in article.text

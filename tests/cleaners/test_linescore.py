@@ -1,0 +1,119 @@
+"""The learned line scorer (cleaners/linescore.py, kind ``line-score``, rule LRN001 in cleaners/packs/learned.toml):
+its weights load from the package with no network and score a known line; its removals say why; it runs only
+where other rules removed something; and training on a small built set (benchmarks/train_scorer.py, with
+scikit-learn) gives a scorer that separates that set."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaners import Cleaner, RuleBook
+from cleaners.engine import split_lines
+from cleaners.linescore import (
+    SHAPE_FEATURES,
+    DocumentView,
+    LineScore,
+    Scorer,
+    builtin_scorer,
+)
+from cleaners.packs import parse_pack
+from cleaners.rules import RuleError
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = RuleBook.load()
+CLEANER = Cleaner(BOOK)
+RULE = BOOK.rule("LRN001")
+ARTICLE = ("The council voted on Tuesday to keep the central library open on Sundays, reversing a plan that "
+           "would have saved two million pounds a year. Residents had gathered more than eight thousand "
+           "signatures against the closure, and the debate ran for almost four hours.")
+
+
+def test_weights_load_versioned_small_and_described():
+    path = ROOT / "cleaners" / "packs" / RULE.weights
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert path.stat().st_size < 8_000
+    assert data["version"] >= 1 and "tuning part" in data["description"]
+    scorer = builtin_scorer(RULE.weights)
+    assert scorer.version == data["version"]
+    assert set(scorer.weights) == set(data["features"])
+    assert set(SHAPE_FEATURES) <= set(scorer.weights)
+    assert scorer.classes and all(c in BOOK.packs[[p.name for p in BOOK.packs].index("categories")].vocabulary
+                                  for c in scorer.classes)
+
+
+def test_a_known_line_scores_high_and_a_sentence_low():
+    lines = split_lines(f"{ARTICLE}\nUpdated on March 3, 2021\nShare this:\nThe vote is set for Friday.")
+    lines[2].removed_by = CLEANER.clean_text("Share this:").edits[0]
+    view = DocumentView(lines)
+    clutter = RULE.scorer.score(RULE.features(lines[1], view))
+    assert clutter >= RULE.threshold
+    assert RULE.candidate(lines[1], view)
+    assert not RULE.candidate(lines[0], view)  # the article paragraph: too long to be scored
+    assert RULE.scorer.score(RULE.features(lines[3], view)) < RULE.threshold
+
+
+def test_removal_carries_score_and_features():
+    result = CLEANER.clean_text(f"{ARTICLE}\nUpdated on March 3, 2021\nShare this:")
+    edits = [e for e in result.edits if e.rule == "LRN001"]
+    assert [e.text for e in edits] == ["Updated on March 3, 2021"]
+    assert edits[0].detail.startswith("score ") and "≥ 0.97" in edits[0].detail
+    assert "+" in edits[0].detail  # the features that raised the score, with what each added
+
+
+def test_runs_only_where_other_rules_removed_something():
+    result = CLEANER.clean_text(f"{ARTICLE}\nUpdated on March 3, 2021")
+    assert not [e for e in result.edits if e.rule == "LRN001"]
+
+
+def test_cleaning_twice_changes_nothing():
+    once = CLEANER.clean_text(f"{ARTICLE}\nTell a friend about this story\nShare this:\nJane Roe, Berlin")
+    assert CLEANER.clean_text(once.text).text == once.text
+
+
+def test_bad_parameters_are_load_errors():
+    base = {"pack": {"name": "x", "prefix": "X"}}
+    rule = {"id": "X001", "name": "n", "kind": "line-score", "why": "w", "remove": ["a"]}
+    with pytest.raises(RuleError, match="threshold"):
+        parse_pack({**base, "rule": [{**rule, "threshold": 1.5}]}, "x.toml")
+    with pytest.raises(RuleError, match="weights"):
+        parse_pack({**base, "rule": [{**rule, "weights": "../secret.json"}]}, "x.toml")
+    with pytest.raises(RuleError, match="zone"):
+        parse_pack({**base, "rule": [{**rule, "zone": "head"}]}, "x.toml")
+    with pytest.raises(RuleError, match="features"):
+        Scorer.from_json({"version": 1, "features": ["no-such-feature"], "weights": [1.0], "bias": 0}, "w.json")
+    assert isinstance(RULE, LineScore)
+
+
+def _trainer():
+    """benchmarks/train_scorer.py, imported from its folder (benchmarks/ is not a package)."""
+    folder = str(ROOT / "benchmarks")
+    if folder not in sys.path:
+        sys.path.append(folder)
+    return importlib.import_module("train_scorer")
+
+
+def test_training_on_a_tiny_built_set_separates_it():
+    pytest.importorskip("sklearn")
+    train = _trainer()
+    rule, featurizer = train.stand_in()
+    cleaner = Cleaner(train.without_learned())
+    clutter = ["Tell a friend", "Posted in Politics", "Weekend reading", "Photos: Archive", "Comments (4)"]
+    body = ["What happens next", "The budget", "A long campaign", "Opening hours", "Who pays"]  # subheads
+    rows = []
+    for i in range(12):
+        line, sentence = clutter[i % 5], body[i % 5]
+        text = f"{ARTICLE}\n{sentence}\n{ARTICLE}\n{line}\nShare this:"
+
+        def label_of(t, line=line, sentence=sentence):
+            return (1, "clutter", line) if t == line else (0, "body", sentence) if t == sentence else None
+
+        rows += train.document_rows(cleaner, text, None, "en", set(), label_of, rule, featurizer, source="tiny")
+    assert {r.label for r in rows} == {0, 1}
+    model = train.fit(rows, train.feature_names(), c=10.0)
+    scored = train.scores(model, rows)
+    assert min(s for s, r in zip(scored, rows) if r.label) > max(s for s, r in zip(scored, rows) if not r.label)
