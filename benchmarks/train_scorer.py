@@ -3,8 +3,9 @@
 Run from the repository root with the `train` extra installed (scikit-learn; training only, the cleaners score
 in pure Python):
 
-    python benchmarks/train_scorer.py                 # grouped figures, then writes cleaners/packs/learned-weights.json
-    python benchmarks/train_scorer.py --no-write      # the figures only
+    presswash eval --systems trafilatura --json extracted.json --texts   # plain trafilatura's texts, once
+    python benchmarks/train_scorer.py --extracted extracted.json    # grouped figures, then writes the weights
+    python benchmarks/train_scorer.py --extracted extracted.json --no-write   # the figures only
 
 Line labels come from two sources, each line seen as the other rules leave its neighbours (the built-in packs
 without the learned one run first, so "the line above was removed" means what it means when LRN001 runs):
@@ -272,8 +273,9 @@ def report(title: str, scored: list[tuple[Row, float]], thresholds=THRESHOLDS) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--extracted", type=Path, default=Path("/tmp/after.json"),
-                        help="a `presswash eval --json` report holding plain trafilatura's text per page")
+    parser.add_argument("--extracted", type=Path, metavar="FILE",
+                        help="a report holding plain trafilatura's text per page, made by `presswash eval "
+                             "--systems trafilatura --json FILE --texts` (required unless --no-devsets)")
     parser.add_argument("--no-devsets", action="store_true", help="train on the tuning part alone")
     parser.add_argument("--c", type=float, default=0.5, help="inverse regularisation strength (default 0.5)")
     parser.add_argument("--folds", type=int, default=5)
@@ -281,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--show", type=float, metavar="T", help="list the kept lines scored ≥ T out of fold")
     args = parser.parse_args(argv)
+    if not args.no_devsets and (args.extracted is None or not args.extracted.is_file()):
+        parser.error("the dev-set labels need plain trafilatura's texts: run `presswash eval --systems trafilatura "
+                     "--json FILE --texts` and pass --extracted FILE (or train on the tuning part alone: --no-devsets)")
 
     book = without_learned()
     cleaner = Cleaner(book)

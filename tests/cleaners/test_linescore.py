@@ -98,7 +98,6 @@ def _trainer():
 
 
 def test_training_on_a_tiny_built_set_separates_it():
-    pytest.importorskip("sklearn")
     train = _trainer()
     rule, featurizer = train.stand_in()
     cleaner = Cleaner(train.without_learned())
