@@ -38,6 +38,7 @@ from .rules import (
     RuleError,
     check_zone,
     fold_token,
+    parse_vocabulary,
 )
 
 # The shape features, each in [0, 1]; the vocabulary features ("vocab:<class>") follow, as the weights name them.
@@ -115,10 +116,10 @@ def pack_vocabulary(pack_file: str) -> dict[str, tuple[str, ...]]:
     """The ``[vocabulary]`` of a built-in pack file ("categories.toml"), as its rules read it."""
     path = resources.files("cleaners") / "packs" / pack_file
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8")).get("vocabulary") or {}
+        raw = tomllib.loads(path.read_text(encoding="utf-8")).get("vocabulary")
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"cleaners/packs/{pack_file}: cannot read its vocabulary: {exc}") from None
-    return {name: tuple(" ".join(w.split()) for w in words) for name, words in raw.items()}
+    return parse_vocabulary(raw, f"cleaners/packs/{pack_file}")
 
 
 class Featurizer:

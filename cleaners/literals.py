@@ -138,9 +138,9 @@ def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:
 def required_any(pattern: str) -> tuple[str, ...] | None:
     """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
     no such set (each literal has two or more characters, or is one sign that is neither a letter, a digit
-    nor a space, like "©" or "@": such a sign is rare in running text, one letter is not). Unlike ``required_literals`` it looks inside
-    groups, alternations and repeats of one or more rounds: ``(share|tweet) (on|via) .+`` gives
-    ("share", "tweet"). A line rule skips a document or a line that holds none of them."""
+    nor a space, like "©" or "@": such a sign is rare in running text, one letter is not). Unlike
+    ``required_literals`` it looks inside groups, alternations and repeats of one or more rounds:
+    ``(share|tweet) (on|via) .+`` gives ("share", "tweet"). A line rule skips a document or a line that holds none of them."""
     try:
         parsed = P.parse(pattern)
     except re.error:

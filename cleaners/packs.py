@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
 from .literals import branch_literal_runs, ignorecase_lower, required_literals
-from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary
+from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary, parse_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -167,7 +167,7 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         raise RuleError(f"{origin}: bad detect pattern: {exc}") from None
     for pattern in detect_html + detect_lines:
         check_backtracking(pattern.pattern, f"{origin}: detect pattern")
-    vocabulary = _parse_vocabulary(data.get("vocabulary"), origin)
+    vocabulary = parse_vocabulary(data.get("vocabulary"), origin)
     pack = Pack(
         name=head["name"],
         vocabulary=vocabulary,
@@ -203,22 +203,6 @@ def _parse_flag(raw: Any, key: str, origin: str) -> bool:
     if not isinstance(raw, bool):
         raise RuleError(f"{origin}: '{key}' must be true or false, not {raw!r}")
     return raw
-
-
-def _parse_vocabulary(raw: Any, origin: str) -> dict[str, tuple[str, ...]]:
-    """The ``[vocabulary]`` table: names (small letters, digits, _) to lists of words or phrases."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise RuleError(f"{origin}: [vocabulary] must be a table of word lists")
-    out = {}
-    for name, words in raw.items():
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise RuleError(f"{origin}: vocabulary name {name!r}: use small letters, digits and _")
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
-            raise RuleError(f"{origin}: vocabulary {name!r} must be a non-empty list of words")
-        out[name] = tuple(" ".join(w.split()) for w in words)
-    return out
 
 
 def _parse_prefix(raw: Any, origin: str) -> str:

@@ -264,6 +264,22 @@ def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
 _VOCABULARY_REF = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
 
 
+def parse_vocabulary(raw: Any, origin: str) -> dict[str, tuple[str, ...]]:
+    """The ``[vocabulary]`` table: names (small letters, digits, _) to lists of words or phrases."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RuleError(f"{origin}: [vocabulary] must be a table of word lists")
+    out = {}
+    for name, words in raw.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise RuleError(f"{origin}: vocabulary name {name!r}: use small letters, digits and _")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise RuleError(f"{origin}: vocabulary {name!r} must be a non-empty list of words")
+        out[name] = tuple(" ".join(w.split()) for w in words)
+    return out
+
+
 def expand_vocabulary(pattern: str, vocabulary: dict[str, tuple[str, ...]], where: str) -> str:
     """A pattern with each ``{{name}}`` replaced by the pack's vocabulary class of that name, as a group of
     literal alternatives (longest first; a space in an entry matches any run of spaces). Vocabulary lives
