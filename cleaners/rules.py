@@ -364,16 +364,19 @@ class LineRule(Rule):
     def match(self, line: Line, scan: LiteralScan | None = None) -> re.Match[str] | None:
         """The pattern matched against the whole line (lines arrive trimmed), within the word cap; ``scan``
         (the context's shared literal scan) answers the literal pre-check when it covers this rule."""
-        if line.words > self.max_words:
+        if line.words > self.max_words or self.lacks_literals(line, scan):
             return None
-        if self.literals is not None:
-            bit = scan.bit(self) if scan is not None else None
-            if bit is not None:
-                if len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower):
-                    return None
-            elif literal_miss(self.literals, line):
-                return None
         return self.regex.fullmatch(line.text)
+
+    def lacks_literals(self, line: Line, scan: LiteralScan | None) -> bool:
+        """Whether the line surely holds none of the rule's required literals (so the pattern cannot match): the
+        shared scan answers when it covers this rule, the rule's own trie regex otherwise."""
+        if self.literals is None:
+            return False
+        bit = scan.bit(self) if scan is not None else None
+        if bit is None:
+            return literal_miss(self.literals, line)
+        return len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
@@ -393,8 +396,6 @@ class LineRule(Rule):
         if ctx.none_within(lines, cap, self.literal_words):
             return edits
         scan = ctx.scan
-        bit = scan.bit(self) if scan is not None and literals is not None else None
-        holders = scan.holders if bit is not None else None
         through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
             else None
         for ln in (short if short is not None else self.candidates(lines)):
@@ -403,10 +404,7 @@ class LineRule(Rule):
                 continue
             if through is not None:
                 m = fullmatch(ln.text) if ln.index in through else None
-            elif holders is not None:  # the literal pre-check, answered by the shared scan
-                text = ln.text
-                m = fullmatch(text) if len(text) > _LITERAL_CHECK_CHARS or bit in holders(ln.lower) else None
-            elif literals is not None and literal_miss(literals, ln):
+            elif self.lacks_literals(ln, scan):
                 m = None
             else:
                 m = fullmatch(ln.text)
