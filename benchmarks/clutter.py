@@ -247,17 +247,23 @@ def rule_example_lines(rules_dirs: tuple[str, ...] = ()) -> set[str]:
             for line in ex.text.splitlines() if line.strip()}
 
 
-def without_seen(spec: PartSpec, examples: set[str]) -> tuple[PartSpec, dict[str, dict[str, int]]]:
-    """The part without the phrasings that a rule's remove example has the shape of, and how many went, by
-    language and kind. A held-out phrasing that a rule writer has since written down as an example is no longer
-    unseen: it is left out of the held-out score rather than counted as generalisation."""
+def without_seen(spec: PartSpec, examples: set[str],
+                 tuning: PartSpec | None = None) -> tuple[PartSpec, dict[str, dict[str, int]]]:
+    """The part without the phrasings that are no longer unseen, and how many went, by language and kind: those
+    a rule's remove example has the shape of (a rule writer has since written them down), and those the
+    ``tuning`` part also holds in the same language (written again, independently, as tuning data). They are left
+    out of the held-out score rather than counted as generalisation."""
+    def plain(template: str) -> str:
+        return " ".join(template.split()).casefold()
+
     clutter: dict[str, dict[str, list[str]]] = {}
     dropped: dict[str, dict[str, int]] = {}
     for lang, kinds in spec.clutter.items():
         clutter[lang] = {}
+        known = {plain(t) for ts in (tuning.clutter.get(lang, {}).values() if tuning else ()) for t in ts}
         for kind, templates in kinds.items():
-            kept = [t for t in templates
-                    if not any(shape(line).fullmatch(e) for line in t.split("\n") for e in examples)]
+            kept = [t for t in templates if plain(t) not in known
+                    and not any(shape(line).fullmatch(e) for line in t.split("\n") for e in examples)]
             clutter[lang][kind] = kept
             if len(kept) < len(templates):
                 dropped.setdefault(lang, {})[kind] = len(templates) - len(kept)
@@ -732,10 +738,11 @@ def main(argv: list[str] | None = None) -> int:
     for part in scored:
         spec = load_part(part)
         if part == "heldout":
-            spec, seen = without_seen(spec, examples)
+            spec, seen = without_seen(spec, examples, load_part("tuning"))
             report["heldout_seen"] = seen
             count = sum(n for kinds in seen.values() for n in kinds.values())
-            print(f"\nHeld-out phrasings left out because a rule's remove example now has their shape: {count}"
+            print(f"\nHeld-out phrasings left out because a rule's remove example now has their shape or the tuning "
+                  f"part holds them too: {count}"
                   + (" (" + ", ".join(f"{lang} {kind} {n}" for lang, kinds in seen.items()
                                       for kind, n in kinds.items()) + ")" if count else ""))
         cases = build_part(spec, bodies, args.seed, args.repeats)

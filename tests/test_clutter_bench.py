@@ -133,7 +133,7 @@ def test_presswash_runs_on_the_cases_and_the_baseline_removes_nothing(cases):
 
 
 def test_both_parts_cover_every_kind_and_language_and_the_heldout_one_is_separate(tuning):
-    heldout, _ = bench.without_seen(bench.load_part("heldout"), bench.rule_example_lines())
+    heldout, _ = bench.without_seen(bench.load_part("heldout"), bench.rule_example_lines(), tuning)
     # Counted, never printed: pytest shows the operands of a failing assert, and a failure message showing the
     # phrasings (or the parts) would leak the held-out part. So every check ends in pytest.fail with counts.
     if not tuning.languages == heldout.languages == list(bench.LANGUAGES):
@@ -142,15 +142,13 @@ def test_both_parts_cover_every_kind_and_language_and_the_heldout_one_is_separat
     for lang in bench.LANGUAGES:
         for kind in bench.KINDS:
             ours, theirs = tuning.clutter[lang].get(kind, []), heldout.clutter[lang].get(kind, [])
-            # Even without the phrasings rule examples have come to match, held-out covers every kind.
-            if not ours or not theirs:
+            # Without the phrasings rule examples or tuning data have come to hold, held-out still covers every
+            # kind with enough phrasings to give a share (it was written with at least as many as tuning had).
+            if not ours or len(theirs) < 5:
                 problems.append(f"{lang} {kind}: {len(ours)} tuning, {len(theirs)} held-out phrasings")
-            shared = len(set(ours) & set(theirs))
-            if shared:
-                problems.append(f"{lang} {kind}: {shared} tuning phrasing(s) are also held-out ones")
         ours_alike = sum(map(len, tuning.lookalikes[lang].values()))
         theirs_alike = sum(map(len, heldout.lookalikes[lang].values()))
-        if not ours_alike or theirs_alike < ours_alike:
+        if not ours_alike or theirs_alike < 15:
             problems.append(f"{lang}: {theirs_alike} held-out look-alikes for {ours_alike} tuning ones")
     if problems:
         pytest.fail("; ".join(problems))
@@ -181,6 +179,10 @@ def test_heldout_phrasings_a_rule_example_matches_are_left_out():
     assert kept.clutter["en"]["share"] == ["Pass this story along"]
     assert seen == {"en": {"share": 1}}
     assert bench.without_seen(spec, {"share prices fell"})[1] == {}
+    tuning = bench.PartSpec(name="tuning", fills={}, lookalikes={}, clutter={"en": {"follow": ["pass this  STORY along"]},
+                                                                             "de": {"share": ["Share it on {network}"]}})
+    kept, seen = bench.without_seen(spec, set(), tuning)  # the same words in English, any kind, any case
+    assert kept.clutter["en"]["share"] == ["Share it on {network}"] and seen == {"en": {"share": 1}}
 
 
 def test_the_runner_prints_both_parts_and_writes_json(tmp_path, capsys):
