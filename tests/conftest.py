@@ -14,13 +14,14 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from cleaners import packs
 from scraper.cli import main
 from scraper.core.process import Options, Processor
 
@@ -88,6 +89,28 @@ def call_main(*args: str | Path) -> Run:
 @pytest.fixture
 def run_main():
     return call_main
+
+
+# Parsing the built-in packs (a thousand rules, their regexes and required literals) takes one to two seconds of
+# CPU, and the tests built them again for every RuleBook.load() and Processor: a module's BOOK, each in-process
+# CLI call. In the test process a built-in pack file is parsed once per text: later loads of the same text get
+# the parsed pack (a copy of its rule list; rules are not changed after parsing). User packs (--rules folders)
+# are parsed every time, as are the built-in packs in the CLI's subprocesses.
+_parse_pack_file = packs.load_pack_file
+_builtin_packs: dict[tuple[str, str], packs.Pack] = {}
+
+
+def _load_pack_file_once(path, origin: str | None = None) -> packs.Pack:
+    if not (origin or "").startswith("builtin:"):
+        return _parse_pack_file(path, origin)
+    key = (origin, path.read_text(encoding="utf-8"))
+    if key not in _builtin_packs:
+        _builtin_packs[key] = _parse_pack_file(path, origin)
+    parsed = _builtin_packs[key]
+    return replace(parsed, rules=list(parsed.rules))
+
+
+packs.load_pack_file = _load_pack_file_once
 
 
 @functools.cache
