@@ -11,22 +11,30 @@ import contextlib
 import functools
 import io
 import json
+import multiprocessing.forkserver
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaners import packs
+import tests.packcache  # noqa: F401 (the built-in packs, parsed once per test process)
 from scraper.cli import main
+from scraper.core import workers  # noqa: F401 (sets the fork server's preloaded modules)
 from scraper.core.process import Options, Processor
 
 # Real servers the tests start for themselves (fixtures postgresql_server, postgresql_url).
 pytest_plugins = ["tests.services.postgresql"]
+
+# The workers of in-process runs (call_main("clean", ...), page pools) come from the fork server that
+# scraper/core/workers.py sets up: it preloads the parsed packs too (tests/packcache.py), after scraper's own
+# modules, so each worker need not parse them again.
+multiprocessing.get_context("forkserver").set_forkserver_preload(
+    [*multiprocessing.forkserver._forkserver._preload_modules, "tests.packcache"])
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "fixtures" / "pages"
@@ -89,28 +97,6 @@ def call_main(*args: str | Path) -> Run:
 @pytest.fixture
 def run_main():
     return call_main
-
-
-# Parsing the built-in packs (a thousand rules, their regexes and required literals) takes one to two seconds of
-# CPU, and the tests built them again for every RuleBook.load() and Processor: a module's BOOK, each in-process
-# CLI call. In the test process a built-in pack file is parsed once per text: later loads of the same text get
-# the parsed pack (a copy of its rule list; rules are not changed after parsing). User packs (--rules folders)
-# are parsed every time, as are the built-in packs in the CLI's subprocesses.
-_parse_pack_file = packs.load_pack_file
-_builtin_packs: dict[tuple[str, str], packs.Pack] = {}
-
-
-def _load_pack_file_once(path, origin: str | None = None) -> packs.Pack:
-    if not (origin or "").startswith("builtin:"):
-        return _parse_pack_file(path, origin)
-    key = (origin, path.read_text(encoding="utf-8"))
-    if key not in _builtin_packs:
-        _builtin_packs[key] = _parse_pack_file(path, origin)
-    parsed = _builtin_packs[key]
-    return replace(parsed, rules=list(parsed.rules))
-
-
-packs.load_pack_file = _load_pack_file_once
 
 
 @functools.cache
