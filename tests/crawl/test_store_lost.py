@@ -89,7 +89,18 @@ def test_a_store_that_stays_away_stops_the_crawl(serve, tmp_path, server, store_
     wait_for(procs[0], store_url, 10)  # the 10 pages let through are stored; the next requests wait at the gate
     server.stop()
     try:
-        site.release(2 * workers)  # their pages, and the requests that follow them, find the store gone
+        # The pages let through, and the requests that follow them, find the store gone. Each worker has its
+        # own requests held at the gate, and the gate lets any of them through: pages go on being let through,
+        # one once the last is taken, until every worker has met the lost store (else a worker whose requests
+        # were all left waiting would meet it only at its download timeout, 30 s later).
+        site.release(2 * workers)
+
+        def each_met_the_lost_store() -> bool:
+            if site.allowance == 0:
+                site.release(1)
+            return all("lost the connection to the store" in log.read_text("utf-8", "replace") for log in logs)
+
+        wait_until(each_met_the_lost_store, "each worker to meet the lost store")
         for log in logs:
             wait_until(lambda log=log: "the crawl stops" in log.read_text("utf-8", "replace"), "the crawl to give up")
         gave_up = time.monotonic()
