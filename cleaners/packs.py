@@ -298,24 +298,41 @@ def parse_rule(raw: dict[str, Any], pack_name: str, origin: str,
         raise RuleError(f"{origin}: rule {exc}") from None
 
 
-def parse_pack_text(text: str, origin: str) -> Pack:
-    """Build a pack from TOML text (a mined pack kept in a store, say) and run its examples; every error
-    names ``origin``."""
+def _pack_from_text(text: str, origin: str) -> Pack:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{origin}: cannot read pack: {exc}") from None
-    return check_examples(parse_pack(data, origin))
+    return parse_pack(data, origin)
+
+
+def parse_pack_text(text: str, origin: str) -> Pack:
+    """Build a pack from TOML text (a mined pack kept in a store, say) and run its examples; every error
+    names ``origin``."""
+    return check_examples(_pack_from_text(text, origin))
+
+
+# The built-in packs this process has parsed, by origin and text. Parsing them (a thousand rules, their regexes and
+# required literals) takes about a second of CPU, and one process builds several rule books: a Processor, the
+# CLI's report, each mode's cleaner, a fork server's workers (scraper/core/forkserver_preload.py).
+_BUILTIN_PARSED: dict[tuple[str, str], Pack] = {}
 
 
 def load_pack_file(path: Any, origin: str | None = None) -> Pack:
-    """Read one pack; ``path`` is a Path or an importlib resource."""
+    """Read one pack; ``path`` is a Path or an importlib resource. A built-in pack (origin ``builtin:…``) is
+    parsed once per process: later loads of the same text get a copy with its own rule list (rules are not
+    changed once parsed)."""
     origin = origin or str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{origin}: cannot read pack: {exc}") from None
-    return parse_pack(data, origin)
+    if not origin.startswith("builtin:"):
+        return _pack_from_text(text, origin)
+    parsed = _BUILTIN_PARSED.get((origin, text))
+    if parsed is None:
+        parsed = _BUILTIN_PARSED[(origin, text)] = _pack_from_text(text, origin)
+    return replace(parsed, rules=list(parsed.rules))
 
 
 def load_pack_folder(folder: str | Path) -> list[Pack]:

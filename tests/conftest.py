@@ -11,7 +11,6 @@ import contextlib
 import functools
 import io
 import json
-import multiprocessing.forkserver
 import os
 import subprocess
 import sys
@@ -22,19 +21,11 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import tests.packcache  # noqa: F401 (the built-in packs, parsed once per test process)
 from scraper.cli import main
-from scraper.core import workers  # noqa: F401 (sets the fork server's preloaded modules)
 from scraper.core.process import Options, Processor
 
 # Real servers the tests start for themselves (fixtures postgresql_server, postgresql_url).
 pytest_plugins = ["tests.services.postgresql"]
-
-# The workers of in-process runs (call_main("clean", ...), page pools) come from the fork server that
-# scraper/core/workers.py sets up: it preloads the parsed packs too (tests/packcache.py), after scraper's own
-# modules, so each worker need not parse them again.
-multiprocessing.get_context("forkserver").set_forkserver_preload(
-    [*multiprocessing.forkserver._forkserver._preload_modules, "tests.packcache"])
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "fixtures" / "pages"

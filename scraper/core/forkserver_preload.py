@@ -1,8 +1,9 @@
 """Imported first by the fork server that workers come from (``set_forkserver_preload`` in workers.py), and
 nowhere else: the fork server then ignores Ctrl-C and SIGTERM, and so does every worker it forks, from its
 first instruction. (A Ctrl-C that came while a worker was starting used to kill it in the middle of a page.)
-It also loads the language identifier and datasketch once, so the workers it forks need not
-(scraper/core/language.py, scraper/core/fingerprint.py): they start sooner and share those pages. And a fork
+It also loads the language identifier, datasketch and the built-in rule packs once, so the workers it forks
+need not (scraper/core/language.py, scraper/core/fingerprint.py, cleaners/packs.py): they start sooner and
+share those pages. And a fork
 whose pool's process is killed (kill -9) while it hands the fork its start-up data exits without the
 traceback of the end of file it reads: it has nothing to do, and nothing went wrong in it.
 """
@@ -10,6 +11,7 @@ traceback of the end of file it reads: it has nothing to do, and nothing went wr
 import sys
 import traceback
 
+from cleaners import RuleBook
 from scraper.core.fingerprint import preload as preload_fingerprint
 from scraper.core.language import preload
 from scraper.core.workers import ignore_stop_signals
@@ -26,9 +28,11 @@ def _excepthook(kind, value, tb) -> None:
 
 
 sys.excepthook = _excepthook
-# The language identifier's model (about a second to load): every worker forked from here starts with it.
+# The language identifier's model and the built-in rule packs (about a second each to load or parse): every
+# worker forked from here starts with them.
 try:
     preload()
     preload_fingerprint()
+    RuleBook.load()
 except Exception:  # noqa: BLE001 - a worker then loads it itself, and reports what goes wrong there
     pass

@@ -530,3 +530,20 @@ def test_all_trigger_sentences_together_at_the_end(cleaner):
     text = "\n".join(ARTICLE + TRIGGER_SENTENCES)
     result = cleaner.clean_text(text, html_sample=ALL_CMS_HTML)
     assert result.text == text and result.edits == [] and result.facts == {}
+
+
+def test_builtin_packs_are_parsed_once_per_process(tmp_path):
+    from cleaners.packs import load_pack_file
+
+    one, two = RuleBook.load(), RuleBook.load()
+    assert one.packs[0].rules is not two.packs[0].rules  # each book may select from its own lists ...
+    assert one.packs[0].rules[0] is two.packs[0].rules[0]  # ... of the rules parsed once
+    pack = tmp_path / "mine.toml"
+    text = ('[pack]\nname = "mine"\nprefix = "MIN"\n[[rule]]\nid = "MIN001"\nname = "n"\nkind = "drop-line"\n'
+            'pattern = "Share this"\nwhy = "w"\nremove = ["Share this"]\n')
+    pack.write_text(text, encoding="utf-8")
+    first = load_pack_file(pack, "builtin:mine.toml")
+    pack.write_text(text.replace("Share this", "Tweet this"), encoding="utf-8")
+    changed = load_pack_file(pack, "builtin:mine.toml")  # a new text is parsed anew
+    assert changed.rules[0].pattern == "Tweet this" and first.rules[0].pattern == "Share this"
+    assert load_pack_file(pack).rules[0] is not load_pack_file(pack).rules[0]  # a user's pack: parsed each time
