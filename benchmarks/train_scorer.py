@@ -18,6 +18,10 @@ without the learned one run first, so "the line above was removed" means what it
   holding a ``with`` snippet 0, the others are left out. The dev sets are thus training data too: their eval
   scores are not an unseen measure; the grouped figures below are.
 
+The features are LRN001's: shape, place, the categories pack's classes, and the letter n-grams of the line's words
+(those found in at least ``--min-groups`` phrasings or pages). The model is a logistic regression with an L1
+penalty (liblinear), which leaves most n-grams at zero; the weights file keeps the others.
+
 Only candidate lines count (those LRN001 scores: short, not prose). The figures are for lines the other rules
 KEPT (what the scorer adds): clutter caught, look-alikes kept, body lines removed, at several thresholds, with
 the tuning part's lines split by PHRASING (a fold's phrasings are never trained on) and by language (leave one
@@ -43,6 +47,7 @@ if str(REPO) not in sys.path:
 
 from cleaners.engine import Cleaner
 from cleaners.linescore import (
+    GRAM_PREFIX,
     SHAPE_FEATURES,
     VOCAB_PREFIX,
     DocumentView,
@@ -93,11 +98,11 @@ def without_learned() -> RuleBook:
                      if f.name != "learned.toml"])
 
 
-def stand_in(classes: Iterable[str] = CLASSES) -> tuple[LineScore, Featurizer]:
+def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True) -> tuple[LineScore, Featurizer]:
     """A LineScore whose candidate test is LRN001's (its defaults), and the featurizer for ``classes``."""
     rule = LineScore.__new__(LineScore)
     rule.zone, rule.zone_lines, rule.max_words, rule.prose_words = "any", 12, 12, 0
-    return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train")
+    return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train", grams=grams)
 
 
 def document_rows(cleaner: Cleaner, text: str, title: str | None, language: str | None, not_clutter: set[str],
@@ -215,15 +220,34 @@ def feature_names(classes: Iterable[str] = CLASSES) -> list[str]:
     return list(SHAPE_FEATURES) + [VOCAB_PREFIX + c for c in classes]
 
 
-def fit(rows: list[Row], names: list[str], c: float = 0.5) -> dict[str, Any]:
-    """A logistic regression on the rows: {"features", "weights", "bias"} (weights rounded to 4 digits)."""
+def fit(rows: list[Row], names: list[str], c: float = 0.5, min_groups: int = 3,
+        min_weight: float = 0.05, l1: bool = True) -> dict[str, Any]:
+    """A logistic regression on the rows: {"features", "weights", "bias"} (weights rounded to 4 digits).
+
+    ``names`` are the fixed features; the letter n-grams found in the rows join them when they occur in at least
+    ``min_groups`` groups (phrasings or pages: an n-gram of one phrasing is memory, not vocabulary), and are kept
+    in the weights when their weight is at least ``min_weight`` either way (the file stays small)."""
+    from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    x = [[r.features.get(n, 0.0) for n in names] for r in rows]
+    groups: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for r in rows:
+        for n in r.features:
+            if n.startswith(GRAM_PREFIX):
+                groups[n].add((r.source, r.group))
+    grams = {n for n, g in groups.items() if len(g) >= min_groups}
+    fixed = set(names)
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([{n: v for n, v in r.features.items() if n in fixed or n in grams} for r in rows])
+    x.indices, x.indptr = x.indices.astype("int32"), x.indptr.astype("int32")  # liblinear's index type
     y = [r.label for r in rows]
-    model = LogisticRegression(C=c, max_iter=5000)
+    # An L1 penalty leaves most n-grams at zero: a few hundred weights, not tens of thousands.
+    model = LogisticRegression(C=c, max_iter=5000, solver="liblinear", l1_ratio=1.0 if l1 else 0.0)
     model.fit(x, y)
-    return {"features": names, "weights": [round(float(w), 4) for w in model.coef_[0]],
+    learned = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0]))
+    out_names = [n for n in names] + sorted(n for n, w in learned.items()
+                                            if n.startswith(GRAM_PREFIX) and abs(w) >= min_weight)
+    return {"features": out_names, "weights": [round(float(learned.get(n, 0.0)), 4) for n in out_names],
             "bias": round(float(model.intercept_[0]), 4)}
 
 
@@ -234,7 +258,8 @@ def scores(model: dict[str, Any], rows: list[Row]) -> list[float]:
     return [scorer.score(r.features) for r in rows]
 
 
-def grouped(rows: list[Row], folds: int, key, names: list[str], c: float) -> list[tuple[Row, float]]:
+def grouped(rows: list[Row], folds: int, key, names: list[str], c: float,
+            min_groups: int = 3) -> list[tuple[Row, float]]:
     """Out-of-fold scores: the rows split into ``folds`` by ``key(row)`` (a group is never in train and test)."""
     groups = sorted({key(r) for r in rows})
     fold_of = {g: i % folds for i, g in enumerate(groups)}
@@ -244,7 +269,7 @@ def grouped(rows: list[Row], folds: int, key, names: list[str], c: float) -> lis
         test = [r for r in rows if fold_of[key(r)] == k]
         if not test or len({r.label for r in train}) < 2:
             continue
-        out += zip(test, scores(fit(train, names, c), test))
+        out += zip(test, scores(fit(train, names, c, min_groups), test))
     return out
 
 
@@ -277,7 +302,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="a report holding plain trafilatura's text per page, made by `presswash eval "
                              "--systems trafilatura --json FILE --texts` (required unless --no-devsets)")
     parser.add_argument("--no-devsets", action="store_true", help="train on the tuning part alone")
-    parser.add_argument("--c", type=float, default=0.5, help="inverse regularisation strength (default 0.5)")
+    parser.add_argument("--c", type=float, default=2.0, help="inverse regularisation strength (default 2)")
+    parser.add_argument("--no-grams", action="store_true", help="no letter n-gram features (the shape, place and "
+                        "vocabulary-class features alone)")
+    parser.add_argument("--min-groups", type=int, default=3,
+                        help="an n-gram is a feature when it occurs in at least this many phrasings or pages")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print the figures, write no weights")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
@@ -290,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     book = without_learned()
     cleaner = Cleaner(book)
     not_clutter = {r.id for r in book.rules() if r.kind in NOT_CLUTTER_KINDS}
-    rule, featurizer = stand_in()
+    rule, featurizer = stand_in(grams=not args.no_grams)
     rows = tuning_rows(cleaner, not_clutter, rule, featurizer)
     if not args.no_devsets:
         rows += devset_rows(cleaner, not_clutter, rule, featurizer, args.extracted)
@@ -302,11 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     tuning = [r for r in rows if r.source == "tuning"]
     dev = [r for r in rows if r.source != "tuning"]
     # By phrasing: the tuning part's phrasings (and bodies) split into folds, the dev sets' pages too.
-    by_phrasing = grouped(rows, args.folds, lambda r: (r.source, r.group), names, args.c)
+    by_phrasing = grouped(rows, args.folds, lambda r: (r.source, r.group), names, args.c, args.min_groups)
     out = report("Split by phrasing (tuning part) and by page (dev sets): the tuning part's lines",
                  [(r, s) for r, s in by_phrasing if r.source == "tuning"])
     out += report("... the dev sets' lines", [(r, s) for r, s in by_phrasing if r.source != "tuning"])
-    by_language = grouped(rows, 99, lambda r: r.language, names, args.c) if len({r.language for r in rows}) > 1 else []
+    by_language = grouped(rows, 99, lambda r: r.language, names, args.c, args.min_groups) if len({r.language for r in rows}) > 1 else []
     langs = sorted({r.language for r in tuning})
     for lang in langs:
         out += report(f"Leave one language out: {lang} (tuning part's lines)",
@@ -317,12 +346,14 @@ def main(argv: list[str] | None = None) -> int:
             if r.kept and s >= args.show:
                 print(f"{s:.3f} {r.label} {r.source}/{r.role} {r.text[:100]!r}")
 
-    model = fit(rows, names, args.c)
+    model = fit(rows, names, args.c, args.min_groups)
     if not args.no_write:
         payload = {
-            "version": 1,
+            "version": 2,  # 2: letter n-grams, L1 penalty
             "model": "logistic regression (scikit-learn), scored in pure Python by cleaners/linescore.py",
-            "description": (f"trained by benchmarks/train_scorer.py (C={args.c}) on {len(rows)} candidate lines: "
+            "description": (f"trained by benchmarks/train_scorer.py (C={args.c}, L1, "
+                            + ("no n-grams" if args.no_grams else f"letter n-grams in {args.min_groups}+ groups")
+                            + f") on {len(rows)} candidate lines: "
                             f"{len(tuning)} of the clutter benchmark's tuning part (seed 11, 3 uses a phrasing), "
                             f"{len(dev)} of the dev sets (plain trafilatura's text; WCXB ground truth, "
                             "trafilatura-eval-dev snippets)"),

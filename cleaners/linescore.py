@@ -21,7 +21,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -50,6 +50,11 @@ SHAPE_FEATURES = (
     "vocab_near_removed", "label_tail", "label_after_prose",
 )
 VOCAB_PREFIX = "vocab:"
+# Letter n-grams of the line's words ("gram:<n-gram>", 3 to 5 letters of "<word>", digits as "0"): a learned
+# vocabulary that reaches inflections and compounds the pack's classes do not list ("Kommentar-", "-abonnieren").
+GRAM_PREFIX = "gram:"
+GRAM_SIZES = (3, 4, 5)
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _QUOTE = re.compile(r"[\"“”„«»]")
 _CLOSERS = "\"'“”„‘’«»‹›)] \u00a0"
@@ -71,7 +76,8 @@ class Scorer:
             names, values = data["features"], data["weights"]
             if len(names) != len(values) or not all(isinstance(n, str) for n in names):
                 raise ValueError("'features' and 'weights' must be lists of the same length")
-            unknown = [n for n in names if n not in SHAPE_FEATURES and not n.startswith(VOCAB_PREFIX)]
+            unknown = [n for n in names
+                       if n not in SHAPE_FEATURES and not n.startswith((VOCAB_PREFIX, GRAM_PREFIX))]
             if unknown:
                 raise ValueError(f"unknown features {unknown}")
             return cls(int(data["version"]), str(data.get("description", "")),
@@ -83,6 +89,11 @@ class Scorer:
     def classes(self) -> tuple[str, ...]:
         """The vocabulary classes the weights name."""
         return tuple(n[len(VOCAB_PREFIX):] for n in self.weights if n.startswith(VOCAB_PREFIX))
+
+    @property
+    def reads_grams(self) -> bool:
+        """Whether the weights name letter n-grams (the featurizer computes them only then)."""
+        return any(n.startswith(GRAM_PREFIX) for n in self.weights)
 
     def logit(self, features: dict[str, float]) -> float:
         weights = self.weights
@@ -125,8 +136,10 @@ def pack_vocabulary(pack_file: str) -> dict[str, tuple[str, ...]]:
 class Featurizer:
     """The features of a line in its document, for given vocabulary classes."""
 
-    def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = ""):
+    def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = "",
+                 grams: bool = False):
         self.classes = classes
+        self.grams = grams
         # Each entry of a class as its folded tokens ("sign up" -> ("sign", "up")): a line holds the class when
         # a run of its tokens is one; looked up in a dict, a few dozen lookups a line.
         self.entries: dict[tuple[str, ...], set[str]] = {}
@@ -191,9 +204,32 @@ class Featurizer:
         }
         folded = [fold_token(t) for t in tokens]
         out["vocab_share"] = sum(1 for t in folded if t in self.single) / n if n else 0.0
-        for name in self.hits(folded):
+        found = self.hits(folded)
+        for name in found:
             out[VOCAB_PREFIX + name] = 1.0
+        out["vocab_any"] = float(bool(found))
+        if self.grams:
+            out.update(letter_grams(folded))
         return out
+
+
+def letter_grams(folded_tokens: list[str]) -> dict[str, float]:
+    """The line's distinct letter n-grams as features, each ``1/sqrt(count)`` (a long line does not outweigh a
+    short one by its length alone)."""
+    grams: set[str] = set()
+    for token in folded_tokens:
+        grams.update(token_grams(token))
+    if not grams:
+        return {}
+    value = 1.0 / math.sqrt(len(grams))
+    return {g: value for g in grams}
+
+
+@lru_cache(maxsize=1 << 16)
+def token_grams(token: str) -> tuple[str, ...]:
+    """A folded token's letter n-grams, named as features (``gram:<wo``, …; words recur, so they are cached)."""
+    word = f"<{_DIGIT.sub('0', token)}>"
+    return tuple({GRAM_PREFIX + word[i:i + size] for size in GRAM_SIZES for i in range(len(word) - size + 1)})
 
 
 class DocumentView:
@@ -248,7 +284,7 @@ def line_features(shape: dict[str, float], place: dict[str, float]) -> dict[str,
     (no sentence end, at most eight words) next to removed clutter, a vocabulary word on a label, …"""
     out = {**shape, **place}
     label = float(not shape["sentence_end"] and shape["words"] <= 8 / 15)
-    vocab = float(any(name.startswith(VOCAB_PREFIX) for name in shape))
+    vocab = shape["vocab_any"]
     near = float(bool(place["above_removed"] or place["below_removed"]))
     out.update(vocab_any=vocab, label=label, near_removed=near, label_near_removed=label * near,
                vocab_label=vocab * label, vocab_near_removed=vocab * near, label_tail=label * place["tail10"],
@@ -295,7 +331,8 @@ class LineScore(Rule):
         if not 0.0 < self.threshold < 1.0:
             raise RuleError(f"{self.id}: 'threshold' is a probability between 0 and 1, not {self.threshold!r}")
         self.scorer = builtin_scorer(self.weights)
-        self.featurizer = Featurizer(pack_vocabulary(self.vocabulary_pack), self.scorer.classes, self.id)
+        self.featurizer = Featurizer(pack_vocabulary(self.vocabulary_pack), self.scorer.classes, self.id,
+                                     grams=self.scorer.reads_grams)
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"weights": f"{self.weights} (version {self.scorer.version})",
@@ -318,7 +355,7 @@ class LineScore(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         doc = ctx.lines if ctx.lines is not None else lines
-        if not any(ln.removed_by is not None for ln in doc):
+        if not any(ln.removed_by is not None for ln in doc):  # as the engine's gate for context rules
             return []
         view = DocumentView(doc, ctx.not_clutter | ctx.run_rules | {self.id})
         edits = []

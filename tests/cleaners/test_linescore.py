@@ -15,11 +15,13 @@ import pytest
 from cleaners import Cleaner, RuleBook
 from cleaners.engine import split_lines
 from cleaners.linescore import (
+    GRAM_PREFIX,
     SHAPE_FEATURES,
     DocumentView,
     LineScore,
     Scorer,
     builtin_scorer,
+    letter_grams,
 )
 from cleaners.packs import parse_pack
 from cleaners.rules import RuleError
@@ -36,7 +38,7 @@ ARTICLE = ("The council voted on Tuesday to keep the central library open on Sun
 def test_weights_load_versioned_small_and_described():
     path = ROOT / "cleaners" / "packs" / RULE.weights
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert path.stat().st_size < 8_000
+    assert path.stat().st_size < 64_000  # a few hundred n-gram weights beside the shape features
     assert data["version"] >= 1 and "tuning part" in data["description"]
     scorer = builtin_scorer(RULE.weights)
     assert scorer.version == data["version"]
@@ -44,6 +46,18 @@ def test_weights_load_versioned_small_and_described():
     assert set(SHAPE_FEATURES) <= set(scorer.weights)
     assert scorer.classes and all(c in BOOK.packs[[p.name for p in BOOK.packs].index("categories")].vocabulary
                                   for c in scorer.classes)
+
+
+def test_letter_grams_reach_inflections_and_fold_digits():
+    one, other = letter_grams(["kommentare"]), letter_grams(["kommentar"])
+    assert GRAM_PREFIX + "<kom" in one and set(one) & set(other) and set(one) != set(other)
+    assert set(letter_grams(["2021"])) == set(letter_grams(["1999"]))  # a number is its shape, not its value
+    values = set(letter_grams(["share", "this"]).values())
+    assert len(values) == 1 and abs(values.pop() ** 2 * len(letter_grams(["share", "this"])) - 1.0) < 1e-9
+    assert letter_grams([]) == {}
+    # the shipped weights read them: the featurizer computes them for a scored line
+    assert RULE.scorer.reads_grams and any(n.startswith(GRAM_PREFIX) for n in RULE.features(
+        split_lines(f"{ARTICLE}\nShare this:")[1], DocumentView(split_lines(f"{ARTICLE}\nShare this:"))))
 
 
 def test_a_known_line_scores_high_and_a_sentence_low():
@@ -66,8 +80,14 @@ def test_removal_carries_score_and_features():
 
 
 def test_runs_only_where_other_rules_removed_something():
-    result = CLEANER.clean_text(f"{ARTICLE}\nUpdated on March 3, 2021")
-    assert not [e for e in result.edits if e.rule == "LRN001"]
+    result = CLEANER.clean_text(f"{ARTICLE}\nTell a friend about this story")
+    assert not result.edits  # nothing removed: the context rules do not run
+    result = CLEANER.clean_text(f"{ARTICLE}\nTell a friend about this story\nShare this:")
+    assert [e.rule for e in result.edits if e.rule == "LRN001"] == ["LRN001"]
+    # Next to removed clutter, an article's subheads, datelines and signatures stay.
+    for line in ("What happens next", "Jane Roe, Berlin", "The budget"):
+        text = f"{ARTICLE}\n{line}\n{ARTICLE}\nShare this:"
+        assert CLEANER.clean_text(text).text == f"{ARTICLE}\n{line}\n{ARTICLE}", line
 
 
 def test_cleaning_twice_changes_nothing():
