@@ -91,9 +91,9 @@ class Scorer:
         return tuple(n[len(VOCAB_PREFIX):] for n in self.weights if n.startswith(VOCAB_PREFIX))
 
     @property
-    def reads_grams(self) -> bool:
-        """Whether the weights name letter n-grams (the featurizer computes them only then)."""
-        return any(n.startswith(GRAM_PREFIX) for n in self.weights)
+    def grams(self) -> frozenset[str]:
+        """The letter n-grams the weights name (the featurizer computes n-grams only when there are some)."""
+        return frozenset(n for n in self.weights if n.startswith(GRAM_PREFIX))
 
     def logit(self, features: dict[str, float]) -> float:
         weights = self.weights
@@ -137,8 +137,9 @@ class Featurizer:
     """The features of a line in its document, for given vocabulary classes."""
 
     def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = "",
-                 grams: bool = False):
+                 grams: bool | frozenset[str] = False):
         self.classes = classes
+        # True: every n-gram of the line (training); a set: only those the weights name (the others add nothing)
         self.grams = grams
         # Each entry of a class as its folded tokens ("sign up" -> ("sign", "up")): a line holds the class when
         # a run of its tokens is one; looked up in a dict, a few dozen lookups a line.
@@ -170,7 +171,7 @@ class Featurizer:
         text: a line is scored again in later passes)."""
         out = self._memo.get(text)
         if out is None:
-            if len(self._memo) >= 50_000:
+            if len(self._memo) >= 4_096:  # a text's lines are scored again in its later passes, not across texts
                 self._memo.clear()
             out = self._memo[text] = self._shape(text)
         return out
@@ -209,23 +210,25 @@ class Featurizer:
             out[VOCAB_PREFIX + name] = 1.0
         out["vocab_any"] = float(bool(found))
         if self.grams:
-            out.update(letter_grams(folded))
+            out.update(letter_grams(folded, None if self.grams is True else self.grams))
         return out
 
 
-def letter_grams(folded_tokens: list[str]) -> dict[str, float]:
+def letter_grams(folded_tokens: list[str], known: frozenset[str] | None = None) -> dict[str, float]:
     """The line's distinct letter n-grams as features, each ``1/sqrt(count)`` (a long line does not outweigh a
-    short one by its length alone)."""
+    short one by its length alone); with ``known``, only those among them (the count is still of all)."""
     grams: set[str] = set()
     for token in folded_tokens:
         grams.update(token_grams(token))
     if not grams:
         return {}
     value = 1.0 / math.sqrt(len(grams))
+    if known is not None:
+        grams &= known
     return {g: value for g in grams}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def token_grams(token: str) -> tuple[str, ...]:
     """A folded token's letter n-grams, named as features (``gram:<wo``, …; words recur, so they are cached)."""
     word = f"<{_DIGIT.sub('0', token)}>"
@@ -332,7 +335,7 @@ class LineScore(Rule):
             raise RuleError(f"{self.id}: 'threshold' is a probability between 0 and 1, not {self.threshold!r}")
         self.scorer = builtin_scorer(self.weights)
         self.featurizer = Featurizer(pack_vocabulary(self.vocabulary_pack), self.scorer.classes, self.id,
-                                     grams=self.scorer.reads_grams)
+                                     grams=self.scorer.grams)
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"weights": f"{self.weights} (version {self.scorer.version})",

@@ -55,8 +55,10 @@ def test_letter_grams_reach_inflections_and_fold_digits():
     values = set(letter_grams(["share", "this"]).values())
     assert len(values) == 1 and abs(values.pop() ** 2 * len(letter_grams(["share", "this"])) - 1.0) < 1e-9
     assert letter_grams([]) == {}
+    only = letter_grams(["share", "this"], frozenset({GRAM_PREFIX + "<sha", GRAM_PREFIX + "nope"}))
+    assert only == {GRAM_PREFIX + "<sha": letter_grams(["share", "this"])[GRAM_PREFIX + "<sha"]}
     # the shipped weights read them: the featurizer computes them for a scored line
-    assert RULE.scorer.reads_grams and any(n.startswith(GRAM_PREFIX) for n in RULE.features(
+    assert RULE.scorer.grams and any(n.startswith(GRAM_PREFIX) for n in RULE.features(
         split_lines(f"{ARTICLE}\nShare this:")[1], DocumentView(split_lines(f"{ARTICLE}\nShare this:"))))
 
 
