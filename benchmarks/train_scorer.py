@@ -220,8 +220,8 @@ def feature_names(classes: Iterable[str] = CLASSES) -> list[str]:
     return list(SHAPE_FEATURES) + [VOCAB_PREFIX + c for c in classes]
 
 
-def fit(rows: list[Row], names: list[str], c: float = 0.5, min_groups: int = 3,
-        min_weight: float = 0.05, l1: bool = True) -> dict[str, Any]:
+def fit(rows: list[Row], names: list[str], c: float = 2.0, min_groups: int = 3,
+        min_weight: float = 0.05) -> dict[str, Any]:
     """A logistic regression on the rows: {"features", "weights", "bias"} (weights rounded to 4 digits).
 
     ``names`` are the fixed features; the letter n-grams found in the rows join them when they occur in at least
@@ -241,12 +241,12 @@ def fit(rows: list[Row], names: list[str], c: float = 0.5, min_groups: int = 3,
     x = vectorizer.fit_transform([{n: v for n, v in r.features.items() if n in fixed or n in grams} for r in rows])
     x.indices, x.indptr = x.indices.astype("int32"), x.indptr.astype("int32")  # liblinear's index type
     y = [r.label for r in rows]
-    # An L1 penalty leaves most n-grams at zero: a few hundred weights, not tens of thousands.
-    model = LogisticRegression(C=c, max_iter=5000, solver="liblinear", l1_ratio=1.0 if l1 else 0.0)
+    # An L1 penalty leaves most n-grams at zero: about a thousand weights, not tens of thousands.
+    model = LogisticRegression(C=c, max_iter=5000, solver="liblinear", l1_ratio=1.0)
     model.fit(x, y)
     learned = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0]))
-    out_names = [n for n in names] + sorted(n for n, w in learned.items()
-                                            if n.startswith(GRAM_PREFIX) and abs(w) >= min_weight)
+    out_names = list(names) + sorted(n for n, w in learned.items()
+                                     if n.startswith(GRAM_PREFIX) and abs(w) >= min_weight)
     return {"features": out_names, "weights": [round(float(learned.get(n, 0.0)), 4) for n in out_names],
             "bias": round(float(model.intercept_[0]), 4)}
 
