@@ -366,7 +366,11 @@ class LineRule(Rule):
         (the context's shared literal scan) answers the literal pre-check when it covers this rule."""
         if line.words > self.max_words or self.lacks_literals(line, scan):
             return None
-        return self.regex.fullmatch(line.text)
+        return self.fullmatch(line.text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        """The pattern over the whole line; a kind may refuse a match its pattern cannot tell apart."""
+        return self.regex.fullmatch(text)
 
     def lacks_literals(self, line: Line, scan: LiteralScan | None) -> bool:
         """Whether the line surely holds none of the rule's required literals (so the pattern cannot match): the
@@ -380,7 +384,7 @@ class LineRule(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
-        rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.regex.fullmatch
+        rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.fullmatch
         if self.zone == "any" and literals is not None:
             held = ctx.literal_lines(lines, self)
             if held is not None:  # only the lines holding a literal can match: the others are not read
@@ -419,7 +423,7 @@ class LineRule(Rule):
     def _apply_to(self, held: list[Line], ctx: CleaningContext) -> list[Edit]:
         """``apply`` over the lines the literal pre-check let through (``CleaningContext.literal_lines``)."""
         edits: list[Edit] = []
-        rid, cap, fullmatch = self.id, self.max_words, self.regex.fullmatch
+        rid, cap, fullmatch = self.id, self.max_words, self.fullmatch
         for ln in held:
             if ln.removed_by is not None or ln.words > cap or rid in ln.misses:
                 continue
@@ -517,14 +521,44 @@ class Attribution(LineRule):
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "fact": self.fact}
 
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        # A source is a name ("The Conversation", "portalu Onet", "nos.nl"), not a clause: a line whose "source"
+        # starts with a word in lower case or a number and holds many words in lower case is a sentence that
+        # begins like a credit ("Dzięki uprzejmości muzeum dzieła zostaną pokazane w Krakowie."). A name may be
+        # followed by a clause of its own ("… in The Guardian and is republished here with permission").
+        match = self.regex.fullmatch(text)
+        if match is None:
+            return None
+        source = _matched_source(match)
+        if source and _is_clause(source):
+            return None
+        return match
+
     def harvest(self, match: re.Match[str], ctx: CleaningContext) -> None:
-        # Alternatives of one pattern name their groups source, source2…; the one that matched holds it.
-        for name, value in match.groupdict().items():
-            if value is not None and name.startswith("source") and (name == "source" or name[6:].isdigit()):
-                source = value.strip(" .:;-–—")
-                if source:
-                    ctx.facts.add(self.fact, source)
-                return
+        source = _matched_source(match)
+        if source:
+            ctx.facts.add(self.fact, source)
+
+
+CLAUSE_WORDS = 5  # a source with this many words in lower case is a clause, not a publisher's name
+_WORD_START = re.compile(r"(?<![\w.@/-])[^\W\d_][\w'’-]*(?![\w.@/])")
+
+
+def _is_clause(source: str) -> bool:
+    first = source.split(None, 1)[0]
+    opens_clause = first[0].isdigit() or (first[0].islower() and not _ADDRESS_TOKEN.search(first))
+    return opens_clause and sum(w[0].islower() for w in _WORD_START.findall(source)) >= CLAUSE_WORDS
+
+
+_ADDRESS_TOKEN = re.compile(r"[.@/]\w")
+
+
+def _matched_source(match: re.Match[str]) -> str | None:
+    """The source an attribution pattern matched: alternatives name their groups source, source2…"""
+    for name, value in match.groupdict().items():
+        if value is not None and name.startswith("source") and (name == "source" or name[6:].isdigit()):
+            return value.strip(" .:;-–—")
+    return None
 
 
 @dataclass(kw_only=True)

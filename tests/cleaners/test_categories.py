@@ -400,3 +400,20 @@ def test_a_read_also_label_before_a_sentence_or_a_cross_reference_stays(cleaner,
 ])
 def test_comment_totals_and_calls_to_get_updates_by_email_go(cleaner, line):
     test_broader_prompts_and_credits_go(cleaner, line)
+
+
+# --- a credit's source is a name, not a clause ---------------------------------------------------------
+
+@pytest.mark.parametrize("line, removed", [
+    # a sentence that only begins like a credit: its "source" opens with a lower-case word or a number
+    ("Dzięki uprzejmości muzeum dzieła zostaną pokazane w Krakowie.", False),
+    ("Oorspronkelijk verschenen in 1947 is het boek nu heruitgegeven.", False),
+    # a name, then a clause of its own: still a credit
+    ("This story first appeared in The Guardian and is republished here with permission.", True),
+    ("This post was originally published on example.com and has been republished with permission.", True),
+    ("Dzięki uprzejmości portalu Onet", True),
+])
+def test_a_credit_names_a_source_and_a_sentence_is_kept(cleaner, line, removed):
+    result = cleaner.clean_text("\n".join([*BODY, line]))
+    assert (line not in result.text.splitlines()) is removed
+    assert bool([e for e in result.edits if e.rule == "CAT004"]) is removed
