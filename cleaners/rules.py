@@ -385,28 +385,26 @@ class LineRule(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.fullmatch
-        if self.zone == "any" and literals is not None:
-            held = ctx.literal_lines(lines, self)
-            if held is not None:  # only the lines holding a literal can match: the others are not read
-                if ctx.read_all(rid):
-                    return edits
-                ctx.has_read_all(rid)
-                return self._apply_to(held, ctx)
-        short = ctx.within(lines, cap) if self.zone == "any" else None
+        # Which lines to read: those the shared scan says hold a literal (the others cannot match), else the
+        # short lines (zone "any"), else the zone's lines.
+        held = ctx.literal_lines(lines, self) if self.zone == "any" and literals is not None else None
+        short = held if held is not None else ctx.within(lines, cap) if self.zone == "any" else None
         if short is not None:
             if ctx.read_all(rid):
                 return edits
             ctx.has_read_all(rid)  # (a line rule changes no text: the version stays as it is now)
-        if ctx.none_within(lines, cap, self.literal_words):
+        if held is None and ctx.none_within(lines, cap, self.literal_words):
             return edits
         scan = ctx.scan
-        through = ctx.holding(lines, cap, self.literal_words) if short is not None and literals is not None \
-            else None
+        through = ctx.holding(lines, cap, self.literal_words) \
+            if held is None and short is not None and literals is not None else None
         for ln in (short if short is not None else self.candidates(lines)):
             # The checks of match(), inline: this loop runs for every rule on every short line.
-            if ln.removed_by is not None or rid in ln.misses or (short is None and ln.words > cap):
+            if ln.removed_by is not None or rid in ln.misses or ln.words > cap:
                 continue
-            if through is not None:
+            if held is not None:
+                m = fullmatch(ln.text)
+            elif through is not None:
                 m = fullmatch(ln.text) if ln.index in through else None
             elif self.lacks_literals(ln, scan):
                 m = None
@@ -414,22 +412,6 @@ class LineRule(Rule):
                 m = fullmatch(ln.text)
             if m is None:
                 ln.misses.add(rid)  # the text does not match: no later pass needs to try again
-                continue
-            self.harvest(m, ctx)
-            ln.removed_by = self._edit(ln, ln.text)
-            edits.append(ln.removed_by)
-        return edits
-
-    def _apply_to(self, held: list[Line], ctx: CleaningContext) -> list[Edit]:
-        """``apply`` over the lines the literal pre-check let through (``CleaningContext.literal_lines``)."""
-        edits: list[Edit] = []
-        rid, cap, fullmatch = self.id, self.max_words, self.fullmatch
-        for ln in held:
-            if ln.removed_by is not None or ln.words > cap or rid in ln.misses:
-                continue
-            m = fullmatch(ln.text)
-            if m is None:
-                ln.misses.add(rid)
                 continue
             self.harvest(m, ctx)
             ln.removed_by = self._edit(ln, ln.text)
@@ -542,15 +524,15 @@ class Attribution(LineRule):
 
 CLAUSE_WORDS = 5  # a source with this many words in lower case is a clause, not a publisher's name
 _WORD_START = re.compile(r"(?<![\w.@/-])[^\W\d_][\w'’-]*(?![\w.@/])")
+_ADDRESS_TOKEN = re.compile(r"[.@/]\w")
 
 
 def _is_clause(source: str) -> bool:
+    """Whether an attribution's source reads as a clause: it opens with a number or a lower-case word that is no
+    address, and holds CLAUSE_WORDS words in lower case or more."""
     first = source.split(None, 1)[0]
     opens_clause = first[0].isdigit() or (first[0].islower() and not _ADDRESS_TOKEN.search(first))
     return opens_clause and sum(w[0].islower() for w in _WORD_START.findall(source)) >= CLAUSE_WORDS
-
-
-_ADDRESS_TOKEN = re.compile(r"[.@/]\w")
 
 
 def _matched_source(match: re.Match[str]) -> str | None:
