@@ -93,7 +93,7 @@ def run_main():
 @functools.cache
 def processor(options: Options = Options()) -> Processor:
     """One Processor per set of options in this test process, as a batch or crawl worker keeps one for all its
-    pages (building one loads the rule book: about half a second)."""
+    pages (building one builds its cleaners and their prefilters; the parsed packs are kept per process)."""
     return Processor(options)
 
 

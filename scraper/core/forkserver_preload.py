@@ -3,9 +3,9 @@ nowhere else: the fork server then ignores Ctrl-C and SIGTERM, and so does every
 first instruction. (A Ctrl-C that came while a worker was starting used to kill it in the middle of a page.)
 It also loads the language identifier, datasketch and the built-in rule packs once, so the workers it forks
 need not (scraper/core/language.py, scraper/core/fingerprint.py, cleaners/packs.py): they start sooner and
-share those pages. And a fork
-whose pool's process is killed (kill -9) while it hands the fork its start-up data exits without the
-traceback of the end of file it reads: it has nothing to do, and nothing went wrong in it.
+share those pages. And a fork whose pool's process is killed (kill -9) while it hands the fork its start-up
+data exits without the traceback of the end of file it reads: it has nothing to do, and nothing went wrong in
+it.
 """
 
 import sys

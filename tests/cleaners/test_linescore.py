@@ -38,7 +38,7 @@ ARTICLE = ("The council voted on Tuesday to keep the central library open on Sun
 def test_weights_load_versioned_small_and_described():
     path = ROOT / "cleaners" / "packs" / RULE.weights
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert path.stat().st_size < 64_000  # a few hundred n-gram weights beside the shape features
+    assert path.stat().st_size < 64_000  # about a thousand n-gram weights beside the shape features
     assert data["version"] >= 1 and "tuning part" in data["description"]
     scorer = builtin_scorer(RULE.weights)
     assert scorer.version == data["version"]
