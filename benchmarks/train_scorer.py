@@ -35,9 +35,10 @@ import importlib.util
 import json
 import re
 import sys
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +60,14 @@ from cleaners.linescore import (
 from cleaners.packs import RuleBook, _builtin_pack_files, load_pack_file
 
 WEIGHTS = REPO / "cleaners" / "packs" / "learned-weights.json"
+LEARNED_PACK = REPO / "cleaners" / "packs" / "learned.toml"
+CANDIDATE_FIELDS = ("zone", "zone_lines", "max_words", "prose_words")
 DEVSETS = REPO.parent / "shared" / "devset"
 # The categories pack's classes the scorer reads (general word classes in eight languages, not phrases).
 CLASSES = ("action", "channel", "counted", "comment", "zero", "related_marker", "related_noun", "footer_verb",
            "by", "month", "weekday", "relative_day", "source_label", "agency", "comment_heading", "subscribe_verb",
            "newsletter_noun", "ad_label", "rights", "follow_verb", "login", "read_also", "courtesy", "time_unit")
-THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99)
 NOT_CLUTTER_KINDS = ("repeated-title", "clutter-run", "line-score")
 
 
@@ -98,10 +101,18 @@ def without_learned() -> RuleBook:
                      if f.name != "learned.toml"])
 
 
-def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True) -> tuple[LineScore, Featurizer]:
-    """A LineScore whose candidate test is LRN001's (its defaults), and the featurizer for ``classes``."""
-    rule = LineScore.__new__(LineScore)
-    rule.zone, rule.zone_lines, rule.max_words, rule.prose_words = "any", 12, 12, 0
+def candidate_settings() -> dict[str, Any]:
+    """LRN001's candidate test as the learned pack sets it (zone, zone_lines, max_words, prose_words)."""
+    rule = tomllib.loads(LEARNED_PACK.read_text(encoding="utf-8"))["rule"][0]
+    defaults = {f.name: f.default for f in fields(LineScore) if f.name in CANDIDATE_FIELDS}
+    return {name: rule.get(name, defaults[name]) for name in CANDIDATE_FIELDS}
+
+
+def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, **overrides: Any) -> tuple[LineScore, Featurizer]:
+    """A LineScore whose candidate test is LRN001's (or ``overrides``), and the featurizer for ``classes``."""
+    rule = LineScore.__new__(LineScore)  # no weights loaded: they are what is being trained
+    for name, value in {**candidate_settings(), **overrides}.items():
+        setattr(rule, name, value)
     return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train", grams=grams)
 
 
@@ -307,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                         "vocabulary-class features alone)")
     parser.add_argument("--min-groups", type=int, default=3,
                         help="an n-gram is a feature when it occurs in at least this many phrasings or pages")
+    parser.add_argument("--max-words", type=int, help="score lines of at most this many words (default: LRN001's)")
+    parser.add_argument("--prose-words", type=int, help="a sentence of more words is never scored (default: LRN001's)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print the figures, write no weights")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
@@ -319,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     book = without_learned()
     cleaner = Cleaner(book)
     not_clutter = {r.id for r in book.rules() if r.kind in NOT_CLUTTER_KINDS}
-    rule, featurizer = stand_in(grams=not args.no_grams)
+    overrides = {name: value for name, value in (("max_words", args.max_words), ("prose_words", args.prose_words))
+                 if value is not None}
+    rule, featurizer = stand_in(grams=not args.no_grams, **overrides)
     rows = tuning_rows(cleaner, not_clutter, rule, featurizer)
     if not args.no_devsets:
         rows += devset_rows(cleaner, not_clutter, rule, featurizer, args.extracted)
@@ -339,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     langs = sorted({r.language for r in tuning})
     for lang in langs:
         out += report(f"Leave one language out: {lang} (tuning part's lines)",
-                      [(r, s) for r, s in by_language if r.source == "tuning" and r.language == lang], (0.95, 0.97))
+                      [(r, s) for r, s in by_language if r.source == "tuning" and r.language == lang], (0.93, 0.97))
     print("\n".join(out))
     if args.show is not None:
         for r, s in sorted(by_phrasing, key=lambda p: -p[1]):
