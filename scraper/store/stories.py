@@ -12,11 +12,12 @@ story is its own id. Placement is made once, when the article is first saved wit
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, text, union_all
-from sqlalchemy.engine import Connection
+from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, text, true, union_all
+from sqlalchemy.engine import Connection, Row
 
 from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint, within_story_window
 from scraper.store.schema import articles, story_bands, story_quotes, story_signatures
@@ -55,9 +56,6 @@ def _candidates(keys_in: Callable[[Any, str], Any]) -> Select:
 
 
 CANDIDATES = {"postgresql": _candidates(_any_of), "sqlite": _candidates(_one_of)}
-# unnest reads the array's elements out in storage order (PostgreSQL's docs), so every transaction takes its
-# locks in the keys' sorted order
-LOCK_KEYS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
 # PostgreSQL: the signature, its band keys and its quotes' keys added in one statement (data-modifying CTEs),
 # where three statements and 32 band rows cost a round trip each
 ADD_INDEXED = text("""
@@ -92,13 +90,28 @@ class _Candidate:
     story: str | None
 
 
-def lock_keys(conn: Connection, fp: Fingerprint) -> None:
-    """On PostgreSQL, transaction-scoped advisory locks on the fingerprint's band and quote keys, taken in
-    one order by one statement, so two transactions placing two copies at once take turns (SQLite's write
-    transaction holds the file's lock already)."""
-    if conn.dialect.name != "postgresql":
-        return
-    conn.execute(LOCK_KEYS, {"keys": sorted({*fp.bands, *fp.quotes})})
+def lock_article(conn: Connection, lock_row: Select, article_id: str, fp: Fingerprint | None) -> Row | None:
+    """The article's row locked by ``lock_row`` (a SELECT … FOR UPDATE by ``id``), None when there is none;
+    on PostgreSQL, with a fingerprint, first transaction-scoped advisory locks on its band and quote keys, in
+    the same statement, so two transactions placing two copies at once take turns (SQLite's write
+    transaction holds the file's lock already). The look-up (decide) must come after, in a statement of its
+    own: a statement reads what was committed when it began, before it waited for the locks."""
+    if fp is None or conn.dialect.name != "postgresql":
+        return conn.execute(lock_row, {"id": article_id}).first()
+    row = conn.execute(_keys_locked_first(lock_row), {"id": article_id, "keys": sorted({*fp.bands, *fp.quotes})}).one()
+    return row if any(value is not None for value in row) else None
+
+
+@functools.cache
+def _keys_locked_first(lock_row: Select) -> Select:
+    """``lock_row`` after the advisory locks on the array ``keys``. unnest reads an array out in storage
+    order (PostgreSQL's docs), so every transaction takes its locks in the keys' sorted order; the locks'
+    count is the outer side of a left join ON true, which only a nested loop can run, outer side first, so
+    all are held before the row is read and locked. One row, of nulls when the article has none."""
+    keys = func.unnest(cast(B("keys"), ARRAY(BigInteger))).table_valued("key").render_derived("keys")
+    locked = select(func.count(func.pg_advisory_xact_lock(keys.c.key))).subquery("keys_locked")
+    row = lock_row.lateral("article")
+    return select(*row.c).select_from(locked.outerjoin(row, true()))
 
 
 def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None) -> Placement:
