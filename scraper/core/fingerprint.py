@@ -18,7 +18,6 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
