@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import main
-from scraper.core.fingerprint import DUPLICATE_THRESHOLD, MIN_WORDS, fingerprint, similarity
+from scraper.core.fingerprint import (DUPLICATE_THRESHOLD, MIN_WORDS, NUM_PERM, SEED, fingerprint, key,
+                                      shingle_hashes, similarity, words)
 from scraper.store import Store
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
@@ -92,6 +93,20 @@ def test_the_fingerprint_is_small_stable_and_needs_enough_words(wire):
     quote = "we will consider every remedy that the two governments have put on the table today"
     for marks in ('"{}"', "“{}”", "«{}»", "„{}“"):
         assert fingerprint(wire + "\n" + marks.format(quote)).quotes != fp.quotes
+
+
+def test_the_signature_is_datasketchs_minhash_and_the_one_stores_hold(wire):
+    """fingerprint.minhash computes datasketch's MinHash with numpy: the values of MinHash.update, value by
+    value, and for the seed the signature and band keys computed before (with update_batch), which stores
+    hold."""
+    from datasketch import MinHash
+    for text in (wire, storm(0), " ".join(wire.split()[:MIN_WORDS])):
+        expected = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
+        for value in shingle_hashes(words(text)):
+            expected.update(int(value))
+        assert fingerprint(text).minhash == expected.hashvalues.astype("<u4").tobytes()
+    fp = fingerprint(wire)
+    assert (key(fp.minhash), key(repr(fp.bands).encode())) == (307096956220962633, -1898356334230190700)
 
 
 def run_clean(*args, capsys) -> list[dict]:

@@ -308,11 +308,9 @@ class Store:
                 return json.dumps({**record, "id": article_id, "flags": flags, "duplicate_of": place.duplicate_of,
                                    "story": place.story}, ensure_ascii=False)
 
-            row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
+            row = stories.lock_article(conn, LOCK_ARTICLE, article_id, fingerprint)  # and the keys' locks
             placement = placed = None
             if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
-                if fingerprint is not None:
-                    stories.lock_keys(conn, fingerprint)
                 placement = stories.decide([conn], article_id, fingerprint)
             if row is None:
                 inserted = conn.execute(self._upserts.article, {
