@@ -4,6 +4,7 @@ module each."""
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from typing import Sequence
@@ -25,10 +26,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["clean"]:
-        # Its workers come from the fork server, whose start-up (importing the pipeline, loading the language
-        # model) then runs while this process imports the rest and loads the rule book.
+    code = _command(list(sys.argv[1:] if argv is None else argv))
+    if argv is None:
+        # The program itself (`presswash`, `python -m scraper.cli`), which exits next: what it holds (the rule
+        # book, Scrapy, the language model) is moved out of the garbage collector's reach, so the exit skips a
+        # last full collection over all of it (about 0.3 s of CPU for a crawl). Every output is closed by now.
+        gc.freeze()
+    return code
+
+
+def _command(argv: list[str]) -> int:
+    if argv[:1] == ["clean"] or (argv[:1] == ["crawl"] and "PRESSWASH_WORKERS=0" not in argv):
+        # Their workers come from the fork server, whose start-up (importing the pipeline, loading the language
+        # model and the rule packs) then runs while this process imports the rest and loads the rule book (and,
+        # for a crawl, Scrapy). A crawl run with -s PRESSWASH_WORKERS=0 extracts in its own process.
         start_fork_server()
     if argv[:1] == ["eval"]:
         return importlib.import_module("scraper.cli.eval").main(argv[1:])
