@@ -36,10 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(argv: list[str]) -> int:
-    if argv[:1] == ["clean"] or (argv[:1] == ["crawl"] and "PRESSWASH_WORKERS=0" not in argv):
-        # Their workers come from the fork server, whose start-up (importing the pipeline, loading the language
-        # model and the rule packs) then runs while this process imports the rest and loads the rule book (and,
-        # for a crawl, Scrapy). A crawl run with -s PRESSWASH_WORKERS=0 extracts in its own process.
+    if argv[:1] == ["clean"]:
+        # Its workers come from the fork server, whose start-up (importing the pipeline, loading the language
+        # model) then runs while this process imports the rest and loads the rule book.
         start_fork_server()
     if argv[:1] == ["eval"]:
         return importlib.import_module("scraper.cli.eval").main(argv[1:])
