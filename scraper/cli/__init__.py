@@ -4,6 +4,7 @@ module each."""
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from typing import Sequence
@@ -25,7 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    code = _command(list(sys.argv[1:] if argv is None else argv))
+    if argv is None:
+        # The program itself (`presswash`, `python -m scraper.cli`), which exits next: what it holds (the rule
+        # book, Scrapy, the language model) is moved out of the garbage collector's reach, so the exit skips a
+        # last full collection over all of it (about 0.3 s of CPU for a crawl). Every output is closed by now.
+        gc.freeze()
+    return code
+
+
+def _command(argv: list[str]) -> int:
     if argv[:1] == ["clean"]:
         # Its workers come from the fork server, whose start-up (importing the pipeline, loading the language
         # model) then runs while this process imports the rest and loads the rule book.
