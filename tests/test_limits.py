@@ -85,21 +85,29 @@ def pathological(tmp_path_factory):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_pathological_pages_end_in_time_limited_records_and_the_batch_goes_on(pathological, jobs):
     d = pathological
-    order = [d / "deep.html", HARBOUR, d / "table.html", LIBRARY, d / "line.html", d / "hostile.txt", HARBOUR]
+    order = [d / "deep.html", HARBOUR, d / "table.html", LIBRARY, HARBOUR]
     run = call_main("clean", "--no-progress", "--time-limit", LIMIT, "--jobs", jobs, *order)
     assert [r["source"] for r in run.records] == [str(p) for p in order]
-    deep, harbour, table, library, line, hostile, harbour_again = run.records
+    deep, harbour, table, library, harbour_again = run.records
     assert_error(deep, TIME_LIMIT_REASON, "--time-limit")
     assert_error(table, TIME_LIMIT_REASON)
     # The next document after each stopped one is processed as usual.
     for record in (harbour, harbour_again):
         assert_ok(record, *HARBOUR_WORDS)
     assert_ok(library, *LIBRARY_WORDS)
-    # Under the 2 s limit, so bounded.
-    assert_ok(line, "twelve new trains")
-    assert_ok(hostile, "twelve new trains", "Tags: xxx")
     assert run.code == 1
     assert "error ×2: processing took longer than 2 s (time limit)" in run.stderr
+
+
+def test_a_megabyte_line_and_regex_hostile_text_are_bounded(pathological):
+    # They take well under a second on an idle machine; the limit is the default's, so that a busy machine
+    # does not stop them, while a regex that backtracks without end would still be stopped and fail the test.
+    d = pathological
+    run = call_main("clean", "--no-progress", "--jobs", "1", d / "line.html", d / "hostile.txt")
+    line, hostile = run.records
+    assert_ok(line, "twelve new trains")
+    assert_ok(hostile, "twelve new trains", "Tags: xxx")
+    assert run.code == 0
 
 
 def test_explain_respects_the_limit(pathological):
