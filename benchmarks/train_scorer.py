@@ -67,7 +67,7 @@ DEVSETS = REPO.parent / "shared" / "devset"
 CLASSES = ("action", "channel", "counted", "comment", "zero", "related_marker", "related_noun", "footer_verb",
            "by", "month", "weekday", "relative_day", "source_label", "agency", "comment_heading", "subscribe_verb",
            "newsletter_noun", "ad_label", "rights", "follow_verb", "login", "read_also", "courtesy", "time_unit")
-THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99)
+THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99)  # and LRN001's own
 NOT_CLUTTER_KINDS = ("repeated-title", "clutter-run", "line-score")
 
 
@@ -101,9 +101,14 @@ def without_learned() -> RuleBook:
                      if f.name != "learned.toml"])
 
 
+def learned_rule() -> dict[str, Any]:
+    """LRN001 as the learned pack writes it."""
+    return tomllib.loads(LEARNED_PACK.read_text(encoding="utf-8"))["rule"][0]
+
+
 def candidate_settings() -> dict[str, Any]:
     """LRN001's candidate test as the learned pack sets it (zone, zone_lines, max_words, prose_words)."""
-    rule = tomllib.loads(LEARNED_PACK.read_text(encoding="utf-8"))["rule"][0]
+    rule = learned_rule()
     defaults = {f.name: f.default for f in fields(LineScore) if f.name in CANDIDATE_FIELDS}
     return {name: rule.get(name, defaults[name]) for name in CANDIDATE_FIELDS}
 
@@ -347,14 +352,16 @@ def main(argv: list[str] | None = None) -> int:
     dev = [r for r in rows if r.source != "tuning"]
     # By phrasing: the tuning part's phrasings (and bodies) split into folds, the dev sets' pages too.
     by_phrasing = grouped(rows, args.folds, lambda r: (r.source, r.group), names, args.c, args.min_groups)
+    threshold = learned_rule()["threshold"]
+    thresholds = tuple(sorted({*THRESHOLDS, threshold}))
     out = report("Split by phrasing (tuning part) and by page (dev sets): the tuning part's lines",
-                 [(r, s) for r, s in by_phrasing if r.source == "tuning"])
-    out += report("... the dev sets' lines", [(r, s) for r, s in by_phrasing if r.source != "tuning"])
+                 [(r, s) for r, s in by_phrasing if r.source == "tuning"], thresholds)
+    out += report("... the dev sets' lines", [(r, s) for r, s in by_phrasing if r.source != "tuning"], thresholds)
     by_language = grouped(rows, 99, lambda r: r.language, names, args.c, args.min_groups) if len({r.language for r in rows}) > 1 else []
     langs = sorted({r.language for r in tuning})
     for lang in langs:
         out += report(f"Leave one language out: {lang} (tuning part's lines)",
-                      [(r, s) for r, s in by_language if r.source == "tuning" and r.language == lang], (0.93, 0.97))
+                      [(r, s) for r, s in by_language if r.source == "tuning" and r.language == lang], (threshold,))
     print("\n".join(out))
     if args.show is not None:
         for r, s in sorted(by_phrasing, key=lambda p: -p[1]):

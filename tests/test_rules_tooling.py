@@ -24,8 +24,9 @@ def test_clean_runs_every_rule_by_default():
 
 
 @pytest.mark.parametrize(("args", "fired"), [
-    (["--ignore", "GEN011,CAT"], {"GEN001", "GEN002"}),  # CAT001 would take the counter GEN011 leaves
-    (["--ignore", "comment-counter,GEN001,CAT"], {"GEN002"}),  # a rule name, and a list
+    # CAT001 and the learned scorer (LRN001) would take the counter GEN011 leaves
+    (["--ignore", "GEN011,CAT,LRN"], {"GEN001", "GEN002"}),
+    (["--ignore", "comment-counter,GEN001,CAT,LRN"], {"GEN002"}),  # a rule name, and a list
     (["--select", "GEN011"], {"GEN011"}),
     (["--select", "GEN00"], {"GEN001", "GEN002"}),  # an id prefix
     (["--select", "GEN", "--ignore", "GEN002"], {"GEN001", "GEN011"}),

@@ -77,7 +77,7 @@ def test_removal_carries_score_and_features():
     result = CLEANER.clean_text(f"{ARTICLE}\nUpdated on March 3, 2021\nShare this:")
     edits = [e for e in result.edits if e.rule == "LRN001"]
     assert [e.text for e in edits] == ["Updated on March 3, 2021"]
-    assert edits[0].detail.startswith("score ") and "≥ 0.97" in edits[0].detail
+    assert edits[0].detail.startswith("score ") and f"≥ {RULE.threshold:g}" in edits[0].detail
     assert "+" in edits[0].detail  # the features that raised the score, with what each added
 
 
