@@ -35,10 +35,9 @@ import importlib.util
 import json
 import re
 import sys
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,6 @@ from cleaners.packs import RuleBook, _builtin_pack_files, load_pack_file
 
 WEIGHTS = REPO / "cleaners" / "packs" / "learned-weights.json"
 LEARNED_PACK = REPO / "cleaners" / "packs" / "learned.toml"
-CANDIDATE_FIELDS = ("zone", "zone_lines", "max_words", "prose_words")
 DEVSETS = REPO.parent / "shared" / "devset"
 # The categories pack's classes the scorer reads (general word classes in eight languages, not phrases).
 CLASSES = ("action", "channel", "counted", "comment", "zero", "related_marker", "related_noun", "footer_verb",
@@ -101,23 +99,16 @@ def without_learned() -> RuleBook:
                      if f.name != "learned.toml"])
 
 
-def learned_rule() -> dict[str, Any]:
-    """LRN001 as the learned pack writes it."""
-    return tomllib.loads(LEARNED_PACK.read_text(encoding="utf-8"))["rule"][0]
-
-
-def candidate_settings() -> dict[str, Any]:
-    """LRN001's candidate test as the learned pack sets it (zone, zone_lines, max_words, prose_words)."""
-    rule = learned_rule()
-    defaults = {f.name: f.default for f in fields(LineScore) if f.name in CANDIDATE_FIELDS}
-    return {name: rule.get(name, defaults[name]) for name in CANDIDATE_FIELDS}
+def learned_rule() -> LineScore:
+    """LRN001 as the learned pack defines it, read by the packs' own loader (its defaults applied)."""
+    pack = load_pack_file(LEARNED_PACK, f"builtin:{LEARNED_PACK.name}")
+    return next(r for r in pack.rules if isinstance(r, LineScore))
 
 
 def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, **overrides: Any) -> tuple[LineScore, Featurizer]:
-    """A LineScore whose candidate test is LRN001's (or ``overrides``), and the featurizer for ``classes``."""
-    rule = LineScore.__new__(LineScore)  # no weights loaded: they are what is being trained
-    for name, value in {**candidate_settings(), **overrides}.items():
-        setattr(rule, name, value)
+    """LRN001 with its candidate test (``overrides`` change it: max_words, prose_words…), and the featurizer for
+    ``classes`` (with every n-gram of a line when ``grams``: what the weights will keep is being trained)."""
+    rule = replace(learned_rule(), **overrides)
     return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train", grams=grams)
 
 
@@ -352,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = [r for r in rows if r.source != "tuning"]
     # By phrasing: the tuning part's phrasings (and bodies) split into folds, the dev sets' pages too.
     by_phrasing = grouped(rows, args.folds, lambda r: (r.source, r.group), names, args.c, args.min_groups)
-    threshold = learned_rule()["threshold"]
+    threshold = learned_rule().threshold
     thresholds = tuple(sorted({*THRESHOLDS, threshold}))
     out = report("Split by phrasing (tuning part) and by page (dev sets): the tuning part's lines",
                  [(r, s) for r, s in by_phrasing if r.source == "tuning"], thresholds)
