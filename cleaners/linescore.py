@@ -180,9 +180,10 @@ class Featurizer:
         tokens = _TOKEN.findall(text)
         n = len(tokens)
         stripped = text.rstrip()
-        letters = [ch for ch in text if ch.isalpha()]
+        letters = "".join(filter(str.isalpha, text))  # (map and filter: a few times faster than generators)
         chars = len(text) or 1
         alpha = [t for t in tokens[1:] if t[0].isalpha()]
+        symbols = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))  # (no char is both)
         out = {
             "words": min(n, 15) / 15,
             "one_word": float(n == 1),
@@ -194,9 +195,9 @@ class Featurizer:
             "question": float("?" in stripped[-2:]),
             "starts_lower": float(bool(letters) and letters[0].islower()),
             "capitalised": sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0,
-            "all_caps": float(len(letters) >= 3 and all(ch.isupper() for ch in letters)),
-            "digits": min(sum(ch.isdigit() for ch in text) / chars * 4, 1.0),
-            "symbols": min(sum(not ch.isalnum() and not ch.isspace() for ch in text) / chars * 4, 1.0),
+            "all_caps": float(len(letters) >= 3 and all(map(str.isupper, letters))),
+            "digits": min(sum(map(str.isdigit, text)) / chars * 4, 1.0),
+            "symbols": min(symbols / chars * 4, 1.0),
             "separator": float(_RUN_SEPARATOR.search(text) is not None),
             "address": float(_ADDRESS.search(text) is not None),
             "year": float(_YEAR.search(text) is not None),
