@@ -366,8 +366,11 @@ class LineScore(Rule):
         if not any(ln.removed_by is not None for ln in doc):  # as the engine's gate for context rules
             return []
         view = DocumentView(doc, ctx.not_clutter | ctx.run_rules | {self.id})
+        start = len(doc) if self.zone == "tail" else 0
+        while start and view.kept_after(start - 1) < self.zone_lines:  # a tail zone's lines only
+            start -= 1
         edits = []
-        for ln in doc:
+        for ln in doc[start:]:
             if not ln.kept or self.id in ln.misses or not self.candidate(ln, view):
                 continue
             features = self.features(ln, view)

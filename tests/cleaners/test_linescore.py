@@ -122,6 +122,9 @@ def test_sentence_rule_removes_with_its_score_and_runs_after_removals_only():
     edits = [e for e in result.edits if e.rule == "LRN002"]
     assert [e.text for e in edits] == [line] and edits[0].detail.startswith("score ")
     assert CLEANER.clean_text(result.text).text == result.text
+    # its zone is the tail: the same line above ten kept lines is not scored
+    above = "\n".join([ARTICLE, line] + [f"{ARTICLE} ({n})" for n in range(10)] + ["Share this:"])
+    assert line in CLEANER.clean_text(above).text
 
 
 def test_cleaning_twice_changes_nothing():
