@@ -1,4 +1,4 @@
-"""Train the learned line scorer (rule LRN001, cleaners/packs/learned.toml) and measure it on held-out groups.
+"""Train a learned line scorer (rule LRN001 or LRN002, cleaners/packs/learned.toml) and measure it on held-out groups.
 
 Run from the repository root with the `train` extra installed (scikit-learn; training only, the cleaners score
 in pure Python):
@@ -6,9 +6,14 @@ in pure Python):
     presswash eval --systems trafilatura --json extracted.json --texts   # plain trafilatura's texts, once
     python benchmarks/train_scorer.py --extracted extracted.json    # grouped figures, then writes the weights
     python benchmarks/train_scorer.py --extracted extracted.json --no-write   # the figures only
+    python benchmarks/train_scorer.py --extracted extracted.json --rule LRN002   # the sentence scorer's weights
+
+Each rule of the learned pack is trained on its own candidate lines (its settings read from the pack: LRN001's
+short lines that do not end a sentence, LRN002's short sentences) and writes its own weights file.
 
 Line labels come from two sources, each line seen as the other rules leave its neighbours (the built-in packs
-without the learned one run first, so "the line above was removed" means what it means when LRN001 runs):
+run first without the trained rule and the learned pack's rules after it, so "the line above was removed" means
+what it means when the rule runs):
 
 - the clutter benchmark's TUNING part (benchmarks/clutter.py builds its cases in memory): an injected clutter
   line is 1, a body line or a look-alike sentence 0. Never the held-out part.
@@ -18,11 +23,11 @@ without the learned one run first, so "the line above was removed" means what it
   holding a ``with`` snippet 0, the others are left out. The dev sets are thus training data too: their eval
   scores are not an unseen measure; the grouped figures below are.
 
-The features are LRN001's: shape, place, the categories pack's classes, and the letter n-grams of the line's words
+The features are the line-score kind's: shape, place, the categories pack's classes, and the letter n-grams of the line's words
 (those found in at least ``--min-groups`` phrasings or pages). The model is a logistic regression with an L1
 penalty (liblinear), which leaves most n-grams at zero; the weights file keeps the others.
 
-Only candidate lines count (those LRN001 scores: short, not prose). The figures are for lines the other rules
+Only candidate lines count (those the rule scores). The figures are for lines the other rules
 KEPT (what the scorer adds): clutter caught, look-alikes kept, body lines removed, at several thresholds, with
 the tuning part's lines split by PHRASING (a fold's phrasings are never trained on) and by language (leave one
 language out), and the dev sets' lines split by page.
@@ -58,7 +63,6 @@ from cleaners.linescore import (
 )
 from cleaners.packs import RuleBook, _builtin_pack_files, load_pack_file
 
-WEIGHTS = REPO / "cleaners" / "packs" / "learned-weights.json"
 LEARNED_PACK = REPO / "cleaners" / "packs" / "learned.toml"
 DEVSETS = REPO.parent / "shared" / "devset"
 # The categories pack's classes the scorer reads (general word classes in eight languages, not phrases).
@@ -93,22 +97,33 @@ class Row:
     text: str
 
 
-def without_learned() -> RuleBook:
-    """The built-in packs without the learned one: what runs before LRN001."""
-    return RuleBook([load_pack_file(f, f"builtin:{f.name}") for f in _builtin_pack_files()
-                     if f.name != "learned.toml"])
+def rules_before(rule_id: str = "LRN001") -> RuleBook:
+    """The built-in packs as they run before the learned rule ``rule_id``: the learned pack keeps only the rules
+    before it (none for LRN001; LRN001 for LRN002, which runs after it and sees what it removed)."""
+    packs = []
+    for f in _builtin_pack_files():
+        pack = load_pack_file(f, f"builtin:{f.name}")
+        if f.name == LEARNED_PACK.name:
+            ids = [r.id for r in pack.rules]
+            pack = replace(pack, rules=pack.rules[:ids.index(rule_id)])
+        packs.append(pack)
+    return RuleBook(packs)
 
 
-def learned_rule() -> LineScore:
-    """LRN001 as the learned pack defines it, read by the packs' own loader (its defaults applied)."""
+def learned_rule(rule_id: str = "LRN001") -> LineScore:
+    """The rule as the learned pack defines it, read by the packs' own loader (its defaults applied)."""
     pack = load_pack_file(LEARNED_PACK, f"builtin:{LEARNED_PACK.name}")
-    return next(r for r in pack.rules if isinstance(r, LineScore))
+    found = [r for r in pack.rules if isinstance(r, LineScore) and r.id == rule_id]
+    if not found:
+        raise SystemExit(f"{LEARNED_PACK.name} has no line-score rule {rule_id}")
+    return found[0]
 
 
-def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, **overrides: Any) -> tuple[LineScore, Featurizer]:
-    """LRN001 with its candidate test (``overrides`` change it: max_words, prose_words…), and the featurizer for
+def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, rule_id: str = "LRN001",
+             **overrides: Any) -> tuple[LineScore, Featurizer]:
+    """The rule with its candidate test (``overrides`` change it: max_words, prose_words…), and the featurizer for
     ``classes`` (with every n-gram of a line when ``grams``: what the weights will keep is being trained)."""
-    rule = replace(learned_rule(), **overrides)
+    rule = replace(learned_rule(rule_id), **overrides)
     return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train", grams=grams)
 
 
@@ -314,23 +329,26 @@ def main(argv: list[str] | None = None) -> int:
                         "vocabulary-class features alone)")
     parser.add_argument("--min-groups", type=int, default=3,
                         help="an n-gram is a feature when it occurs in at least this many phrasings or pages")
-    parser.add_argument("--max-words", type=int, help="score lines of at most this many words (default: LRN001's)")
-    parser.add_argument("--prose-words", type=int, help="a sentence of more words is never scored (default: LRN001's)")
+    parser.add_argument("--rule", default="LRN001", help="the learned pack's rule to train (LRN001: short lines "
+                        "that do not end a sentence; LRN002: short sentences); default LRN001")
+    parser.add_argument("--max-words", type=int, help="score lines of at most this many words (default: the rule's)")
+    parser.add_argument("--prose-words", type=int, help="a sentence of more words is never scored (default: the rule's)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print the figures, write no weights")
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--out", type=Path, help="where to write the weights (default: the rule's weights file)")
     parser.add_argument("--show", type=float, metavar="T", help="list the kept lines scored ≥ T out of fold")
     args = parser.parse_args(argv)
     if not args.no_devsets and (args.extracted is None or not args.extracted.is_file()):
         parser.error("the dev-set labels need plain trafilatura's texts: run `presswash eval --systems trafilatura "
                      "--json FILE --texts` and pass --extracted FILE (or train on the tuning part alone: --no-devsets)")
 
-    book = without_learned()
+    target = learned_rule(args.rule)
+    book = rules_before(args.rule)
     cleaner = Cleaner(book)
     not_clutter = {r.id for r in book.rules() if r.kind in NOT_CLUTTER_KINDS}
     overrides = {name: value for name, value in (("max_words", args.max_words), ("prose_words", args.prose_words))
                  if value is not None}
-    rule, featurizer = stand_in(grams=not args.no_grams, **overrides)
+    rule, featurizer = stand_in(grams=not args.no_grams, rule_id=args.rule, **overrides)
     rows = tuning_rows(cleaner, not_clutter, rule, featurizer)
     if not args.no_devsets:
         rows += devset_rows(cleaner, not_clutter, rule, featurizer, args.extracted)
@@ -343,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = [r for r in rows if r.source != "tuning"]
     # By phrasing: the tuning part's phrasings (and bodies) split into folds, the dev sets' pages too.
     by_phrasing = grouped(rows, args.folds, lambda r: (r.source, r.group), names, args.c, args.min_groups)
-    threshold = learned_rule().threshold
+    threshold = target.threshold
     thresholds = tuple(sorted({*THRESHOLDS, threshold}))
     out = report("Split by phrasing (tuning part) and by page (dev sets): the tuning part's lines",
                  [(r, s) for r, s in by_phrasing if r.source == "tuning"], thresholds)
@@ -361,10 +379,11 @@ def main(argv: list[str] | None = None) -> int:
 
     model = fit(rows, names, args.c, args.min_groups)
     if not args.no_write:
+        out_path = args.out or REPO / "cleaners" / "packs" / target.weights
         payload = {
             "version": 2,  # 2: letter n-grams, L1 penalty
             "model": "logistic regression (scikit-learn), scored in pure Python by cleaners/linescore.py",
-            "description": (f"trained by benchmarks/train_scorer.py (C={args.c}, L1, "
+            "description": (f"{args.rule}'s weights, trained by benchmarks/train_scorer.py (C={args.c}, L1, "
                             + ("no n-grams" if args.no_grams else f"letter n-grams in {args.min_groups}+ groups")
                             + f") on {len(rows)} candidate lines: "
                             f"{len(tuning)} of the clutter benchmark's tuning part (seed 11, 3 uses a phrasing), "
@@ -372,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                             "trafilatura-eval-dev snippets)"),
             **model,
         }
-        args.out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.out} ({args.out.stat().st_size} bytes)")
+        out_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {out_path} ({out_path.stat().st_size} bytes)")
     return 0
 
 

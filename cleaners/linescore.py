@@ -311,7 +311,8 @@ class LineScore(Rule):
 
     Candidates are kept lines of at most ``max_words`` words in the zone (``tail``: the last ``zone_lines`` kept
     lines; ``any``), that do not read as prose: a line that ends a sentence and has more than ``prose_words``
-    words is never scored. The weights (``weights``, a file beside the pack) name their features; the vocabulary
+    words is never scored. With ``sentences`` the candidates are the other way round: only lines that end a
+    sentence (a second rule with weights of its own scores the short sentences the first never sees). The weights (``weights``, a file beside the pack) name their features; the vocabulary
     classes come from ``vocabulary_pack`` (the categories pack). The rule reads what other rules removed, so it
     runs with the clutter runs; its removals extend a clutter run but start none.
     """
@@ -325,6 +326,7 @@ class LineScore(Rule):
     zone_lines: int = 12
     max_words: int = 12
     prose_words: int = 0
+    sentences: bool = False
     scorer: Scorer = field(init=False, repr=False)
     featurizer: Featurizer = field(init=False, repr=False)
 
@@ -341,17 +343,20 @@ class LineScore(Rule):
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"weights": f"{self.weights} (version {self.scorer.version})",
                                "threshold": self.threshold, "zone": self.zone, "max_words": self.max_words,
-                               "prose_words": self.prose_words}
+                               **({"sentences": True} if self.sentences else {"prose_words": self.prose_words})}
         if self.zone != "any":
             out["zone_lines"] = self.zone_lines
         return out
 
     def candidate(self, line: Line, view: DocumentView) -> bool:
-        """Whether a line is scored: short, in the zone, not prose (a sentence of more than ``prose_words``)."""
+        """Whether a line is scored: short, in the zone, not prose (a sentence of more than ``prose_words``);
+        with ``sentences``, short and a sentence."""
         if line.words > self.max_words or not line.text:
             return False
         if self.zone == "tail" and view.kept_after(line.index) >= self.zone_lines:
             return False
+        if self.sentences:
+            return ends_sentence(line.text)
         return not (line.words > self.prose_words and ends_sentence(line.text))
 
     def features(self, line: Line, view: DocumentView) -> dict[str, float]:
@@ -362,8 +367,11 @@ class LineScore(Rule):
         if not any(ln.removed_by is not None for ln in doc):  # as the engine's gate for context rules
             return []
         view = DocumentView(doc, ctx.not_clutter | ctx.run_rules | {self.id})
+        start = len(doc) if self.zone == "tail" else 0
+        while start and view.kept_after(start - 1) < self.zone_lines:  # a tail zone's lines only
+            start -= 1
         edits = []
-        for ln in doc:
+        for ln in doc[start:]:
             if not ln.kept or self.id in ln.misses or not self.candidate(ln, view):
                 continue
             features = self.features(ln, view)

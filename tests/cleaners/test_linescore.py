@@ -1,6 +1,7 @@
-"""The learned line scorer (cleaners/linescore.py, kind ``line-score``, rule LRN001 in cleaners/packs/learned.toml):
-its weights load from the package with no network and score a known line; its removals say why; it runs only
-where other rules removed something; and training on a small built set (benchmarks/train_scorer.py, with
+"""The learned line scorer (cleaners/linescore.py, kind ``line-score``, rules LRN001 and LRN002 in
+cleaners/packs/learned.toml): its weights load from the package with no network and score a known line; its
+removals say why; it runs only where other rules removed something; the ``sentences`` setting scores the short
+sentences the default never scores, and nothing else; and training on a small built set (benchmarks/train_scorer.py, with
 scikit-learn) gives a scorer that separates that set."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,39 @@ def test_runs_only_where_other_rules_removed_something():
         assert CLEANER.clean_text(text).text == f"{ARTICLE}\n{line}\n{ARTICLE}", line
 
 
+def test_sentences_setting_scores_short_sentences_only():
+    sentences = BOOK.rule("LRN002")
+    assert sentences.sentences and not RULE.sentences and sentences.weights != RULE.weights
+    lines = split_lines("\n".join([ARTICLE, "Comments are moderated.", "Updated on March 3, 2021",
+                                    "– „Ok.“", "Read more stories like this …", " ".join(["word"] * 21) + ".",
+                                    "Is the library open?"]))
+    view = DocumentView(lines)
+    picked = [ln.text for ln in lines if sentences.candidate(ln, view)]
+    # sentences (closing quotes of any language allowed) up to max_words words; not labels, cut excerpts or prose
+    assert picked == ["Comments are moderated.", "– „Ok.“", "Is the library open?"]
+    # the two rules' candidates never overlap: each line is scored by one of them at most
+    assert not [ln.text for ln in lines if RULE.candidate(ln, view) and sentences.candidate(ln, view)]
+    assert [ln.text for ln in lines if RULE.candidate(ln, view)] == ["Updated on March 3, 2021",
+                                                                      "Read more stories like this …"]
+    assert sentences.describe()["sentences"] is True and "prose_words" not in sentences.describe()
+    assert "sentences" not in RULE.describe()
+    # in the tail zone, only the last zone_lines kept lines
+    tail = replace(sentences, zone="tail", zone_lines=2)
+    assert [ln.text for ln in lines if tail.candidate(ln, view)] == ["Is the library open?"]
+
+
+def test_sentence_rule_removes_with_its_score_and_runs_after_removals_only():
+    line = "Dieser Artikel ist zuerst bei Spiegel Online erschienen."
+    assert CLEANER.clean_text(f"{ARTICLE}\n{line}").text == f"{ARTICLE}\n{line}"  # nothing else removed
+    result = CLEANER.clean_text(f"{ARTICLE}\n{line}\nShare this:")
+    edits = [e for e in result.edits if e.rule == "LRN002"]
+    assert [e.text for e in edits] == [line] and edits[0].detail.startswith("score ")
+    assert CLEANER.clean_text(result.text).text == result.text
+    # its zone is the tail: the same line above ten kept lines is not scored
+    above = "\n".join([ARTICLE, line] + [f"{ARTICLE} ({n})" for n in range(10)] + ["Share this:"])
+    assert line in CLEANER.clean_text(above).text
+
+
 def test_cleaning_twice_changes_nothing():
     once = CLEANER.clean_text(f"{ARTICLE}\nTell a friend about this story\nShare this:\nJane Roe, Berlin")
     assert CLEANER.clean_text(once.text).text == once.text
@@ -106,6 +141,8 @@ def test_bad_parameters_are_load_errors():
         parse_pack({**base, "rule": [{**rule, "weights": "../secret.json"}]}, "x.toml")
     with pytest.raises(RuleError, match="zone"):
         parse_pack({**base, "rule": [{**rule, "zone": "head"}]}, "x.toml")
+    with pytest.raises(RuleError, match="sentences"):
+        parse_pack({**base, "rule": [{**rule, "sentences": "yes"}]}, "x.toml")
     with pytest.raises(RuleError, match="features"):
         Scorer.from_json({"version": 1, "features": ["no-such-feature"], "weights": [1.0], "bias": 0}, "w.json")
     assert isinstance(RULE, LineScore)
@@ -122,7 +159,7 @@ def _trainer():
 def test_training_on_a_tiny_built_set_separates_it():
     train = _trainer()
     rule, featurizer = train.stand_in()
-    cleaner = Cleaner(train.without_learned())
+    cleaner = Cleaner(train.rules_before())
     clutter = ["Tell a friend", "Posted in Politics", "Weekend reading", "Photos: Archive", "Comments (4)"]
     body = ["What happens next", "The budget", "A long campaign", "Opening hours", "Who pays"]  # subheads
     rows = []
