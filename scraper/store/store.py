@@ -313,12 +313,11 @@ class Store:
             if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
                 placement = stories.decide([conn], article_id, fingerprint)
             if row is None:
-                inserted = conn.execute(self._upserts.article, {
-                    "id": article_id, "url": canonical, "record": stored(placement),
-                    "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
-                    "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story}).first()
-                if inserted:
-                    stories.index(conn, article_id, fingerprint, placement, when, on_row=True)
+                if stories.add(conn, self._upserts.article, {
+                        "id": article_id, "url": canonical, "record": stored(placement),
+                        "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
+                        "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story},
+                        fingerprint, when):
                     placed = placement
                 else:  # another process inserted it meanwhile: its row, and its placement, stand
                     row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
@@ -367,11 +366,10 @@ class Store:
             if row is not None:
                 return stories.Placement(row.duplicate_of, row.story)
             placement = stories.decide([conn, *others], article_id, fingerprint)
-            conn.execute(articles.insert(), {"id": article_id, "url": f"placed:{article_id}", "record": "{}",
-                                             "content_hash": "", "revision": 1, "first_seen": when,
-                                             "last_seen": when, "last_changed": when,
-                                             "duplicate_of": placement.duplicate_of, "story": placement.story})
-            stories.index(conn, article_id, fingerprint, placement, f"{when}#{self._placed:012d}", on_row=True)
+            stories.add(conn, self._upserts.article, {
+                "id": article_id, "url": f"placed:{article_id}", "record": "{}", "content_hash": "", "revision": 1,
+                "first_seen": when, "last_seen": when, "last_changed": when, "duplicate_of": placement.duplicate_of,
+                "story": placement.story}, fingerprint, f"{when}#{self._placed:012d}")
             self._placed += 1
             return placement
 

@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, text, true, union_all
+from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, true, union_all
 from sqlalchemy.engine import Connection, Row
 
 from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint, within_story_window
@@ -56,15 +56,42 @@ def _candidates(keys_in: Callable[[Any, str], Any]) -> Select:
 
 
 CANDIDATES = {"postgresql": _candidates(_any_of), "sqlite": _candidates(_one_of)}
-# PostgreSQL: the signature, its band keys and its quotes' keys added in one statement (data-modifying CTEs):
-# an insert of the signature and an executemany of 32 band rows cost three times as much
-ADD_INDEXED = text("""
-WITH signature AS (INSERT INTO story_signatures (article_id, minhash, seen_at, published)
-                   VALUES (:article_id, :minhash, :seen_at, :published)),
-     quotes AS (INSERT INTO story_quotes (quote, article_id)
-                SELECT unnest(CAST(:quotes AS bigint[])), :article_id)
-INSERT INTO story_bands (band, article_id) SELECT unnest(CAST(:bands AS bigint[])), :article_id""")
-PLACE = articles.update().where(articles.c.id == B("article_id"))
+PLACE = (articles.update().where(articles.c.id == B("article_id"))
+         .values(duplicate_of=B("duplicate_of"), story=B("story")))  # a CTE's UPDATE names its values
+PLACE_RETURNING = PLACE.returning(articles.c.id)
+
+
+def _keys(name: str) -> Any:
+    return func.unnest(cast(B(name), ARRAY(BigInteger)))
+
+
+@functools.cache
+def _with_index(row: Any) -> Select:
+    """PostgreSQL: ``row`` (an insert or update of an article's row, RETURNING its id) and the article's
+    fingerprint added to the index (its signature, band keys and quotes' keys), in one statement:
+    data-modifying CTEs that read the id ``row`` returns, so the index rows are added only when it wrote
+    the row. Returns that id. The signature, an executemany of its band rows and a statement for the row
+    cost two more round trips."""
+    article = row.cte("article")
+    signature = story_signatures.c
+    return select(article.c.id).add_cte(
+        story_signatures.insert().from_select(
+            ["article_id", "minhash", "seen_at", "published"],
+            select(article.c.id, *(B(name, type_=signature[name].type) for name in ("minhash", "seen_at", "published"))),
+        ).cte("signature"),
+        story_bands.insert().from_select(["band", "article_id"], select(_keys("bands"), article.c.id)).cte("bands"),
+        story_quotes.insert().from_select(["quote", "article_id"], select(_keys("quotes"), article.c.id)).cte("quotes"))
+
+
+@functools.cache
+def _inserted_with_index(insert_row: Any, columns: tuple[str, ...]) -> Select:
+    """_with_index of ``insert_row`` given the values of ``columns`` (a CTE's INSERT names its values)."""
+    return _with_index(insert_row.values({name: B(name) for name in columns}))
+
+
+def _indexed(fp: Fingerprint, seen_at: str) -> dict[str, Any]:
+    return {"minhash": fp.minhash, "seen_at": seen_at, "published": fp.published, "bands": list(fp.bands),
+            "quotes": list(fp.quotes)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,21 +171,37 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
     return Placement(None, article_id)
 
 
-def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str,
-          on_row: bool = False) -> None:
-    """Record the placement on the article's row (unless the row was inserted with it: ``on_row``) and add its
-    fingerprint to the index."""
-    if not on_row:
-        conn.execute(PLACE, {"article_id": article_id, "duplicate_of": placement.duplicate_of,
-                             "story": placement.story})
+def add(conn: Connection, insert_row: Any, values: dict[str, Any], fp: Fingerprint | None, seen_at: str) -> bool:
+    """Insert the article's row with its placement (``insert_row``: an INSERT … ON CONFLICT DO NOTHING
+    RETURNING id, of ``values``) and, when it was inserted, add its fingerprint to the index; returns whether
+    it was (not when another process inserted the row meanwhile). One statement on PostgreSQL (_with_index)."""
+    if fp is not None and conn.dialect.name == "postgresql":
+        return conn.execute(_inserted_with_index(insert_row, tuple(values)), {**values, **_indexed(fp, seen_at)}
+                            ).first() is not None
+    if conn.execute(insert_row, values).first() is None:
+        return False
+    _add_to_index(conn, values["id"], fp, seen_at)
+    return True
+
+
+def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str) -> None:
+    """Record the placement on the row of an article stored before (one stored without a fingerprint, or
+    before placement existed) and add its fingerprint to the index (one statement on PostgreSQL)."""
+    place = {"article_id": article_id, "duplicate_of": placement.duplicate_of, "story": placement.story}
+    if fp is not None and conn.dialect.name == "postgresql":
+        conn.execute(_with_index(PLACE_RETURNING), {**place, **_indexed(fp, seen_at)})
+        return
+    conn.execute(PLACE, place)
+    _add_to_index(conn, article_id, fp, seen_at)
+
+
+def _add_to_index(conn: Connection, article_id: str, fp: Fingerprint | None, seen_at: str) -> None:
+    """SQLite: the fingerprint added to the index. It runs in this process: three statements cost less than
+    one built of arrays (json_each)."""
     if fp is None:
         return
-    signature = {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at, "published": fp.published}
-    if conn.dialect.name == "postgresql":
-        conn.execute(ADD_INDEXED, {**signature, "bands": list(fp.bands), "quotes": list(fp.quotes)})
-        return
-    # SQLite runs in this process: three statements cost less than one built of arrays (json_each)
-    conn.execute(story_signatures.insert(), signature)
+    conn.execute(story_signatures.insert(), {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at,
+                                             "published": fp.published})
     conn.execute(story_bands.insert(), [{"band": band, "article_id": article_id} for band in fp.bands])
     if fp.quotes:
         conn.execute(story_quotes.insert(), [{"quote": quote, "article_id": article_id} for quote in fp.quotes])
