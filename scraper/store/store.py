@@ -271,9 +271,12 @@ class Store:
                                                  when), write=True)
 
     def _upsert_page(self, conn: Connection, url, kind, status, canonical_url, etag, last_modified, when) -> None:
-        conn.execute(self._upserts.page, {"url": url, "canonical_url": canonical_url, "kind": kind, "etag": etag,
-                                          "last_modified": last_modified, "status": status, "first_seen": when,
-                                          "last_fetched": when})
+        conn.execute(self._upserts.page, self._page_values(url, kind, status, canonical_url, etag, last_modified, when))
+
+    @staticmethod
+    def _page_values(url, kind, status, canonical_url, etag, last_modified, when) -> dict[str, Any]:
+        return {"url": url, "canonical_url": canonical_url, "kind": kind, "etag": etag,
+                "last_modified": last_modified, "status": status, "first_seen": when, "last_fetched": when}
 
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
@@ -310,8 +313,11 @@ class Store:
 
             row = stories.lock_article(conn, LOCK_ARTICLE, article_id, fingerprint)  # and the keys' locks
             placement = placed = None
+            page = self._page_values(fetched_url, "article", status, canonical, etag, last_modified, when)
+            page_saved = False
             if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
-                placement = stories.decide([conn], article_id, fingerprint)
+                placement, page_saved = stories.decide_and_write(conn, article_id, fingerprint, self._upserts.page,
+                                                                 page)
             if row is None:
                 if stories.add(conn, self._upserts.article, {
                         "id": article_id, "url": canonical, "record": stored(placement),
@@ -344,7 +350,8 @@ class Store:
             if outcome != "unchanged":
                 conn.execute(ADD_REVISION, {"article_id": article_id, "revision": revision,
                                             "content_hash": content_hash, "text": record["text"], "fetched_at": when})
-            self._upsert_page(conn, fetched_url, "article", status, canonical, etag, last_modified, when)
+            if not page_saved:
+                conn.execute(self._upserts.page, page)
             if canonical != fetched_url:
                 self._upsert_page(conn, canonical, "article", status, canonical, etag, last_modified, when)
             return outcome, flags, placed, article_id
