@@ -219,6 +219,7 @@ class RunScheduler(Scheduler):
         self.given_up = False
         self.heartbeat: task.LoopingCall | None = None
         self.empty_until = 0.0  # time.monotonic() before which the queue is not asked again (EMPTY_RECHECK)
+        self.recheck: Any = None  # the reactor's call that asks again then
         scripts = {"join": _JOIN, "heartbeat": _HEARTBEAT, "idle": _IDLE, "leave": _LEAVE}
         self.scripts = {name: server.register_script(body) for name, body in scripts.items()}
 
@@ -277,9 +278,11 @@ class RunScheduler(Scheduler):
     def next_request(self) -> Any:
         now = time.monotonic()
         if now < self.empty_until:  # found empty a moment ago: look again then (another worker may queue)
-            slot = getattr(self.crawler.engine, "_slot", None)
-            if slot is not None:
-                slot.nextcall.schedule(self.empty_until - now)
+            if self.recheck is None or not self.recheck.active():
+                from twisted.internet import reactor
+
+                # Not the engine's own nextcall with a delay: that would hold back its immediate calls too.
+                self.recheck = reactor.callLater(self.empty_until - now, self._look_again)
             return None
         request = self.queue.pop()
         if request is None:
@@ -287,6 +290,11 @@ class RunScheduler(Scheduler):
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _look_again(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
 
     def _beat(self) -> None:
         engine = self.crawler.engine
@@ -329,6 +337,8 @@ class RunScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
+        if self.recheck is not None and self.recheck.active():
+            self.recheck.cancel()
         if self.run_id is None:
             return
         keys = [*self.run_keys(), self.key("seen")]
