@@ -51,6 +51,10 @@ logger = logging.getLogger(__name__)
 
 FRONTIER_SCHEMES = ("redis://", "rediss://", "unix://")
 IDLE_POLL = 0.5  # seconds between two looks at the queue while this worker is idle and the run is not done
+# Seconds this worker does not ask Redis for a request again after the queue was found empty, unless it queued
+# one itself meanwhile. Scrapy asks for the next request each time a page finishes, and while the pages fetched
+# wait for extraction the queue is mostly empty: each ask would be a round trip that finds nothing.
+EMPTY_RECHECK = 0.1
 KEEP_MS = 24 * 3600 * 1000  # a run's keys outlive its last heartbeat by a day at most, if nobody deletes them
 
 # Every script reads the time from Redis (milliseconds), so the workers' clocks never need to agree.
@@ -89,6 +93,15 @@ if #found == 0 then return false end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
 return found[1]
+"""
+
+# KEYS: seen-set, queue. ARGV: the request's fingerprint ('' for a request that is not filtered), its score,
+# the request. Adds the fingerprint to the seen-set and, if it was not there, the request to the queue: one
+# round trip for what scrapy-redis does in two (SADD, then ZADD), and atomic. Returns 1 if queued, else 0.
+_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 # KEYS: run hash, queue, busy, workers, seen. ARGV: run id, worker, ttl (ms), busy (1/0).
@@ -175,6 +188,13 @@ class RunQueue(PriorityQueue):
         super().__init__(server, spider, key, serializer)
         self.busy_key, self.worker, self.ttl_ms = busy_key, worker, ttl_ms
         self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
+
+    def push_unseen(self, request: Any, seen_key: str, fingerprint: str) -> bool:
+        """Queue ``request`` unless its ``fingerprint`` is in the seen-set (and add it there); an empty
+        fingerprint queues it whatever the seen-set holds. True if it was queued."""
+        return bool(self._push(keys=[seen_key, self.key],
+                               args=[fingerprint, -request.priority, self._encode_request(request)]))
 
     def pop(self, timeout: int = 0) -> Any:
         data = self._pop(keys=[self.key, self.busy_key], args=[self.worker, self.ttl_ms])
@@ -198,6 +218,8 @@ class RunScheduler(Scheduler):
         self.unreachable_since: float | None = None
         self.given_up = False
         self.heartbeat: task.LoopingCall | None = None
+        self.empty_until = 0.0  # time.monotonic() before which the queue is not asked again (EMPTY_RECHECK)
+        self.recheck: Any = None  # the reactor's call that asks again then
         scripts = {"join": _JOIN, "heartbeat": _HEARTBEAT, "idle": _IDLE, "leave": _LEAVE}
         self.scripts = {name: server.register_script(body) for name, body in scripts.items()}
 
@@ -245,18 +267,34 @@ class RunScheduler(Scheduler):
     # scrapy-redis 0.9.1 passes ``spider=`` to the stats collector, which Scrapy 2.19 deprecates (a warning per
     # request); these two are its own, without it.
     def enqueue_request(self, request: Any) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_unseen(request, self.df.key, fingerprint):
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
+        self.empty_until = 0.0
         return True
 
     def next_request(self) -> Any:
+        now = time.monotonic()
+        if now < self.empty_until:  # found empty a moment ago: look again then (another worker may queue)
+            if self.recheck is None or not self.recheck.active():
+                from twisted.internet import reactor
+
+                # Not the engine's own nextcall with a delay: that would hold back its immediate calls too.
+                self.recheck = reactor.callLater(self.empty_until - now, self._look_again)
+            return None
         request = self.queue.pop()
-        if request is not None:
-            self.stats.inc_value("scheduler/dequeued/redis")
+        if request is None:
+            self.empty_until = now + EMPTY_RECHECK
+            return None
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _look_again(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
 
     def _beat(self) -> None:
         engine = self.crawler.engine
@@ -299,6 +337,8 @@ class RunScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
+        if self.recheck is not None and self.recheck.active():
+            self.recheck.cancel()
         if self.run_id is None:
             return
         keys = [*self.run_keys(), self.key("seen")]

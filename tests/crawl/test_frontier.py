@@ -329,3 +329,30 @@ def test_host_gate_leases_concurrency_delay_and_expiry(frontier):
         await gate.client.aclose()
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+
+
+def test_run_queue_pushes_each_fingerprint_once(frontier):
+    """RunQueue.push_unseen against the real Redis: the seen-set check and the push are one script; a request
+    not filtered (an empty fingerprint) is queued whatever the seen-set holds."""
+    import pickle
+
+    import scrapy
+
+    from scraper.crawl.frontier import RunQueue
+
+    server = redis.Redis.from_url(frontier)
+    spider = scrapy.Spider(name="pushtest")
+    queue = RunQueue(server, spider, "pushtest:queue", pickle, busy_key="pushtest:busy", worker="w", ttl_ms=30_000)
+    first, again = scrapy.Request("http://example.com/a"), scrapy.Request("http://example.com/a", priority=5)
+    assert queue.push_unseen(first, "pushtest:seen", "fp-a")
+    assert not queue.push_unseen(again, "pushtest:seen", "fp-a")  # seen: not queued twice
+    assert queue.push_unseen(scrapy.Request("http://example.com/b", priority=3), "pushtest:seen", "fp-b")
+    assert queue.push_unseen(scrapy.Request("http://example.com/a", dont_filter=True), "pushtest:seen", "")
+    assert server.smembers("pushtest:seen") == {b"fp-a", b"fp-b"}
+    assert len(queue) == 3
+    assert queue.pop().url == "http://example.com/b"  # the best priority first, as scrapy-redis orders them
+    assert server.zscore("pushtest:busy", "w") is not None  # the pop marked the worker busy
+    assert {queue.pop().url, queue.pop().url} == {"http://example.com/a"}
+    assert queue.pop() is None
+    server.delete("pushtest:seen", "pushtest:queue", "pushtest:busy")
+    server.close()
