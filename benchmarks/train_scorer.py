@@ -23,9 +23,9 @@ what it means when the rule runs):
   holding a ``with`` snippet 0, the others are left out. The dev sets are thus training data too: their eval
   scores are not an unseen measure; the grouped figures below are.
 
-The features are the line-score kind's: shape, place, the categories pack's classes, and the letter n-grams of the line's words
-(those found in at least ``--min-groups`` phrasings or pages). The model is a logistic regression with an L1
-penalty (liblinear), which leaves most n-grams at zero; the weights file keeps the others.
+The features are the line-score kind's: shape, place, the categories pack's classes, and the letter n-grams of
+the line's words (those found in at least ``--min-groups`` phrasings or pages). The model is a logistic
+regression with an L1 penalty (liblinear), which leaves most n-grams at zero; the weights file keeps the others.
 
 Only candidate lines count (those the rule scores). The figures are for lines the other rules
 KEPT (what the scorer adds): clutter caught, look-alikes kept, body lines removed, at several thresholds, with
@@ -332,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rule", default="LRN001", help="the learned pack's rule to train (LRN001: short lines "
                         "that do not end a sentence; LRN002: short sentences); default LRN001")
     parser.add_argument("--max-words", type=int, help="score lines of at most this many words (default: the rule's)")
-    parser.add_argument("--prose-words", type=int, help="a sentence of more words is never scored (default: the rule's)")
+    parser.add_argument("--prose-words", type=int,
+                        help="a sentence of more words is never scored (default: the rule's)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print the figures, write no weights")
     parser.add_argument("--out", type=Path, help="where to write the weights (default: the rule's weights file)")
@@ -366,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     out = report("Split by phrasing (tuning part) and by page (dev sets): the tuning part's lines",
                  [(r, s) for r, s in by_phrasing if r.source == "tuning"], thresholds)
     out += report("... the dev sets' lines", [(r, s) for r, s in by_phrasing if r.source != "tuning"], thresholds)
-    by_language = grouped(rows, 99, lambda r: r.language, names, args.c, args.min_groups) if len({r.language for r in rows}) > 1 else []
+    several = len({r.language for r in rows}) > 1
+    by_language = grouped(rows, 99, lambda r: r.language, names, args.c, args.min_groups) if several else []
     langs = sorted({r.language for r in tuning})
     for lang in langs:
         out += report(f"Leave one language out: {lang} (tuning part's lines)",
