@@ -271,6 +271,17 @@ def extract_text(tree: Any, url: str | None, include_comments: bool = False, mod
     return (doc.text or "") if doc is not None else ""
 
 
+# A page short enough that trafilatura's full run compares its text with jusText's.
+_WARM_UP_PAGE = ("<html><body><article><p>" + "A short paragraph about the council's vote. " * 3
+                 + "</p></article></body></html>")
+
+
+def preload() -> None:
+    """Run trafilatura once in full on a short page: its first comparison with jusText reads every language's
+    stoplist (about 30 MiB and 0.1 s). The fork server does this, so its forks share one copy of them."""
+    extract_text(parse_html(_WARM_UP_PAGE), None)
+
+
 def baseline_text(tree: Any) -> str:
     """trafilatura's fallback extractor: the text of the page's paragraphs and article blocks, no scoring."""
     _, text, _ = trafilatura.baseline(tree)

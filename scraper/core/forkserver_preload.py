@@ -1,11 +1,11 @@
 """Imported first by the fork server that workers come from (``set_forkserver_preload`` in workers.py), and
 nowhere else: the fork server then ignores Ctrl-C and SIGTERM, and so does every worker it forks, from its
 first instruction. (A Ctrl-C that came while a worker was starting used to kill it in the middle of a page.)
-It also loads the language identifier, datasketch and the built-in rule packs once, so the workers it forks
-need not (scraper/core/language.py, scraper/core/fingerprint.py, cleaners/packs.py): they start sooner and
-share those pages. And a fork whose pool's process is killed (kill -9) while it hands the fork its start-up
-data exits without the traceback of the end of file it reads: it has nothing to do, and nothing went wrong in
-it.
+It also loads the language identifier, datasketch, the built-in rule packs and jusText's stoplists (by one
+trafilatura run) once, so the workers it forks need not (scraper/core/language.py, scraper/core/fingerprint.py,
+cleaners/packs.py, scraper/core/extraction.py): they start sooner and share those pages. And a fork whose
+pool's process is killed (kill -9) while it hands the fork its start-up data exits without the traceback of
+the end of file it reads: it has nothing to do, and nothing went wrong in it.
 """
 
 import gc
@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from cleaners import RuleBook
+from scraper.core.extraction import preload as preload_extractor
 from scraper.core.fingerprint import preload as preload_fingerprint
 from scraper.core.language import preload
 from scraper.core.workers import ignore_stop_signals
@@ -29,12 +30,13 @@ def _excepthook(kind, value, tb) -> None:
 
 
 sys.excepthook = _excepthook
-# The language identifier's model and the built-in rule packs (about a second each to load or parse): every
-# worker forked from here starts with them.
+# The language identifier's model, the built-in rule packs (about a second each to load or parse) and jusText's
+# stoplists (30 MiB): every worker forked from here starts with them, and shares their pages.
 try:
     preload()
     preload_fingerprint()
     RuleBook.load()
+    preload_extractor()
 except Exception:  # noqa: BLE001 - a worker then loads it itself, and reports what goes wrong there
     pass
 # All of that lives as long as the fork server and its forks: frozen, the garbage collector no longer walks it
