@@ -38,9 +38,11 @@ HOSTILE = SITES / "hostile"
 # The whole crawl: the Scrapy process, the fork server and its extraction workers, each process's RSS summed
 # (pages they share count once per process). 504 MiB measured before issue 14; each worker then took datasketch
 # and the scipy it imports, about 50 MiB (607 MiB); the fork server now also parses the rule packs before it
-# forks the workers, and the packs grew (651 MiB on 2026-11-29, 645 without the fork server's packs). The
-# bombs inflate to 1 GB each, so the limit still catches one read whole.
-MEMORY_LIMIT_MB = 720
+# forks the workers, and the packs grew (651 MiB on 2026-11-29, 645 without the fork server's packs); it also
+# reads jusText's stoplists for its forks, about 30 MiB that the fork server and each worker count in their RSS
+# though they share them (750 MiB under load on 2026-11-30; the proportional sum fell). The bombs inflate to
+# 1 GB each, so the limit still catches one read whole.
+MEMORY_LIMIT_MB = 820
 MAX_BYTES = 2 * 1024 * 1024  # DOWNLOAD_MAXSIZE for this crawl; the bombs inflate to 1 GB
 SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_MAXSIZE": MAX_BYTES, "DOWNLOAD_WARNSIZE": MAX_BYTES // 2,
             "REDIRECT_MAX_TIMES": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "DEBUG"}
