@@ -119,11 +119,12 @@ def learned_rule(rule_id: str = "LRN001") -> LineScore:
     return found[0]
 
 
-def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, rule_id: str = "LRN001",
+def stand_in(classes: Iterable[str] = CLASSES, grams: bool = True, rule: LineScore | None = None,
              **overrides: Any) -> tuple[LineScore, Featurizer]:
-    """The rule with its candidate test (``overrides`` change it: max_words, prose_words…), and the featurizer for
-    ``classes`` (with every n-gram of a line when ``grams``: what the weights will keep is being trained)."""
-    rule = replace(learned_rule(rule_id), **overrides)
+    """The rule (LRN001 unless given) with its candidate test (``overrides`` change it: max_words,
+    prose_words…), and the featurizer for ``classes`` (with every n-gram of a line when ``grams``: what the
+    weights will keep is being trained)."""
+    rule = replace(rule or learned_rule(), **overrides)
     return rule, Featurizer(pack_vocabulary("categories.toml"), tuple(classes), "train", grams=grams)
 
 
@@ -349,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     not_clutter = {r.id for r in book.rules() if r.kind in NOT_CLUTTER_KINDS}
     overrides = {name: value for name, value in (("max_words", args.max_words), ("prose_words", args.prose_words))
                  if value is not None}
-    rule, featurizer = stand_in(grams=not args.no_grams, rule_id=args.rule, **overrides)
+    rule, featurizer = stand_in(grams=not args.no_grams, rule=target, **overrides)
     rows = tuning_rows(cleaner, not_clutter, rule, featurizer)
     if not args.no_devsets:
         rows += devset_rows(cleaner, not_clutter, rule, featurizer, args.extracted)

@@ -35,7 +35,8 @@ class ExtractionError(Exception):
 
 
 # Every element as lxml.html's HtmlElement (text_content(), drop_tree()…), chosen by libxml2's side of lxml: the
-# parser lxml.html offers asks a Python method for each element lxml wraps, a tenth of trafilatura's time.
+# parser lxml.html offers calls a Python method for each element lxml wraps, about 5,500 times a page with
+# trafilatura's walks (wrapping an element: 445 -> 275 ns).
 _HTML_CLASSES = etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
                                                 pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
