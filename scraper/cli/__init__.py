@@ -1,5 +1,5 @@
-"""The `presswash` command: clean | rules | explain | mine | crawl | export | stories | health | demo | eval, one
-module each."""
+"""The `presswash` command: clean | rules | explain | mine | crawl | export | stories | health | upgrade | demo |
+eval, one module each."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scraper.core import __version__
 from scraper.core.workers import start_fork_server
 
 # One module each, imported when the parser is built: `clean` starts its fork server before that.
-COMMANDS = ("clean", "rules", "explain", "mine", "crawl", "export", "stories", "health", "demo", "eval")
+COMMANDS = ("clean", "rules", "explain", "mine", "crawl", "export", "stories", "health", "upgrade", "demo", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

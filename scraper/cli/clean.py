@@ -97,10 +97,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def open_store(target: str | None) -> Store | None:
-    """The store whose articles clean's run is compared with (--store), read-only; None without one."""
-    from scraper.store import Store
+    """The store whose articles clean's run is compared with (--store), read-only; None without one. A store
+    whose signatures an older presswash made (schema versions 3 and 4) cannot be compared with: StoreError
+    saying what to run."""
+    from scraper.store import Store, StoreError
+    from scraper.store.schema import SIGNATURES_VERSION
 
-    return Store(target, read_only=True) if target else None
+    if not target:
+        return None
+    store = Store(target, read_only=True)
+    version = store.version()
+    if 3 <= version < SIGNATURES_VERSION:
+        store.close()
+        raise StoreError(f"{store.where} holds near-duplicate signatures made by an older presswash (schema version "
+                         f"{version}), which this one cannot compare with its own: `presswash upgrade --store` with "
+                         "this store makes them again in place (about a millisecond of CPU an article)")
+    return store
 
 
 def output_among_inputs(paths: list[str], output: str | None, fmt: str) -> str | None:

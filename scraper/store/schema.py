@@ -5,21 +5,25 @@ Version 2 adds ``meta`` (which holds the version) and ``site_samples.seq`` (the 
 SQLite's rowid served before, and PostgreSQL has none). Version 3 adds ``articles.duplicate_of`` and
 ``articles.story`` and the story index (``story_signatures``, ``story_bands``, ``story_quotes``;
 docs/stories.md); articles stored before it have no fingerprint, and their two columns stay null. Version 4 adds
-``host_runs``, each crawl run's figures per host (docs/health.md); runs crawled before it have none. Opening a
-store for writing upgrades an older one in place, in one transaction; a store of a newer version is refused
+``host_runs``, each crawl run's figures per host (docs/health.md); runs crawled before it have none. Version 5
+hashes the fingerprint's words otherwise (scraper/core/fingerprint.py), so the upgrade makes the signatures
+and band keys of versions 3 and 4 again from the text each article had when it was placed. Opening a store
+for writing upgrades an older one in place, in one transaction; a store of a newer version is refused
 untouched.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, inspect,
-                        select, text)
+from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, bindparam,
+                        inspect, select, text)
 from sqlalchemy.dialects.postgresql import TEXT
 from sqlalchemy.engine import Connection
 
 from scraper.store.errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# The first version whose signatures this presswash compares with its own (older ones are made again).
+SIGNATURES_VERSION = 5
 
 # The tables that make a database a presswash store (site_samples and site_packs came later, and are added
 # on opening).
@@ -198,6 +202,8 @@ def prepare(conn: Connection, where: str) -> int:
     # Version 3 -> 4 is host_runs alone, a new table: made here with the others a store lacks (the existing
     # ones are left as they are).
     metadata.create_all(conn)
+    if found in (3, 4):
+        _resign(conn)
     _set_version(conn, found)
     return found
 
@@ -218,6 +224,41 @@ def _add_placement(conn: Connection) -> None:
     for index in articles.indexes:
         if index.name in ("articles_duplicate_of", "articles_story"):
             index.create(conn)
+
+
+RESIGN_BATCH = 500  # signatures made again per round trip
+
+
+def _resign(conn: Connection) -> None:
+    """Versions 3 and 4 -> 5: every stored signature and its band keys made again from the text its article
+    had when it was placed (its latest revision fetched by then: placement writes the signature with the
+    save's time), in batches by article id. The quotes' keys are unchanged. A signature with no such text
+    (none is written without one) is dropped with its keys: the article stays placed, but is no longer found
+    as a candidate. Costs about a millisecond of CPU an article."""
+    from scraper.core.fingerprint import signature
+
+    conn.execute(story_bands.delete())  # by band key: deleting by article would scan the table for each
+    placed_text = (select(revisions.c.text).where(revisions.c.article_id == story_signatures.c.article_id,
+                                                  revisions.c.fetched_at <= story_signatures.c.seen_at)
+                   .order_by(revisions.c.revision.desc()).limit(1).scalar_subquery())
+    batch = (select(story_signatures.c.article_id, placed_text.label("text"))
+             .where(story_signatures.c.article_id > bindparam("after"))
+             .order_by(story_signatures.c.article_id).limit(RESIGN_BATCH))
+    after = ""
+    while rows := conn.execute(batch, {"after": after}).all():
+        after = rows[-1].article_id
+        signed = [(row.article_id, signature(row.text)) for row in rows]
+        kept = [(article_id, made) for article_id, made in signed if made is not None]
+        dropped = [article_id for article_id, made in signed if made is None]
+        if kept:
+            conn.execute(story_signatures.update().where(story_signatures.c.article_id == bindparam("id"))
+                         .values(minhash=bindparam("minhash")),
+                         [{"id": article_id, "minhash": made[0]} for article_id, made in kept])
+            conn.execute(story_bands.insert(), [{"band": band, "article_id": article_id}
+                                                for article_id, made in kept for band in made[1]])
+        if dropped:
+            conn.execute(story_quotes.delete().where(story_quotes.c.article_id.in_(dropped)))
+            conn.execute(story_signatures.delete().where(story_signatures.c.article_id.in_(dropped)))
 
 
 def _set_version(conn: Connection, found: int) -> None:

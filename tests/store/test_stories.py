@@ -1,6 +1,7 @@
 """Placement among near-duplicates and stories in the store, on SQLite and PostgreSQL: a copy points at the
 first-seen original, a story is shared through long quotes, a revision keeps its place, several processes
-saving copies at once record one original, and a version 2 store is upgraded to 3 in place."""
+saving copies at once record one original, a version 2 store is upgraded in place, and a version 4 store's
+signatures are made again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from scraper.core.fingerprint import fingerprint
 from scraper.store import Store
 from scraper.store.schema import SCHEMA_VERSION
+from tests.conftest import call_main
 from tests.store.conftest import record, sql
 from tests.test_stories import SEEDS, edited, retitled, storm, trimmed
 
@@ -144,6 +146,52 @@ def test_a_version_2_store_is_upgraded_to_3_in_place(store_url):
         assert again["duplicate_of"] == article_id(store, "copy")
         [exported] = [r for r in store.articles() if r["url"] == url("old")]  # its stored record says so too
         assert exported["duplicate_of"] == again["duplicate_of"] and exported["revision"] == 1
+
+
+def back_to_version_4(store: Store) -> None:
+    """Version 4's signatures, as far as a comparison can tell: other values and other band keys."""
+    for article_id, minhash in sql(store, "SELECT article_id, minhash FROM story_signatures"):
+        sql(store, "UPDATE story_signatures SET minhash = :m WHERE article_id = :a", m=bytes(reversed(minhash)),
+            a=article_id)
+        sql(store, "UPDATE story_bands SET band = band + 1 WHERE article_id = :a", a=article_id)
+    sql(store, "UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+
+
+def index_of(store: Store) -> tuple[dict, set]:
+    return (dict(sql(store, "SELECT article_id, minhash FROM story_signatures")),
+            set(sql(store, "SELECT band, article_id FROM story_bands")))
+
+
+def test_a_version_4_stores_signatures_are_made_again_from_the_text_placed(store_url, tmp_path):
+    with Store(store_url) as store:
+        save(store, "wire", WIRE)
+        save(store, "own", OWN, when="2026-11-20T09:00:00+00:00")
+        save(store, "own", storm(2), when="2026-11-21T09:00:00+00:00")  # a revision keeps the placed text's
+        save(store, "short", "A caption of few words.")  # no fingerprint, no signature
+        made = index_of(store)
+        back_to_version_4(store)
+        assert index_of(store) != made
+    # read-only, it cannot be compared with: clean says what to run, and the store is left as it was
+    (tmp_path / "in.txt").write_text(trimmed(WIRE), encoding="utf-8")
+    refused = call_main("clean", "--store", store_url, tmp_path / "in.txt")
+    assert refused.code == 2 and "presswash upgrade --store" in refused.stderr and "version 4" in refused.stderr
+    upgraded = call_main("upgrade", "--store", store_url)
+    assert upgraded.code == 0 and "from schema version 4 to 5" in upgraded.stderr, upgraded.stderr
+    with Store(store_url) as store:
+        assert store.found_version == SCHEMA_VERSION and index_of(store) == made
+        ids = {name: article_id(store, name) for name in ("wire", "own")}
+        assert {k for (k,) in sql(store, "SELECT quote FROM story_quotes WHERE article_id = :a",
+                                  a=ids["own"])} == set(fingerprint(OWN).quotes)
+        assert save(store, "copy", retitled(WIRE))["duplicate_of"] == ids["wire"]  # found by its new band keys
+    linked = call_main("clean", "--store", store_url, tmp_path / "in.txt")
+    assert linked.code == 0 and linked.records[0]["duplicate_of"] == ids["wire"]
+    again = call_main("upgrade", "--store", store_url)
+    assert again.code == 0 and "at schema version 5 already" in again.stderr
+
+
+def test_upgrade_never_makes_a_store(tmp_path: Path):
+    run = call_main("upgrade", "--store", tmp_path / "none.db")
+    assert run.code == 2 and "no store at" in run.stderr and not (tmp_path / "none.db").exists()
 
 
 def test_an_upgraded_sqlite_file_keeps_its_indexes(tmp_path: Path):
