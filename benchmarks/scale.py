@@ -83,6 +83,7 @@ class Run:
     articles: int = 0
     served: int = 0
     redis_commands: int = 0  # commands the Redis server processed during the run (frontier runs)
+    machine_cpu: float = 0.0  # CPU seconds the whole machine spent during the run (every process: servers too)
 
 
 def redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -119,6 +120,7 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
     for key, value in settings.items():
         argv += ["-s", f"{key}={value}"]
     workers: list[Worker] = []
+    busy = machine_busy_seconds()
     started = time.perf_counter()
     for i in range(count):
         log = work / f"{name}-{i}.log"
@@ -142,9 +144,19 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
     for worker in workers:
         worker.exit_code = worker.proc.wait()
     wall = time.perf_counter() - started
+    busy = machine_busy_seconds() - busy
     done.set()
     sampler.join()
-    return Run(name, wall, workers)
+    return Run(name, wall, workers, machine_cpu=busy)
+
+
+def machine_busy_seconds() -> float:
+    """The CPU seconds all cores have spent on anything but idling since boot (/proc/stat): over a run on an
+    otherwise idle machine, what the run cost, the site server, PostgreSQL and Redis included."""
+    with open("/proc/stat") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is counted in user already
 
 
 def redis_commands(url: str) -> int:
@@ -233,6 +245,15 @@ def report(runs: list[Run], pages: int, pool: int) -> None:
     ratio = two / one
     print(f"\n2 workers / 1 worker: {ratio:.2f}× (target ≥ {TWO_WORKERS_TARGET}×: "
           f"{'met' if ratio >= TWO_WORKERS_TARGET else 'NOT met'})")
+    # What the two-worker run could reach with every core busy all the time, at the CPU a page cost it (the
+    # whole machine's, servers included): a ceiling that no scheduling can lift, only cheaper pages.
+    cores = os.cpu_count() or 1
+    for run in runs[1:3]:
+        per_page = run.machine_cpu / pages * 1000
+        print(f"{run.name}: the machine spent {per_page:.1f} ms of CPU a page (every process), its cores "
+              f"{100 * run.machine_cpu / (cores * run.wall):.0f} % busy")
+    ceiling = cores / (runs[2].machine_cpu / pages) / one
+    print(f"ceiling of 2 workers / 1 worker with all {cores} cores busy at that cost: {ceiling:.2f}×")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
