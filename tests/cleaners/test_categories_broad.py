@@ -119,6 +119,17 @@ REMOVE = [
     ("Scroll down to continue reading", "CAT009"),
     ("Facebook 12 Twitter 3", "CAT001"),
     ("Listen to this article", "CAT001"),
+    # round 4: commercial labels in either word order, a sponsor label alone, network names, an ad's controls
+    ("Commerciële communicatie", "CAT022"),
+    ("Mensagem promocional", "CAT022"),
+    ("Przekaz reklamowy", "CAT022"),
+    ("Met steun van", "CAT009"),
+    ("Presented by:", "CAT009"),
+    ("Polecane przez Outbrain", "CAT023"),
+    ("Ads by Taboola", "CAT023"),
+    ("Deze advertentie melden", "CAT024"),
+    ("Cerrar publicidad", "CAT024"),
+    ("Ad Feedback", "CAT024"),
 ]
 
 
@@ -171,6 +182,10 @@ KEEP = [
     "Listen to the recording before you vote, the judge said.",
     "Sign up for Medicare before March.",
     "Publicidad: la empresa fue multada por engañar a sus clientes en 2023.",
+    "Commercial communication with Iran was halted by the sanctions, the ministry said.",
+    "Supported by the unions, the strike spread to three more ports on Friday.",
+    "Taboola and Outbrain called off their merger in 2021.",
+    "Report the ad to the regulator if it misleads you, the agency advised.",
 ]
 
 
