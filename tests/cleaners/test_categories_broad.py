@@ -130,6 +130,13 @@ REMOVE = [
     ("Deze advertentie melden", "CAT024"),
     ("Cerrar publicidad", "CAT024"),
     ("Ad Feedback", "CAT024"),
+    # the sign-up form's own notes: look in the mailbox, required fields, leaving at any time
+    ("Revisa tu bandeja de entrada para confirmar tu suscripción.", "CAT025"),
+    ("Controleer je inbox om je inschrijving te bevestigen.", "CAT025"),
+    ("* pole wymagane", "CAT026"),
+    ("* champs obligatoires", "CAT026"),
+    ("Możesz wypisać się w każdej chwili.", "CAT027"),
+    ("Désinscription en un clic.", "CAT027"),
 ]
 
 
@@ -186,6 +193,9 @@ KEEP = [
     "Supported by the unions, the strike spread to three more ports on Friday.",
     "Taboola and Outbrain called off their merger in 2021.",
     "Report the ad to the regulator if it misleads you, the agency advised.",
+    "Check your inbox for the court's letter, the lawyers told the families on Monday.",
+    "* Der Name wurde von der Redaktion geändert.",
+    "Subscribers can cancel at any time, the company said.",
 ]
 
 
