@@ -137,6 +137,8 @@ REMOVE = [
     ("* champs obligatoires", "CAT026"),
     ("Możesz wypisać się w każdej chwili.", "CAT027"),
     ("Désinscription en un clic.", "CAT027"),
+    ("View the full article", "CAT028"),
+    ("Vai alla notizia", "CAT028"),
 ]
 
 
@@ -196,6 +198,7 @@ KEEP = [
     "Check your inbox for the court's letter, the lawyers told the families on Monday.",
     "* Der Name wurde von der Redaktion geändert.",
     "Subscribers can cancel at any time, the company said.",
+    "Read the full report before the vote, the minister urged.",
 ]
 
 
