@@ -139,6 +139,8 @@ REMOVE = [
     ("Désinscription en un clic.", "CAT027"),
     ("View the full article", "CAT028"),
     ("Vai alla notizia", "CAT028"),
+    ("Il tuo commento è in attesa di moderazione.", "CAT029"),
+    ("Reacties zijn gesloten.", "CAT029"),
 ]
 
 
@@ -199,6 +201,7 @@ KEEP = [
     "* Der Name wurde von der Redaktion geändert.",
     "Subscribers can cancel at any time, the company said.",
     "Read the full report before the vote, the minister urged.",
+    "The forum said comments are moderated by volunteers.",
 ]
 
 
@@ -214,6 +217,8 @@ TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "
 @pytest.mark.parametrize("heading", [
     "Related Reading", "More Politics news", "Popular This Week", "Die neuesten Beiträge", "Les articles les plus lus",
     "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
+    # round 4: "for you" after a chosen-for-you word, videos, "same topic" and "may interest you" headings
+    "Sélectionné pour vous", "Speciaal voor jou", "Polecane wideo", "Sullo stesso tema", "Te puede interesar",
 ])
 def test_a_related_heading_in_other_words_takes_its_teasers(cleaner, heading):
     assert cleaner.clean_text("\n".join(BODY + [heading] + TEASERS)).text == "\n".join(BODY)
