@@ -141,6 +141,11 @@ REMOVE = [
     ("Vai alla notizia", "CAT028"),
     ("Il tuo commento è in attesa di moderazione.", "CAT029"),
     ("Reacties zijn gesloten.", "CAT029"),
+    ("Visite: 1234", "CAT030"),
+    ("Vu 56 fois", "CAT030"),
+    ("Bewerken", "CAT031"),
+    ("Anna Becker ist Redakteurin bei der Zeit.", "CAT032"),
+    ("Aggiungi ai segnalibri il permalink.", "CAT003"),
 ]
 
 
@@ -202,6 +207,8 @@ KEEP = [
     "Subscribers can cancel at any time, the company said.",
     "Read the full report before the vote, the minister urged.",
     "The forum said comments are moderated by volunteers.",
+    "Read 3 times a day.",
+    "Smith is a reporter at heart, he joked.",
 ]
 
 
