@@ -44,6 +44,8 @@ SIGNATURES = [
     ("Share this:", "JPK001", "jetpack"),
     ("Like Loading...", "JPK002", "jetpack"),
     ("Click to share on Facebook (Opens in new window)", "JPK006", "jetpack"),
+    ("Klicken, um auf X zu teilen (Wird in neuem Fenster geöffnet)", "JPK008", "jetpack"),
+    ("Me gusta esto:", "JPK009", "jetpack"),
     ("Leave a Reply to Sam Cancel reply", "WPN003", "wordpress"),
 ]
 

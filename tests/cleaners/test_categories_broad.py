@@ -146,6 +146,9 @@ REMOVE = [
     ("Bewerken", "CAT031"),
     ("Anna Becker ist Redakteurin bei der Zeit.", "CAT032"),
     ("Aggiungi ai segnalibri il permalink.", "CAT003"),
+    ("12 Mal geteilt", "CAT030"),
+    ("Der Beitrag gibt die Meinung des Autors wieder.", "CAT033"),
+    ("Os comentários são de responsabilidade exclusiva de seus autores.", "CAT033"),
 ]
 
 
@@ -209,6 +212,7 @@ KEEP = [
     "The forum said comments are moderated by volunteers.",
     "Read 3 times a day.",
     "Smith is a reporter at heart, he joked.",
+    "In her new book, the author shares her views on the war.",
 ]
 
 
