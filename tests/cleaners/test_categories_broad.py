@@ -149,6 +149,9 @@ REMOVE = [
     ("12 Mal geteilt", "CAT030"),
     ("Der Beitrag gibt die Meinung des Autors wieder.", "CAT033"),
     ("Os comentários são de responsabilidade exclusiva de seus autores.", "CAT033"),
+    ("Sponsored content from Acme Bank", "CAT022"),
+    ("Gesponserte Inhalte", "CAT022"),
+    ("We noticed you're using an ad blocker.", "CAT034"),
 ]
 
 
@@ -213,6 +216,7 @@ KEEP = [
     "Read 3 times a day.",
     "Smith is a reporter at heart, he joked.",
     "In her new book, the author shares her views on the war.",
+    "Ad blockers are now used by four in ten readers, a study found.",
 ]
 
 
