@@ -247,7 +247,7 @@ def _resign(conn: Connection) -> None:
     after = ""
     while rows := conn.execute(batch, {"after": after}).all():
         after = rows[-1].article_id
-        signed = [(row.article_id, signature(row.text)) for row in rows]
+        signed = [(row.article_id, signature(row.text or "")) for row in rows]
         kept = [(article_id, made) for article_id, made in signed if made is not None]
         dropped = [article_id for article_id, made in signed if made is None]
         if kept:
