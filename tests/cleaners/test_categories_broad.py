@@ -152,6 +152,9 @@ REMOVE = [
     ("Sponsored content from Acme Bank", "CAT022"),
     ("Gesponserte Inhalte", "CAT022"),
     ("We noticed you're using an ad blocker.", "CAT034"),
+    ("Vereiste velden zijn gemarkeerd met *", "CAT026"),
+    ("Salva il mio nome, email e sito web in questo browser per la prossima volta che commento.", "CAT035"),
+    ("Mijn naam, e-mail en site opslaan in deze browser voor de volgende keer wanneer ik een reactie plaats.", "CAT035"),
 ]
 
 
@@ -217,6 +220,7 @@ KEEP = [
     "Smith is a reporter at heart, he joked.",
     "In her new book, the author shares her views on the war.",
     "Ad blockers are now used by four in ten readers, a study found.",
+    "The browser saves comments for the next visit, the developers said.",
 ]
 
 
