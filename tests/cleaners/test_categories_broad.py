@@ -155,6 +155,16 @@ REMOVE = [
     ("Vereiste velden zijn gemarkeerd met *", "CAT026"),
     ("Salva il mio nome, email e sito web in questo browser per la prossima volta che commento.", "CAT035"),
     ("Mijn naam, e-mail en site opslaan in deze browser voor de volgende keer wanneer ik een reactie plaats.", "CAT035"),
+    ("This story first appeared in Politico on Tuesday, May 7, 2024.", "CAT004"),
+    ("Originally published on www.cbc.ca on 2024-05-07", "CAT004"),
+    ("An earlier version of this article was published in The Texas Tribune.", "CAT036"),
+    ("Dieser Beitrag wurde zuerst am 29.02.2020 auf welt.de veröffentlicht.", "CAT036"),
+    ("Cet article est initialement paru sur lemonde.fr.", "CAT036"),
+    ("Este artículo fue publicado originalmente en El País el 7 de mayo de 2024.", "CAT036"),
+    ("Questo articolo è stato pubblicato su Il Post il 7 maggio 2024.", "CAT036"),
+    ("Este artigo foi publicado originalmente no Nexo.", "CAT036"),
+    ("Ten tekst ukazał się pierwotnie w Gazecie Wyborczej.", "CAT036"),
+    ("Dit stuk verscheen eerder in De Groene Amsterdammer.", "CAT036"),
 ]
 
 
@@ -165,6 +175,12 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # a republication's words in sentences
+    "This article appeared to confirm what the minister had said in March.",
+    "Der Artikel ist am Montag in der Zeitung erschienen und sorgte für Empörung.",
+    "Cet article a été publié le 3 mars 2021, et il a depuis été lu plus d'un million de fois.",
+    "El artículo fue publicado en la revista Science y revisado por tres expertos independientes.",
+    "Originally published on March 3, 2021, the guide has since sold a million copies.",
     # newsletter words in sentences
     "Residents can sign up for flood alerts on the council's website, the mayor said.",
     "Get ready for the daily briefing, the spokesman told reporters on Monday.",
