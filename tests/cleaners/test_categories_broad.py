@@ -165,6 +165,22 @@ REMOVE = [
     ("Este artigo foi publicado originalmente no Nexo.", "CAT036"),
     ("Ten tekst ukazał się pierwotnie w Gazecie Wyborczej.", "CAT036"),
     ("Dit stuk verscheen eerder in De Groene Amsterdammer.", "CAT036"),
+    ("By subscribing, you accept our terms of use and privacy notice.", "CAT037"),
+    ("Ich willige in die Verarbeitung meiner Daten gemäß der Datenschutzerklärung ein.", "CAT037"),
+    ("En vous abonnant, vous acceptez notre politique de confidentialité.", "CAT037"),
+    ("Al registrarte aceptas los términos y condiciones.", "CAT037"),
+    ("Ho letto l'informativa sulla privacy e acconsento.", "CAT037"),
+    ("Akceptuję regulamin i politykę prywatności serwisu.", "CAT037"),
+    ("Nous respectons votre vie privée.", "CAT037"),
+    ("Geen spam, beloofd!", "CAT037"),
+    ("Article continues below advertisement", "CAT038"),
+    ("Der Beitrag wird nach der Werbung fortgesetzt", "CAT038"),
+    ("La suite de l'article après cette publicité", "CAT038"),
+    ("La noticia continúa debajo del anuncio", "CAT038"),
+    ("Il testo continua sotto la pubblicità", "CAT038"),
+    ("O texto continua após a publicidade", "CAT038"),
+    ("Artykuł jest kontynuowany pod reklamą", "CAT038"),
+    ("Het verhaal gaat verder na de advertentie", "CAT038"),
 ]
 
 
@@ -175,6 +191,11 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # a form's consent words and an ad break's words in sentences
+    "Users who accept the terms and conditions without reading them lose their rights, the court said.",
+    "Je crois que vous acceptez trop vite les conditions générales, a-t-elle dit.",
+    "The story continues after the war, when the family moved to Lyon.",
+    "Der Text geht auf einen Bericht des Rechnungshofs zurück.",
     # a republication's words in sentences
     "This article appeared to confirm what the minister had said in March.",
     "Der Artikel ist am Montag in der Zeitung erschienen und sorgte für Empörung.",
