@@ -181,6 +181,18 @@ REMOVE = [
     ("O texto continua após a publicidade", "CAT038"),
     ("Artykuł jest kontynuowany pod reklamą", "CAT038"),
     ("Het verhaal gaat verder na de advertentie", "CAT038"),
+    ("Price and availability may change without notice.", "CAT039"),
+    ("Alle Preisangaben ohne Gewähr.", "CAT039"),
+    ("Tarifs susceptibles d'évoluer.", "CAT039"),
+    ("Los precios pueden cambiar en cualquier momento.", "CAT039"),
+    ("Prezzi soggetti a variazioni.", "CAT039"),
+    ("Cena może się zmienić.", "CAT039"),
+    ("Prijzen kunnen wijzigen.", "CAT039"),
+    ("Example Editora Ltda. – CNPJ 12.345.678/0001-90", "CAT040"),
+    ("USt-IdNr.: DE123456789", "CAT040"),
+    ("SIRET 123 456 789 00012", "CAT040"),
+    ("Redaktor naczelny: Jan Kowalski", "CAT040"),
+    ("Hoofdredacteur: Anna de Vries", "CAT040"),
 ]
 
 
@@ -191,6 +203,11 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # a shop's and an imprint's words in sentences
+    "Prices may change quickly if the central bank raises rates again.",
+    "Les prix peuvent varier d'une région à l'autre, selon l'Insee.",
+    "The chief executive's VAT number was 12345 short of a full registration, the court heard.",
+    "Der Chefredakteur: ein Mann, der nie schlief.",
     # a form's consent words and an ad break's words in sentences
     "Users who accept the terms and conditions without reading them lose their rights, the court said.",
     "Je crois que vous acceptez trop vite les conditions générales, a-t-elle dit.",
