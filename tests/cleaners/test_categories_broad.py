@@ -193,6 +193,25 @@ REMOVE = [
     ("SIRET 123 456 789 00012", "CAT040"),
     ("Redaktor naczelny: Jan Kowalski", "CAT040"),
     ("Hoofdredacteur: Anna de Vries", "CAT040"),
+    ("Nächster Artikel: Neue Radwege für die Innenstadt", "CAT041"),
+    ("Publication précédente", "CAT041"),
+    ("Artículo siguiente »", "CAT041"),
+    ("Navigazione articoli", "CAT041"),
+    ("Następny wpis: Nowe ścieżki rowerowe w centrum", "CAT041"),
+    ("Add to favourites", "CAT042"),
+    ("Artikel merken", "CAT042"),
+    ("Ajouter à ma liste de lecture", "CAT042"),
+    ("Copiar enlace", "CAT042"),
+    ("Link copiato negli appunti", "CAT042"),
+    ("Adicionar aos favoritos", "CAT042"),
+    ("Kopiuj link", "CAT042"),
+    ("Link gekopieerd naar klembord", "CAT042"),
+    ("Skip to comments", "CAT043"),
+    ("Ir a los comentarios", "CAT043"),
+    ("Ordina per: più recenti", "CAT043"),
+    ("Sortuj według: najnowsze", "CAT043"),
+    ("Questo sito usa Akismet per ridurre lo spam.", "CAT043"),
+    ("Deze site gebruikt Akismet om spam te verminderen.", "CAT043"),
 ]
 
 
@@ -203,6 +222,11 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # navigation, save and comment-control words in sentences
+    "The previous article in this series looked at the schools and their budgets.",
+    "Add to that the cost of the new bridge, and the budget is gone.",
+    "Copy the link into your browser to join the meeting on Monday.",
+    "Akismet, a spam filter, was bought by Automattic in 2006.",
     # a shop's and an imprint's words in sentences
     "Prices may change quickly if the central bank raises rates again.",
     "Les prix peuvent varier d'une région à l'autre, selon l'Insee.",
