@@ -212,6 +212,14 @@ REMOVE = [
     ("Sortuj według: najnowsze", "CAT043"),
     ("Questo sito usa Akismet per ridurre lo spam.", "CAT043"),
     ("Deze site gebruikt Akismet om spam te verminderen.", "CAT043"),
+    ("Last updated: April 21, 2025", "CAT044"),
+    ("Veröffentlicht am 06.12.2022, 14:37 Uhr", "CAT044"),
+    ("Dernière mise à jour : 4 mars 2021 à 9h30", "CAT044"),
+    ("Publicado el 3 de marzo de 2021 | Actualizado el 4 de marzo de 2021", "CAT044"),
+    ("Pubblicato il 7 maggio 2024, aggiornato alle 17:20", "CAT044"),
+    ("Data publikacji: 07.05.2024, godz. 15:15", "CAT044"),
+    ("Gepubliceerd op 7 mei 2024 om 08:02", "CAT044"),
+    ("19.10.2019 07:49 Uhr", "CAT044"),
 ]
 
 
@@ -222,6 +230,10 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # dates in sentences, and an article's date line alone (annotators keep it)
+    "Updated on March 3, 2021, the guidance now covers schools as well.",
+    "Stand: Die Verhandlungen laufen seit dem 7. Mai 2024.",
+    "March 3, 2021",
     # navigation, save and comment-control words in sentences
     "The previous article in this series looked at the schools and their budgets.",
     "Add to that the cost of the new bridge, and the budget is gone.",
