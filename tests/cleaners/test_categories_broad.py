@@ -328,6 +328,9 @@ TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "
     "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
     # round 4: "for you" after a chosen-for-you word, videos, "same topic" and "may interest you" headings
     "Sélectionné pour vous", "Speciaal voor jou", "Polecane wideo", "Sullo stesso tema", "Te puede interesar",
+    # round 8: a section or site after "also in", "trending in", "elsewhere on"; most-read lists of the day or week
+    "Trending in Science", "Elsewhere on Example News", "Aus dem Ressort Wirtschaft", "Populair op Voorbeeld.nl",
+    "Más leídos de la semana", "Zobacz także", "À ne pas manquer", "Da non perdere",
 ])
 def test_a_related_heading_in_other_words_takes_its_teasers(cleaner, heading):
     assert cleaner.clean_text("\n".join(BODY + [heading] + TEASERS)).text == "\n".join(BODY)
