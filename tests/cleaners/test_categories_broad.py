@@ -220,6 +220,15 @@ REMOVE = [
     ("Data publikacji: 07.05.2024, godz. 15:15", "CAT044"),
     ("Gepubliceerd op 7 mei 2024 om 08:02", "CAT044"),
     ("19.10.2019 07:49 Uhr", "CAT044"),
+    ("Sign-up successful!", "CAT045"),
+    ("Deine Anmeldung ist jetzt bestätigt.", "CAT045"),
+    ("Vous êtes maintenant inscrit !", "CAT045"),
+    ("¡Te has suscrito correctamente!", "CAT045"),
+    ("Grazie! Ti sei iscritto.", "CAT045"),
+    ("Você foi inscrito.", "CAT045"),
+    ("Dziękujemy! Jesteś zapisany.", "CAT045"),
+    ("Je inschrijving is bevestigd!", "CAT045"),
+    ("Oui, je souhaite recevoir la newsletter", "CAT045"),
 ]
 
 
@@ -230,6 +239,9 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # a sign-up's words in sentences
+    "Registration is complete for the city's first marathon, organisers said on Monday.",
+    "Your subscription is confirmed only when the bank has received the money, the court ruled.",
     # dates in sentences, and an article's date line alone (annotators keep it)
     "Updated on March 3, 2021, the guidance now covers schools as well.",
     "Stand: Die Verhandlungen laufen seit dem 7. Mai 2024.",
