@@ -247,6 +247,8 @@ KEEP = [
     "No spam, please, the moderator wrote.",
     "Ja, ich möchte den Newsletter nicht mehr.",
     "Next article: the judge's ruling on the comments.",
+    "Done.",
+    "Complete!",
     # a sign-up's words in sentences
     "Registration is complete for the city's first marathon, organisers said on Monday.",
     "Your subscription is confirmed only when the bank has received the money, the court ruled.",
