@@ -825,6 +825,8 @@ def fold_token(token: str) -> str:
 _SENTENCE_END = re.compile(r"[.!][\"'”’»)\]]*\s*$")
 _LIST_ITEM = re.compile(r"\s*([-–—•·*▪►]|\d{1,2}[.)])\s")
 _CUT_EXCERPT_END = re.compile(r"(\.\.\.|…|\[\s*(…|\.\.\.)\s*\])[\"'”’»)\]]*\s*$")
+# A teaser headline has at least this many words; a shorter line below a box of links (a counter, a label) ends it.
+TEASER_MIN_WORDS = 3
 
 
 @dataclass(kw_only=True)
@@ -836,7 +838,8 @@ class TruncateTail(LineRule):
     of them in a row read as article paragraphs (not a list item, ``prose_min_words`` words or more, ending
     with a full stop rather than the ellipsis of a cut excerpt). The last guard keeps an inline "Related
     Posts" box in the middle of an article from taking the short paragraphs after it, while a teaser with a
-    one-sentence blurb is still cut.
+    one-sentence blurb is still cut. Sentences at the very end below a line too short to be a teaser (a
+    counter: "12 Comments") stay (``trailing_prose``): the box ended above them.
     """
 
     kind: ClassVar[str] = "truncate-tail"
@@ -879,6 +882,19 @@ class TruncateTail(LineRule):
         flags = [self.is_prose(t.text) for t in tail]
         return any(a and b for a, b in zip(flags, flags[1:]))
 
+    def trailing_prose(self, tail: list[Line]) -> int:
+        """How many lines at the end of the text read as prose below a line too short to be a teaser (a counter,
+        a label: "12 Comments"): the box of links ended above that line, and a sentence after it is not a
+        teaser's blurb. Below a teaser, a sentence is its blurb and goes with it (0)."""
+        count = 0
+        for line in reversed(tail):
+            if not self.is_prose(line.text):
+                break
+            count += 1
+        if count == 0 or count == len(tail) or tail[-count - 1].words >= TEASER_MIN_WORDS:
+            return 0
+        return count
+
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         held = ctx.literal_lines(lines, self) if self.literals is not None else None
         if held is not None:  # a heading is among the lines holding a literal
@@ -901,7 +917,7 @@ class TruncateTail(LineRule):
                     and not self.has_prose_run(tail)
                 ):
                     edits = []
-                    for t in kept[pos:]:
+                    for t in kept[pos:len(kept) - self.trailing_prose(tail)]:
                         t.removed_by = self._edit(t, t.text)
                         edits.append(t.removed_by)
                     return edits

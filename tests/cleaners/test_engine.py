@@ -143,6 +143,16 @@ def test_teasers_with_one_sentence_blurbs_are_still_cut(cleaner):
     assert result.text == "\n".join(ARTICLE)
 
 
+def test_a_sentence_below_the_box_and_a_counter_stays(cleaner):
+    # The box ends at its last teaser; below a line too short to be one ("12 Comments"), a sentence is the
+    # page's, not a teaser's blurb. The counter goes (with the box or by its own rule); the sentence stays.
+    box = ["Related Posts", "Museum director steps down", "City plans new arts quarter", "12 Comments"]
+    sentence = "She declined to comment on the lawsuit when reached by phone on Friday."
+    result = cleaner.clean_text("\n".join(ARTICLE + box + [sentence]), html_sample=WP_HTML)
+    assert result.text == "\n".join(ARTICLE + [sentence])
+    assert cleaner.clean_text(result.text, html_sample=WP_HTML).text == result.text
+
+
 @pytest.mark.parametrize("heading", ["Related Posts", "Check Also"])
 def test_heading_early_in_the_article_never_swallows_it(cleaner, heading):
     # More article below the heading than above it.
