@@ -342,6 +342,15 @@ def test_a_sentence_with_the_same_words_stays(cleaner, line):
         assert cleaner.clean_text(text).text == text
 
 
+@pytest.mark.parametrize("line", ["Also in attendance was the mayor.", "Popular in the comments was this reply.",
+                                  "Trending on social media was the hashtag.", "Elsewhere in the city, rents rose."])
+def test_a_short_sentence_that_opens_like_a_box_heading_stays_above_tail_clutter(cleaner, line):
+    # A box's heading takes everything below it; a sentence that opens with the same words ("Also in …") is no
+    # heading, even with the page's short tail lines below it.
+    text = "\n".join(BODY + [line, "Share this:", "12 Comments"])
+    assert line in cleaner.clean_text(text).text.splitlines()
+
+
 TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "New rail line opens to passengers"]
 
 
