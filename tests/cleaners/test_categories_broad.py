@@ -277,6 +277,8 @@ KEEP = [
     "Cet article a été publié le 3 mars 2021, et il a depuis été lu plus d'un million de fois.",
     "El artículo fue publicado en la revista Science y revisado por tres expertos independientes.",
     "Originally published on March 3, 2021, the guide has since sold a million copies.",
+    "Originally posted in the comments on March 3, 2021.",
+    "First posted by a reader on March 3, 2021.",
     # newsletter words in sentences
     "Residents can sign up for flood alerts on the council's website, the mayor said.",
     "Get ready for the daily briefing, the spokesman told reporters on Monday.",
