@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from crawl_speed import build_site  # noqa: E402  (this folder is on sys.path when run as a script)
-from speed import cpu_seconds, rss_kb, tree_pids  # noqa: E402
+from speed import cpu_seconds, machine_busy_seconds, rss_kb, tree_pids  # noqa: E402
 
 from scraper.crawl.siteserver import SiteServer  # noqa: E402
 from tests.services import free_port  # noqa: E402
@@ -148,15 +148,6 @@ def crawl(name: str, base: str, store: str, count: int, pool: int, work: Path, f
     done.set()
     sampler.join()
     return Run(name, wall, workers, machine_cpu=busy)
-
-
-def machine_busy_seconds() -> float:
-    """The CPU seconds all cores have spent on anything but idling since boot (/proc/stat): over a run on an
-    otherwise idle machine, what the run cost, the site server, PostgreSQL and Redis included."""
-    with open("/proc/stat") as fh:
-        fields = [int(v) for v in fh.readline().split()[1:]]
-    idle = fields[3] + fields[4]  # idle and iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is counted in user already
 
 
 def redis_commands(url: str) -> int:
