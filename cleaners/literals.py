@@ -102,25 +102,38 @@ def ignorecase_lower(text: str, lowered: str | None = None) -> str:
     return text.lower() if lowered is None else lowered
 
 
-def trie_regex(words: list[str]) -> re.Pattern[str] | None:
-    """A regex matching any of ``words`` anywhere, built as a trie so each position tries one branch per
-    possible next character instead of one per word."""
-    if not words:
-        return None
+def trie_source(alternatives: list[list[str]], shortest: bool = False) -> str:
+    """Regex source matching any of ``alternatives`` (each a list of regex tokens: "a", "\\.", "\\s+"), built
+    as a trie so each position tries one branch per possible next token instead of one per alternative.
+    Where one alternative is a prefix of another, the longer is tried first, as in an alternation listed
+    longest first; with ``shortest`` the shorter ends the branch instead (enough to find a word anywhere)."""
     trie: dict = {}
-    for word in set(words):
+    for tokens in alternatives:
         node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # end of a word
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node[""] = {}  # an alternative ends here
 
     def build(node: dict) -> str:
-        if "" in node:  # a shorter word ends here: anything longer is already covered
+        ends = "" in node
+        if ends and shortest:  # anything longer is already covered
             return ""
-        parts = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
-        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        parts = [token + build(child) for token, child in node.items() if token]
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if not ends:
+            return body
+        return body + "?" if len(parts) == 1 and len(parts[0]) == 1 else "(?:" + body + ")?"
 
-    return re.compile(build(trie))
+    return build(trie)
+
+
+def trie_regex(words: list[str]) -> re.Pattern[str] | None:
+    """A regex matching any of ``words`` anywhere, built as a trie (``trie_source``)."""
+    if not words:
+        return None
+    return re.compile(trie_source([[re.escape(ch) for ch in word] for word in sorted(set(words))], shortest=True))
 
 
 def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar
 from lxml import etree
 
 from .backtracking import backtracking_risk
-from .literals import LiteralScan, required_any, trie_regex
+from .literals import LiteralScan, required_any, trie_regex, trie_source
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -254,7 +254,7 @@ class Rule:
 
 def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
     try:
-        compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+        compiled = re.compile(vocabulary_tries(pattern), 0 if case_sensitive else re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from None
     check_backtracking(pattern, where)
@@ -262,6 +262,12 @@ def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
 
 
 _VOCABULARY_REF = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
+# A vocabulary class expands to a group of literal alternatives that starts with this comment (``re`` ignores
+# it). The pattern's text stays a plain list of words, from which its literals and the backtracking check are
+# read; ``vocabulary_tries`` compiles each marked group as a trie, which ``re`` runs two to three times faster.
+VOCABULARY_MARK = "(?#vocabulary)"
+_MARKED_GROUP = re.compile(r"\(\?:" + re.escape(VOCABULARY_MARK) + r"((?:\\.|[^\\)])*)\)")
+_ALTERNATIVE_TOKEN = re.compile(r"\\s\+|\\.|.", re.DOTALL)
 
 
 def parse_vocabulary(raw: Any, origin: str) -> dict[str, tuple[str, ...]]:
@@ -292,9 +298,27 @@ def expand_vocabulary(pattern: str, vocabulary: dict[str, tuple[str, ...]], wher
             raise RuleError(f"{where}: the pattern names vocabulary {{{{{name}}}}}, which the pack does not "
                             f"define (its [vocabulary] has: {known})")
         words = sorted(set(vocabulary[name]), key=lambda w: (-len(w), w))
-        return "(?:" + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in words) + ")"
+        return "(?:" + VOCABULARY_MARK + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in words) + ")"
 
     return _VOCABULARY_REF.sub(alternatives, pattern)
+
+
+def vocabulary_tries(pattern: str) -> str:
+    """The pattern with each expanded vocabulary class (a group marked ``VOCABULARY_MARK``) rewritten as a
+    trie of its words: the same matches, tried in the same order (longest first), but at each position ``re``
+    tries one branch per next letter instead of one per word. (Words keep their case: a class may sit in a
+    case-sensitive group, ``(?-i:…)``.)"""
+
+    def trie(m: re.Match[str]) -> str:
+        alternatives: list[list[str]] = [[]]
+        for token in _ALTERNATIVE_TOKEN.findall(m.group(1)):
+            if token == "|":
+                alternatives.append([])
+                continue
+            alternatives[-1].append(token)
+        return "(?:" + trie_source(alternatives) + ")"
+
+    return _MARKED_GROUP.sub(trie, pattern) if VOCABULARY_MARK in pattern else pattern
 
 
 def check_zone(rule_id: str, zone: str) -> None:

@@ -6,11 +6,13 @@ only of call-to-action, channel and counter words in eight languages; the vocabu
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
 from cleaners.packs import parse_pack
-from cleaners.rules import TokenLine, glued_parts
+from cleaners.rules import VOCABULARY_MARK, TokenLine, expand_vocabulary, glued_parts, vocabulary_tries
 
 BODY = [
     "The city council voted on Tuesday to keep the central library open on Sundays, reversing a plan that would "
@@ -178,6 +180,22 @@ def test_a_pattern_names_a_vocabulary_class():
                      "pattern": "{{act}} now", "remove": ["share now"]}]
     [rule] = parse_pack(data, "t.toml").rules
     assert rule.regex.fullmatch("Print now") and not rule.regex.fullmatch("shared now")
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_a_vocabulary_class_compiles_as_a_trie_that_matches_what_the_word_list_matches(case_sensitive):
+    # The pattern's text lists the words (its literals and the backtracking check read it); the compiled
+    # regex is a trie of them, which must accept and capture exactly what the list would.
+    words = ["share", "share this", "shared", "sharing", "print", "e-mail (pdf)", "Tweet", "a", "ab"]
+    pattern = expand_vocabulary(r"({{w}})(\s.*)?", {"w": tuple(words)}, "t")
+    assert VOCABULARY_MARK in pattern and "share this" not in vocabulary_tries(pattern)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    flat, trie = re.compile(pattern, flags), re.compile(vocabulary_tries(pattern), flags)
+    for text in words + ["Share This", "share  this now", "sharin", "tweet", "e-mail (pdf) x", "abc", "ab c",
+                         "shares", "e-mail", ""]:
+        a, b = flat.fullmatch(text), trie.fullmatch(text)
+        assert (a and a.groups()) == (b and b.groups()), text
+    assert trie.fullmatch("share this").group(1) == "share this"  # the longer word first, as in the list
 
 
 # --- the other recognisers ---------------------------------------------------------------------------
