@@ -151,18 +151,21 @@ class Featurizer:
                 key = tuple(fold_token(t) for t in _TOKEN.findall(entry))
                 if key:
                     self.entries.setdefault(key, set()).add(name)
-        self.longest = max((len(k) for k in self.entries), default=0)
         self.single = frozenset(k[0] for k in self.entries if len(k) == 1)
+        # The entries by their first token: (the tokens after it, the classes), so a token that begins no entry
+        # costs one lookup.
+        self.by_first: dict[str, list[tuple[tuple[str, ...], set[str]]]] = {}
+        for key, names in self.entries.items():
+            self.by_first.setdefault(key[0], []).append((key[1:], names))
         self._memo: dict[str, dict[str, float]] = {}
 
     def hits(self, tokens: list[str]) -> set[str]:
         """The classes that a run of the (folded) tokens is an entry of."""
         found: set[str] = set()
-        entries, longest = self.entries, self.longest
-        for i in range(len(tokens)):
-            for n in range(1, min(longest, len(tokens) - i) + 1):
-                classes = entries.get(tuple(tokens[i:i + n]))
-                if classes:
+        by_first = self.by_first
+        for i, token in enumerate(tokens):
+            for rest, classes in by_first.get(token, ()):
+                if not rest or tuple(tokens[i + 1:i + 1 + len(rest)]) == rest:
                     found |= classes
         return found
 
@@ -199,7 +202,8 @@ class Featurizer:
             "digits": min(sum(map(str.isdigit, text)) / chars * 4, 1.0),
             "symbols": min(symbols / chars * 4, 1.0),
             "separator": float(_RUN_SEPARATOR.search(text) is not None),
-            "address": float(_ADDRESS.search(text) is not None),
+            # (every address holds one of these: most short lines hold none, and the regex is slow to say so)
+            "address": float(("." in text or "@" in text or ":" in text) and _ADDRESS.search(text) is not None),
             "year": float(_YEAR.search(text) is not None),
             "comma": float("," in text),
             "quote": float(_QUOTE.search(text) is not None),
@@ -226,7 +230,7 @@ def letter_grams(folded_tokens: list[str], known: frozenset[str] | None = None) 
     value = 1.0 / math.sqrt(len(grams))
     if known is not None:
         grams &= known
-    return {g: value for g in grams}
+    return dict.fromkeys(grams, value)
 
 
 @lru_cache(maxsize=1 << 13)

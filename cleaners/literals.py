@@ -136,16 +136,30 @@ def trie_regex(words: list[str]) -> re.Pattern[str] | None:
     return re.compile(trie_source([[re.escape(ch) for ch in word] for word in sorted(set(words))], shortest=True))
 
 
-def any_match_check(patterns: list[str]) -> re.Pattern[str] | None:
-    """A regex that finds a match wherever any of ``patterns`` could match: the trie of their required
-    literals when each has them, else the plain union. None for no patterns."""
+class AnyLiteral:
+    """Whether a text holds any of some literals: an Aho-Corasick automaton finds the first in one pass over
+    the text, about twice as fast as the search of their trie regex (``trie_regex``)."""
+
+    def __init__(self, words: list[str]):
+        self.automaton = ahocorasick.Automaton()
+        for word in set(words):
+            self.automaton.add_word(word, word)
+        self.automaton.make_automaton()
+
+    def search(self, text: str) -> bool:
+        return next(self.automaton.iter(text), None) is not None
+
+
+def any_match_check(patterns: list[str]) -> AnyLiteral | re.Pattern[str] | None:
+    """Something whose ``search(text)`` is true wherever any of ``patterns`` could match: the required
+    literals of each when each has them (``AnyLiteral``), else the plain union. None for no patterns."""
     literals: list[str] = []
     for pattern in patterns:
         found = required_literals(pattern)
         if found is None:
             return re.compile("|".join(f"(?:{p})" for p in patterns))
         literals += found
-    return trie_regex(literals)
+    return AnyLiteral(literals) if literals else None
 
 
 def required_any(pattern: str) -> tuple[str, ...] | None:
