@@ -22,7 +22,7 @@ BODY = [
     "The mayor said the library would also stay open later on weekdays from March, paid for from the reserve "
     "fund, and that no staff would lose their jobs.",
 ]
-CMS = {"blogger", "jetpack", "wordpress"}
+CMS = {"blogger", "ghost", "jetpack", "medium", "substack", "wordpress"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,13 @@ SIGNATURES = [
     ("Klicken, um auf X zu teilen (Wird in neuem Fenster geöffnet)", "JPK008", "jetpack"),
     ("Me gusta esto:", "JPK009", "jetpack"),
     ("Leave a Reply to Sam Cancel reply", "WPN003", "wordpress"),
+    ("The post Council keeps the library open appeared first on The Ledger.", "WPN006", "wordpress"),
+    ("Thanks for reading The Ledger! Subscribe for free to receive new posts and support my work.", "SBK001",
+     "substack"),
+    ("Discover more from The Ledger", "SBK002", "substack"),
+    ("Published with Ghost", "GHO001", "ghost"),
+    ("You've successfully subscribed to The Ledger", "GHO002", "ghost"),
+    ("Member-only story", "MED002", "medium"),
 ]
 
 
