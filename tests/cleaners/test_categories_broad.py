@@ -229,6 +229,29 @@ REMOVE = [
     ("Dziękujemy! Jesteś zapisany.", "CAT045"),
     ("Je inschrijving is bevestigd!", "CAT045"),
     ("Oui, je souhaite recevoir la newsletter", "CAT045"),
+    # ninth round: sponsor labels, author boxes, empty comment sections, e-mail offers, social invitations
+    ("A word from our sponsors", "CAT046"),
+    ("Our official partners", "CAT046"),
+    ("Werben Sie bei uns", "CAT046"),
+    ("Hier könnte Ihre Werbung stehen", "CAT046"),
+    ("Questo è un contenuto sponsorizzato.", "CAT046"),
+    ("About the Writer", "CAT047"),
+    ("Follow this writer", "CAT047"),
+    ("See all posts by Ann Miller", "CAT047"),
+    ("Weitere Artikel von Anna Becker", "CAT047"),
+    ("Sobre la autora", "CAT047"),
+    ("No comments so far. Be the first to share your thoughts!", "CAT048"),
+    ("Es gibt noch keine Kommentare.", "CAT048"),
+    ("Aucun commentaire pour l'instant. Soyez le premier !", "CAT048"),
+    ("Non ci sono ancora commenti.", "CAT048"),
+    ("Enjoyed this story? Receive it by email every Sunday.", "CAT049"),
+    ("Sent straight to your inbox", "CAT049"),
+    ("Ontvang het nieuws elke ochtend in je inbox", "CAT049"),
+    ("Stay in touch with us on Facebook", "CAT050"),
+    ("Find us on TikTok: @ledger", "CAT050"),
+    ("Follow @ledger for more", "CAT050"),
+    ("Share and subscribe!", "CAT050"),
+    ("Rejoignez notre communauté", "CAT050"),
 ]
 
 
@@ -239,6 +262,21 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # look-alikes written against the ninth round's rules: sponsors, authors, comments, e-mail and invitations
+    # in sentences
+    "Our sponsors have pulled out of the tournament after the scandal.",
+    "Advertise with care, the regulator warned firms on Monday.",
+    "About the author: she grew up in Leeds and now lives in Berlin.",
+    "More by luck than judgement, the team scraped through.",
+    "Contact Jane Roe at the town hall on Mondays.",
+    "No comments were made by the defence during the hearing.",
+    "There are no comments in the report on the budget.",
+    "Patients get their results by email within a week.",
+    "Delivered to your inbox by mistake, the letter caused alarm.",
+    "We're on the brink of a deal, the minister said.",
+    "Follow Jane Roe's example and plant a tree.",
+    "Turn on the lights when you leave.",
+    "Join the community meeting on Thursday at 7pm.",
     # look-alikes written against the eighth round's rules: a site that uses a spam filter, a registration
     # that is complete, an editor's title, a moderator's plea, a newsletter refused, a headline after a label
     "The site uses Akismet to catch spam in its comments.",
