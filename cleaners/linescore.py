@@ -265,6 +265,13 @@ class DocumentView:
             self.prose_below[i] = seen
             if lines[i].kept and lines[i].words >= PROSE_LINE_WORDS:
                 seen = True
+        # Whether the nearest kept line above is article text (a paragraph of PROSE_LINE_WORDS or more).
+        self.prose_above = [False] * len(lines)
+        above = False
+        for i, ln in enumerate(lines):
+            self.prose_above[i] = above
+            if ln.kept:
+                above = ln.words >= PROSE_LINE_WORDS
 
     def kept_after(self, i: int) -> int:
         return self.total - self.kept_before[i] - (1 if self.lines[i].kept else 0)
@@ -315,7 +322,8 @@ class LineScore(Rule):
 
     Candidates are kept lines of at most ``max_words`` words in the zone (``tail``: the last ``zone_lines`` kept
     lines; ``any``), that do not read as prose: a line that ends a sentence and has more than ``prose_words``
-    words is never scored. With ``sentences`` the candidates are the other way round: only lines that end a
+    words is never scored. Right below a paragraph (where an article signs off: "Jane Roe, Berlin") a line needs
+    ``after_prose_threshold`` when that is higher. With ``sentences`` the candidates are the other way round: only lines that end a
     sentence (a second rule with weights of its own scores the short sentences the first never sees). The
     weights (``weights``, a file beside the pack) name their features; the vocabulary classes come from
     ``vocabulary_pack`` (the categories pack). The rule reads what other rules removed, so it runs with the
@@ -327,6 +335,8 @@ class LineScore(Rule):
     weights: str = "learned-weights.json"
     vocabulary_pack: str = "categories.toml"
     threshold: float = 0.9
+    # The line right below a paragraph is where an article signs off ("Jane Roe, Berlin"): a surer score there.
+    after_prose_threshold: float = 0.0
     zone: str = "any"
     zone_lines: int = 12
     max_words: int = 12
@@ -341,6 +351,9 @@ class LineScore(Rule):
             raise RuleError(f"{self.id}: a line-score rule's zone is 'any' or 'tail'")
         if not 0.0 < self.threshold < 1.0:
             raise RuleError(f"{self.id}: 'threshold' is a probability between 0 and 1, not {self.threshold!r}")
+        if not 0.0 <= self.after_prose_threshold < 1.0:
+            raise RuleError(f"{self.id}: 'after_prose_threshold' is a probability below 1 (0: none), not "
+                            f"{self.after_prose_threshold!r}")
         self.scorer = builtin_scorer(self.weights)
         self.featurizer = Featurizer(pack_vocabulary(self.vocabulary_pack), self.scorer.classes, self.id,
                                      grams=self.scorer.grams)
@@ -348,6 +361,8 @@ class LineScore(Rule):
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"weights": f"{self.weights} (version {self.scorer.version})",
                                "threshold": self.threshold, "zone": self.zone, "max_words": self.max_words,
+                               **({"after_prose_threshold": self.after_prose_threshold}
+                                  if self.after_prose_threshold else {}),
                                **({"sentences": True} if self.sentences else {"prose_words": self.prose_words})}
         if self.zone != "any":
             out["zone_lines"] = self.zone_lines
@@ -381,10 +396,12 @@ class LineScore(Rule):
                 continue
             features = self.features(ln, view)
             score = self.scorer.score(features)
-            if score < self.threshold:
+            threshold = max(self.threshold, self.after_prose_threshold) if view.prose_above[ln.index] \
+                else self.threshold
+            if score < threshold:
                 continue
             top = ", ".join(f"{name} +{value:.1f}" for name, value in self.scorer.top(features))
-            ln.removed_by = self._edit(ln, ln.text, detail=f"score {score:.2f} ≥ {self.threshold:g}: {top}")
+            ln.removed_by = self._edit(ln, ln.text, detail=f"score {score:.2f} ≥ {threshold:g}: {top}")
             edits.append(ln.removed_by)
         if edits:
             ctx.run_rules.add(self.id)  # like a clutter run's: its lines extend a run but start none

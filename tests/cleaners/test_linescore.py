@@ -79,8 +79,20 @@ def test_removal_carries_score_and_features():
     result = CLEANER.clean_text(f"{ARTICLE}\nPolitics · Libraries · Budget 2021\nShare this:")
     edits = [e for e in result.edits if e.rule == "LRN001"]
     assert [e.text for e in edits] == ["Politics · Libraries · Budget 2021"]
-    assert edits[0].detail.startswith("score ") and f"≥ {RULE.threshold:g}" in edits[0].detail
+    # The line comes right below a paragraph, where the rule asks for its surer score.
+    assert edits[0].detail.startswith("score ") and f"≥ {RULE.after_prose_threshold:g}" in edits[0].detail
     assert "+" in edits[0].detail  # the features that raised the score, with what each added
+
+
+def test_right_below_a_paragraph_the_rule_asks_for_its_surer_score():
+    # Where an article signs off ("Jane Roe, Berlin"), the line below its last paragraph, a score must reach
+    # after_prose_threshold; elsewhere threshold is enough.
+    rules = [BOOK.rule("GEN050"), replace(RULE, threshold=0.5, after_prose_threshold=0.9999)]
+    below_paragraph = f"{ARTICLE}\nPolitics · Libraries · Budget 2021\nShare this:"
+    assert "Politics · Libraries" in CLEANER.clean_text(below_paragraph, rules=rules).text
+    below_a_label = f"{ARTICLE}\nFiled:\nPolitics · Libraries · Budget 2021\nShare this:"
+    assert "Politics · Libraries" not in CLEANER.clean_text(below_a_label, rules=rules).text
+    assert RULE.threshold < RULE.after_prose_threshold
 
 
 def test_runs_only_where_other_rules_removed_something():
@@ -141,6 +153,8 @@ def test_bad_parameters_are_load_errors():
         parse_pack({**base, "rule": [{**rule, "weights": "../secret.json"}]}, "x.toml")
     with pytest.raises(RuleError, match="zone"):
         parse_pack({**base, "rule": [{**rule, "zone": "head"}]}, "x.toml")
+    with pytest.raises(RuleError, match="after_prose_threshold"):
+        parse_pack({**base, "rule": [{**rule, "after_prose_threshold": 1.0}]}, "x.toml")
     with pytest.raises(RuleError, match="sentences"):
         parse_pack({**base, "rule": [{**rule, "sentences": "yes"}]}, "x.toml")
     with pytest.raises(RuleError, match="features"):
