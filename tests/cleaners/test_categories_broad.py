@@ -252,6 +252,11 @@ REMOVE = [
     ("Follow @ledger for more", "CAT050"),
     ("Share and subscribe!", "CAT050"),
     ("Rejoignez notre communauté", "CAT050"),
+    ("Photo credit: Ann Miller / Reuters", "CAT051"),
+    ("(Foto: picture alliance/dpa)", "CAT051"),
+    ("Crédits photo : AFP", "CAT051"),
+    ("Imagen: EFE", "CAT051"),
+    ("Foto's: ANP", "CAT051"),
 ]
 
 
@@ -277,6 +282,9 @@ KEEP = [
     "Follow Jane Roe's example and plant a tree.",
     "Turn on the lights when you leave.",
     "Join the community meeting on Thursday at 7pm.",
+    "Photo: the mayor at the opening of the library.",
+    "Bild: So sieht die neue Brücke aus",
+    "Picture this: a town with no cars at all.",
     # look-alikes written against the eighth round's rules: a site that uses a spam filter, a registration
     # that is complete, an editor's title, a moderator's plea, a newsletter refused, a headline after a label
     "The site uses Akismet to catch spam in its comments.",
