@@ -257,6 +257,10 @@ REMOVE = [
     ("Crédits photo : AFP", "CAT051"),
     ("Imagen: EFE", "CAT051"),
     ("Foto's: ANP", "CAT051"),
+    ("Symbolbild: picture alliance", "CAT051"),
+    ("All content on this website is copyrighted.", "CAT052"),
+    ("De inhoud van deze website is auteursrechtelijk beschermd.", "CAT052"),
+    ("Treści na tej stronie są chronione prawem autorskim.", "CAT052"),
 ]
 
 
@@ -285,6 +289,8 @@ KEEP = [
     "Photo: the mayor at the opening of the library.",
     "Bild: So sieht die neue Brücke aus",
     "Picture this: a town with no cars at all.",
+    "The content of the report is protected by copyright, the court ruled.",
+    "Die Bilder sind urheberrechtlich geschützt, sagte der Anwalt.",
     # look-alikes written against the eighth round's rules: a site that uses a spam filter, a registration
     # that is complete, an editor's title, a moderator's plea, a newsletter refused, a headline after a label
     "The site uses Akismet to catch spam in its comments.",
