@@ -291,6 +291,15 @@ KEEP = [
     "Picture this: a town with no cars at all.",
     "The content of the report is protected by copyright, the court ruled.",
     "Die Bilder sind urheberrechtlich geschützt, sagte der Anwalt.",
+    # look-alikes of this round's widened classes, written in the languages they reach: a takeover that is
+    # inadmissible, a date that marked a turning point, an agency's desk, a city's blog that notifies
+    "Die Übernahme des Unternehmens ist unzulässig.",
+    "Die Verwertung der Daten ist unzulässig.",
+    "Cet article a été publié dans la revue Nature et marqué un tournant.",
+    "Cette entrée a été publiée dans le registre et marquée du sceau de la mairie.",
+    "Mit Agenturmaterial arbeiten viele Redaktionen.",
+    "Entrez votre adresse e-mail sur le blog de la mairie pour recevoir les notifications de travaux.",
+    "As imagens pertencem aos seus respectivos proprietários desde o acordo de 2019.",
     # look-alikes written against the eighth round's rules: a site that uses a spam filter, a registration
     # that is complete, an editor's title, a moderator's plea, a newsletter refused, a headline after a label
     "The site uses Akismet to catch spam in its comments.",
