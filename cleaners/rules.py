@@ -954,6 +954,10 @@ _PROSE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
 # A web or mail address, a handle or a bare domain ("example.com", "news.example.co.uk"): lower case only, so
 # a sentence's "U.S." or "e.g." is none.
 _ADDRESS = re.compile(r"https?://|www\.|\S@\S|(?<![\w.])@\w|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,12}\b")
+# A date closing a line, in brackets or after a dash or bar: "(2021-03-03)", "– 12. Juni 2019", "| March 3, 2021".
+_TRAILING_DATE = re.compile(
+    r"\s*+(?:[(\[]\s*+(?P<a>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[^\W\d_]++\.?\s++\d{1,2},?\s++\d{4})"
+    r"\s*+[)\]]|[–—|-]\s*+(?P<b>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[^\W\d_]++\.?\s++\d{1,2},?\s++\d{4}))$")
 # A separator standing alone between a row's parts ("Home | News", "Politics › Europe", "More »").
 _RUN_SEPARATOR = re.compile(r"(?:^|\s)[|•·»«›‹→←►▪◆★/>]+(?:\s|$)")
 RUN_PLACES = ("between", "tail")
@@ -1027,7 +1031,10 @@ class ClutterRun(Rule):
             if len(tokens) < self.prose_min_words:
                 why.append(f"{len(tokens)} word{'s' if len(tokens) > 1 else ''}")
             stripped = text.rstrip()
-            if len(tokens) <= self.label_max_words and (
+            # A teaser's date after its headline ("… (2021-03-03)", "… – 12. Juni 2019") does not make it longer.
+            dated = _TRAILING_DATE.search(stripped)
+            label_words = len(_TOKEN.findall(stripped[:dated.start()])) if dated else len(tokens)
+            if label_words <= self.label_max_words and (
                     _PROSE_END.search(stripped) is None or _CUT_EXCERPT_END.search(stripped) is not None):
                 why.append("no sentence end")
         if _ADDRESS.search(text):

@@ -99,6 +99,9 @@ def test_the_tail_run_is_capped():
     ("Home | News | Politics", "a separator"),
     ("Copyright 2024 Acme Media Group", "capitalised"),
     ("12 / 345", "numbers"),
+    # a teaser's date after its headline does not count towards the label's words
+    ("Inside the race for the governor's mansion (2021-03-03)", "no sentence end"),
+    ("Start-up entlässt ein Drittel der Belegschaft – 12. Juni 2019", "no sentence end"),
 ])
 def test_not_prose_by_shape(line, why):
     assert why in RUNS[0].prose_shape(line)
@@ -110,6 +113,8 @@ def test_not_prose_by_shape(line, why):
     "Die Regierung hat am Montag neue Regeln beschlossen.",
     # running text cut by the extractor: a small letter first, many words, no full stop
     "beim letzten Rennen schlug das Team die Favoriten trotz des schlechten Wetters",
+    # nine words and a date: still running text without its full stop
+    "The council met on Tuesday to discuss the new library budget (2021-03-03).",
 ])
 def test_prose_by_shape(line):
     assert RUNS[0].prose_shape(line) == ""
