@@ -323,10 +323,10 @@ class LineScore(Rule):
     Candidates are kept lines of at most ``max_words`` words in the zone (``tail``: the last ``zone_lines`` kept
     lines; ``any``), that do not read as prose: a line that ends a sentence and has more than ``prose_words``
     words is never scored. Right below a paragraph (where an article signs off: "Jane Roe, Berlin") a line needs
-    ``after_prose_threshold`` when that is higher. With ``sentences`` the candidates are the other way round: only lines that end a
-    sentence (a second rule with weights of its own scores the short sentences the first never sees). The
-    weights (``weights``, a file beside the pack) name their features; the vocabulary classes come from
-    ``vocabulary_pack`` (the categories pack). The rule reads what other rules removed, so it runs with the
+    ``after_prose_threshold`` when that is higher. With ``sentences`` the candidates are the other way round: only
+    lines that end a sentence (a second rule with weights of its own scores the short sentences the first never
+    sees). The weights (``weights``, a file beside the pack) name their features; the vocabulary classes come
+    from ``vocabulary_pack`` (the categories pack). The rule reads what other rules removed, so it runs with the
     clutter runs; its removals extend a clutter run but start none.
     """
 
