@@ -217,6 +217,9 @@ class RunScheduler(Scheduler):
         self.lost = 0
         self.unreachable_since: float | None = None
         self.given_up = False
+        # Whether this worker took a request off the run's queue since Scrapy last found it idle: only such work
+        # can be lost. A worker that is busy with a request of its own (robots.txt) when the run ends holds none.
+        self.holding = False
         self.heartbeat: task.LoopingCall | None = None
         self.empty_until = 0.0  # time.monotonic() before which the queue is not asked again (EMPTY_RECHECK)
         self.recheck: Any = None  # the reactor's call that asks again then
@@ -288,6 +291,7 @@ class RunScheduler(Scheduler):
         if request is None:
             self.empty_until = now + EMPTY_RECHECK
             return None
+        self.holding = True
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
@@ -305,7 +309,7 @@ class RunScheduler(Scheduler):
         except RedisError as exc:  # Redis unreachable for a moment: the next beat tries again
             logger.warning("frontier: heartbeat failed: %s", exc)
             return
-        if busy and state in (b"ended", b"gone") and not self.given_up:
+        if busy and self.holding and state in (b"ended", b"gone") and not self.given_up:
             self.given_up = True  # this worker stalled past PRESSWASH_FRONTIER_TTL while it held work
             logger.warning("frontier: run %s went on without this worker (no heartbeat for %g s): what it "
                            "holds is fetched by the next run", self.run_id, self.ttl_ms / 1000)
@@ -314,6 +318,7 @@ class RunScheduler(Scheduler):
     def spider_idle(self, spider: Any = None) -> None:
         """Keep the spider open while the run has work, looking at the queue again in IDLE_POLL seconds. If
         Redis cannot be reached for PRESSWASH_FRONTIER_TTL seconds, the worker stops (``frontier-unreachable``)."""
+        self.holding = False  # idle: every request it took is done
         try:
             state, lost = self.scripts["idle"](keys=self.run_keys(), args=[self.run_id, self.worker, self.ttl_ms])
         except RedisError as exc:
