@@ -22,7 +22,7 @@ BODY = [
     "The mayor said the library would also stay open later on weekdays from March, paid for from the reserve "
     "fund, and that no staff would lose their jobs.",
 ]
-CMS = {"blogger", "ghost", "jetpack", "medium", "substack", "wordpress"}
+CMS = {"blogger", "drupal", "ghost", "jetpack", "medium", "substack", "wordpress"}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,8 @@ SIGNATURES = [
     ("Published with Ghost", "GHO001", "ghost"),
     ("You've successfully subscribed to The Ledger", "GHO002", "ghost"),
     ("Member-only story", "MED002", "medium"),
+    ("Log in or register to post comments", "DRU001", "drupal"),
+    ("Submitted by admin on Mon, 03/04/2021 - 10:31", "DRU002", "drupal"),
 ]
 
 

@@ -324,7 +324,7 @@ def test_large_removal_flag(cleaner):
 
 # --- pack choice ---------------------------------------------------------------------------------------
 
-CMS = {"wordpress", "blogger", "jetpack", "substack", "ghost", "medium"}
+CMS = {"wordpress", "blogger", "jetpack", "substack", "ghost", "medium", "drupal"}
 
 
 def test_only_always_on_packs_for_plain_text(cleaner):
