@@ -27,7 +27,6 @@ from typing import Any, ClassVar
 
 from .model import Edit, Line
 from .rules import (
-    _ADDRESS,
     _CUT_EXCERPT_END,
     _PROSE_END,
     _RUN_SEPARATOR,
@@ -38,6 +37,7 @@ from .rules import (
     RuleError,
     check_zone,
     fold_token,
+    has_address,
     parse_vocabulary,
 )
 
@@ -202,8 +202,7 @@ class Featurizer:
             "digits": min(sum(map(str.isdigit, text)) / chars * 4, 1.0),
             "symbols": min(symbols / chars * 4, 1.0),
             "separator": float(_RUN_SEPARATOR.search(text) is not None),
-            # (every address holds one of these: most short lines hold none, and the regex is slow to say so)
-            "address": float(("." in text or "@" in text or ":" in text) and _ADDRESS.search(text) is not None),
+            "address": float(has_address(text)),
             "year": float(_YEAR.search(text) is not None),
             "comma": float("," in text),
             "quote": float(_QUOTE.search(text) is not None),

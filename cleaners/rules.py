@@ -954,10 +954,17 @@ _PROSE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*$")
 # A web or mail address, a handle or a bare domain ("example.com", "news.example.co.uk"): lower case only, so
 # a sentence's "U.S." or "e.g." is none.
 _ADDRESS = re.compile(r"https?://|www\.|\S@\S|(?<![\w.])@\w|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,12}\b")
+
+
+def has_address(text: str) -> bool:
+    """Whether the text holds a web or mail address, a handle or a bare domain (``_ADDRESS``). Each of those
+    holds ".", "@" or ":"; most short lines hold none, and the regex is slow to say so."""
+    return ("." in text or "@" in text or ":" in text) and _ADDRESS.search(text) is not None
+
+
 # A date closing a line, in brackets or after a dash or bar: "(2021-03-03)", "– 12. Juni 2019", "| March 3, 2021".
-_TRAILING_DATE = re.compile(
-    r"\s*+(?:[(\[]\s*+(?P<a>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[^\W\d_]++\.?\s++\d{1,2},?\s++\d{4})"
-    r"\s*+[)\]]|[–—|-]\s*+(?P<b>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[^\W\d_]++\.?\s++\d{1,2},?\s++\d{4}))$")
+_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[^\W\d_]++\.?\s++\d{1,2},?\s++\d{4}"
+_TRAILING_DATE = re.compile(rf"\s*+(?:[(\[]\s*+(?:{_DATE})\s*+[)\]]|[–—|-]\s*+(?:{_DATE}))$")
 # A separator standing alone between a row's parts ("Home | News", "Politics › Europe", "More »").
 _RUN_SEPARATOR = re.compile(r"(?:^|\s)[|•·»«›‹→←►▪◆★/>]+(?:\s|$)")
 RUN_PLACES = ("between", "tail")
@@ -1037,7 +1044,7 @@ class ClutterRun(Rule):
             if label_words <= self.label_max_words and (
                     _PROSE_END.search(stripped) is None or _CUT_EXCERPT_END.search(stripped) is not None):
                 why.append("no sentence end")
-        if _ADDRESS.search(text):
+        if has_address(text):
             why.append("an address")
         if _RUN_SEPARATOR.search(text):
             why.append("a separator")
