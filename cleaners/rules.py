@@ -261,7 +261,7 @@ def _compile(pattern: str, case_sensitive: bool, where: str) -> re.Pattern[str]:
     return compiled
 
 
-_VOCABULARY_REF = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
+_VOCABULARY_REF = re.compile(r"\{\{([a-z][a-z0-9_]*(?:\|[a-z][a-z0-9_]*)*)\}\}")
 # A vocabulary class expands to a group of literal alternatives that starts with this comment (``re`` ignores
 # it). The pattern's text stays a plain list of words, from which its literals and the backtracking check are
 # read; ``vocabulary_tries`` compiles each marked group as a trie, which ``re`` runs two to three times faster.
@@ -292,12 +292,13 @@ def expand_vocabulary(pattern: str, vocabulary: dict[str, tuple[str, ...]], wher
     in the pack's ``[vocabulary]`` table, so a recogniser's words are data, shared by its rules."""
 
     def alternatives(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name not in vocabulary:
-            known = ", ".join(sorted(vocabulary)) or "none"
-            raise RuleError(f"{where}: the pattern names vocabulary {{{{{name}}}}}, which the pack does not "
-                            f"define (its [vocabulary] has: {known})")
-        words = sorted(set(vocabulary[name]), key=lambda w: (-len(w), w))
+        names = m.group(1).split("|")  # {{a|b}}: the union of classes, still longest first
+        for name in names:
+            if name not in vocabulary:
+                known = ", ".join(sorted(vocabulary)) or "none"
+                raise RuleError(f"{where}: the pattern names vocabulary {{{{{name}}}}}, which the pack does not "
+                                f"define (its [vocabulary] has: {known})")
+        words = sorted({w for name in names for w in vocabulary[name]}, key=lambda w: (-len(w), w))
         return "(?:" + VOCABULARY_MARK + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in words) + ")"
 
     return _VOCABULARY_REF.sub(alternatives, pattern)

@@ -207,6 +207,16 @@ def test_a_vocabulary_class_compiles_as_a_trie_that_matches_what_the_word_list_m
     assert trie.fullmatch("share this").group(1) == "share this"  # the longer word first, as in the list
 
 
+def test_a_union_of_classes_is_one_group_longest_first():
+    # {{a|b}}: a rule reads more words than a class the learned scorers read, without editing that class.
+    vocabulary = {"label": ("anzeige", "ad"), "tag": ("anzeige (affiliate-link)", "adv")}
+    regex = re.compile(vocabulary_tries(expand_vocabulary(r"({{label|tag}})", vocabulary, "t")))
+    assert [regex.fullmatch(w) is not None for w in ("ad", "adv", "anzeige", "anzeige (affiliate-link)")] == [True] * 4
+    assert regex.match("anzeige (affiliate-link)").group(1) == "anzeige (affiliate-link)"
+    with pytest.raises(RuleError, match="nope"):
+        expand_vocabulary(r"{{label|nope}}", vocabulary, "t")
+
+
 # --- the other recognisers ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("lines", "rule"), [

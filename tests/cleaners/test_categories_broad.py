@@ -261,6 +261,35 @@ REMOVE = [
     ("All content on this website is copyrighted.", "CAT052"),
     ("De inhoud van deze website is auteursrechtelijk beschermd.", "CAT052"),
     ("Treści na tej stronie są chronione prawem autorskim.", "CAT052"),
+    # the tenth round: sponsor and ad labels, disclosures anywhere, sponsored pieces, contributors and wires
+    ("Productplaatsing", "CAT009"),
+    ("Lokowanie produktu", "CAT009"),
+    ("Anzeige (Affiliate-Link)", "CAT009"),
+    ("Espace publicitaire", "CAT009"),
+    ("Continue reading the main story", "CAT009"),
+    ("Dit artikel bevat productplaatsing", "CAT009"),
+    ("Contenu offert par Renault", "CAT009"),
+    ("Disclosure: Some links on this page are affiliate links.", "CAT014"),
+    ("Hinweis: Bei den mit * gekennzeichneten Links handelt es sich um Partnerlinks.", "CAT014"),
+    ("Please whitelist this site.", "CAT034"),
+    ("This content was produced by an advertiser.", "CAT046"),
+    ("Dieser Inhalt wurde in Zusammenarbeit mit Audi erstellt.", "CAT046"),
+    ("Este contenido fue elaborado en colaboración con Iberdrola.", "CAT046"),
+    ("Adapted from The Guardian", "CAT004"),
+    ("Ce texte est extrait de Le Monde.", "CAT004"),
+    ("Übernahme mit freundlicher Genehmigung von Spiegel Online.", "CAT004"),
+    ("We thank The Conversation for permission to republish this piece.", "CAT004"),
+    ("Este artículo fue publicado en El País. Lea el original.", "CAT004"),
+    ("Quellenangabe: Spiegel Online", "CAT004"),
+    ("With additional reporting by Ann Miller", "CAT053"),
+    ("Translated by Anna Becker and Max Müller", "CAT053"),
+    ("Vertaling: Jan de Vries", "CAT053"),
+    ("Hanno collaborato Giulia Rossi e Marco Bianchi", "CAT053"),
+    ("The Associated Press contributed to this story.", "CAT054"),
+    ("Mit Agenturmaterial", "CAT054"),
+    ("La rédaction avec AFP", "CAT054"),
+    ("(ANSA-AFP)", "CAT055"),
+    ("Selon nos confrères du Parisien", "CAT055"),
 ]
 
 
@@ -271,6 +300,17 @@ def test_the_recogniser_removes_the_line_in_any_language(cleaner, line, rule):
 
 
 KEEP = [
+    # look-alikes written against the tenth round's rules
+    "This article contains advertising claims that the regulator later rejected.",
+    "This article was written by our correspondent in Kyiv.",
+    "Translated by Jane Roe, the novel sold a million copies.",
+    "Three universities contributed to this report, which was published on Monday.",
+    "Met medewerking van de gemeente werd het plein opgeknapt.",
+    "Según El País, el Gobierno aprobará la ley en marzo.",
+    "This article was published in 2019 and updated twice.",
+    "Adapted from the novel by Jane Austen, the film opens on Friday.",
+    "The EU whitelist of safe countries was updated on Monday.",
+    "Wir danken allen Helfern für ihren Einsatz.",
     # look-alikes written against the ninth round's rules: sponsors, authors, comments, e-mail and invitations
     # in sentences
     "Our sponsors have pulled out of the tournament after the scandal.",
