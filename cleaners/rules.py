@@ -803,7 +803,7 @@ class TokenLine(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
         kept = [ln for ln in lines if ln.kept]
-        tail = {id(ln) for ln in kept[-self.zone_lines:]}
+        tail = {id(ln) for ln in kept[-self.zone_lines:]} if self.zone_lines > 0 else set()  # 0: no tail
         short = ctx.within(lines, self.max_words) if self.zone == "any" else None
         for ln in (short if short is not None else self.candidates(lines)):
             if ln.removed_by is not None or self.id in ln.misses:

@@ -290,6 +290,21 @@ REMOVE = [
     ("La rédaction avec AFP", "CAT054"),
     ("(ANSA-AFP)", "CAT055"),
     ("Selon nos confrères du Parisien", "CAT055"),
+    # the tenth round: rights, reproduction bans, house notices, legal footers, site credits
+    ("Einige Rechte vorbehalten", "CAT010"),
+    ("Zakaz kopiowania", "CAT010"),
+    ("Weiterverwendung nur mit Genehmigung.", "CAT010"),
+    ("This material may not be published, broadcast, rewritten or redistributed.", "CAT010"),
+    ("Toute reproduction interdite sans l'autorisation de l'éditeur.", "CAT010"),
+    ("Niets uit deze uitgave mag worden verveelvoudigd zonder toestemming.", "CAT010"),
+    ("The copyright of this story belongs to The Guardian.", "CAT052"),
+    ("Les textes de ce site sont la propriété exclusive de Le Monde.", "CAT052"),
+    ("La redazione si riserva il diritto di modificare i commenti.", "CAT056"),
+    ("Korzystanie ze strony oznacza akceptację regulaminu.", "CAT056"),
+    ("Informazioni senza garanzia.", "CAT056"),
+    ("Datenschutz | Impressum | AGB", "CAT057"),
+    ("Contatti · Privacy · Cookie", "CAT057"),
+    ("Theme by Themeisle", "CAT053"),
 ]
 
 
@@ -311,6 +326,15 @@ KEEP = [
     "Adapted from the novel by Jane Austen, the film opens on Friday.",
     "The EU whitelist of safe countries was updated on Monday.",
     "Wir danken allen Helfern für ihren Einsatz.",
+    "Do not copy the password into emails, the police warned.",
+    "The images belong to the city archive and were shown for the first time.",
+    "By using this site the hackers gained access to the terms of use of millions of accounts.",
+    "Alle Angaben ohne Gewähr, warnte die Polizei.",
+    "Zakaz kopiowania kluczy wprowadzono w 2020 roku.",
+    "De redactie is niet verantwoordelijk voor de fout, erkende de hoofdredacteur.",
+    "Terms of the deal were not disclosed.",
+    "Contact",
+    "Privacy",
     # look-alikes written against the ninth round's rules: sponsors, authors, comments, e-mail and invitations
     # in sentences
     "Our sponsors have pulled out of the tournament after the scandal.",
