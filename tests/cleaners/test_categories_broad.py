@@ -305,6 +305,15 @@ REMOVE = [
     ("Datenschutz | Impressum | AGB", "CAT057"),
     ("Contatti · Privacy · Cookie", "CAT057"),
     ("Theme by Themeisle", "CAT053"),
+    # the tenth round: read-on labels without a headline, read-also labels in seven languages
+    ("Read the rest of this entry »", "CAT007"),
+    ("Lees het vervolg", "CAT007"),
+    ("Przeczytaj resztę artykułu", "CAT007"),
+    ("Cliquez ici pour lire la suite", "CAT007"),
+    ("Alles zum Thema Haushalt", "CAT007"),
+    ("Lesetipp: Haushalt stockt erneut", "CAT018"),
+    ("À relire : Le budget bloqué", "CAT018"),
+    ("Ook interessant: Kabinet stelt besluit uit", "CAT018"),
 ]
 
 
@@ -335,6 +344,12 @@ KEEP = [
     "Terms of the deal were not disclosed.",
     "Contact",
     "Privacy",
+    "Continue",
+    "More information is expected on Monday.",
+    "See also:",
+    "Hintergrund: Die Regierung hatte bereits 2019 ähnliche Pläne.",
+    "À lire : le rapport complet, publié mardi, dresse un constat sévère.",
+    "Cliquez ici pour voter, a lancé le maire.",
     # look-alikes written against the ninth round's rules: sponsors, authors, comments, e-mail and invitations
     # in sentences
     "Our sponsors have pulled out of the tournament after the scandal.",
