@@ -4,7 +4,6 @@ reason; the built-in packs' patterns all pass, and so do common safe shapes of n
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -55,15 +54,13 @@ def test_safe_nested_repeats_pass(pattern):
     assert backtracking_risk(pattern) is None
 
 
-def test_a_flagged_pattern_really_is_slow_and_a_safe_twin_is_not():
-    started = time.perf_counter()
-    assert re.fullmatch(r"(\w+\s?)*$", "a" * 18 + "!") is None
-    slow = time.perf_counter() - started
-    started = time.perf_counter()
-    assert re.fullmatch(r"\w+(\s\w+)*\s?$", "a" * 18 + "!") is None
-    fast = time.perf_counter() - started
-    assert backtracking_risk(r"\w+(\s\w+)*\s?$") is None
-    assert slow > 20 * fast
+def test_a_flagged_pattern_has_a_safe_twin_that_matches_the_same():
+    # The checker's advice: the nested repeat "(\w+\s?)*" is flagged, its rewrite "\w+(\s\w+)*\s?" is not, and
+    # the two accept the same texts. (How slow the flagged one gets is a matter for a benchmark, not a test.)
+    evil, twin = r"(\w+\s?)*$", r"\w+(\s\w+)*\s?$"
+    assert backtracking_risk(evil) and backtracking_risk(twin) is None
+    for text in ["a", "ab cd", "ab cd ", "ab  cd", "a" * 12 + "!", "x y z"]:
+        assert (re.fullmatch(evil, text) is None) == (re.fullmatch(twin, text) is None), text
 
 
 def test_every_builtin_pattern_passes():
