@@ -533,6 +533,10 @@ TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "
 
 
 @pytest.mark.parametrize("heading", [
+    # the tenth round: where the stories come from, two headings joined by a bar, "recently published", readers'
+    # picks
+    "More News from The Ledger", "Mehr Nachrichten aus Politik »", "RELATED ARTICLES | MORE FROM AUTHOR",
+    "Zuletzt erschienen", "Les lecteurs ont aussi lu", "Stories we think you'll like",
     "Related Reading", "More Politics news", "Popular This Week", "Die neuesten Beiträge", "Les articles les plus lus",
     "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
     # round 4: "for you" after a chosen-for-you word, videos, "same topic" and "may interest you" headings
