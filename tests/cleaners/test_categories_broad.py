@@ -338,6 +338,11 @@ REMOVE = [
     ("Eilmeldungen per E-Mail", "CAT049"),
     ("Você pode cancelar a qualquer momento.", "CAT027"),
     ("This newsletter may contain affiliate links.", "CAT014"),
+    ("Report an error", "CAT058"),
+    ("Zgłoś błąd", "CAT058"),
+    ("Become a member", "CAT058"),
+    ("Hazte socio", "CAT058"),
+    ("Reuters contributed.", "CAT054"),
 ]
 
 
@@ -386,6 +391,8 @@ KEEP = [
     "Over 10,000 readers wrote to the paper about the closure.",
     "Laat je e-mailadres achter bij de receptie, zei de agent.",
     "- TT-RSS",
+    "Everyone contributed.",
+    "Report an error in the tax return, the agency urged.",
     # look-alikes written against the ninth round's rules: sponsors, authors, comments, e-mail and invitations
     # in sentences
     "Our sponsors have pulled out of the tournament after the scandal.",
