@@ -6,7 +6,7 @@ import math
 import sys
 from typing import Any, Iterable
 
-from .literals import LiteralScan, any_match_check
+from .literals import LiteralOwners, LiteralScan, any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
 from .rules import (KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
@@ -163,6 +163,10 @@ class _CandidateMemo:
         self.fast = fast
         self.class_check = any_match_check([r.class_match for r in fast if r.class_match])
         self.id_check = any_match_check([r.id_match for r in fast if r.id_match])
+        # Which rules a value that passed those checks may match: only theirs are tried (a rule none of whose
+        # literals the class or the id holds cannot match them).
+        self.class_owners = LiteralOwners([(i, r.class_match) for i, r in enumerate(fast) if r.class_match])
+        self.id_owners = LiteralOwners([(i, r.id_match) for i, r in enumerate(fast) if r.id_match])
         self.seen: dict[tuple[str | None, str | None], tuple[tuple[int, frozenset], ...]] = {}
 
     def learn(self, key: tuple[str | None, str | None]) -> tuple[tuple[int, frozenset], ...]:
@@ -170,8 +174,13 @@ class _CandidateMemo:
         class_value, id_value = key
         hit = ((class_value and self.class_check is not None and self.class_check.search(class_value))
                or (id_value and self.id_check is not None and self.id_check.search(id_value)))
-        found = tuple((i, rule.tag_set) for i, rule in enumerate(self.fast)
-                      if rule.matches_values(class_value, id_value)) if hit else ()
+        found: tuple[tuple[int, frozenset], ...] = ()
+        if hit:
+            may = self.class_owners.owners(class_value) if class_value else set()
+            if id_value:
+                may |= self.id_owners.owners(id_value)
+            fast = self.fast
+            found = tuple((i, fast[i].tag_set) for i in sorted(may) if fast[i].matches_values(class_value, id_value))
         if len(self.seen) >= self.MAX_ENTRIES:
             self.seen.clear()
         self.seen[key] = found
