@@ -30,6 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+import ahocorasick
+
 from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
 from .literals import branch_literal_runs, ignorecase_lower, required_literals
@@ -80,28 +82,44 @@ class Pack:
             self._signature = _one_regex(self.detect_html)
         return self._signature
 
-    def html_detected(self, html_sample: str, lowered: str) -> bool:
+    def html_detected(self, html_sample: str, lowered: str, present: frozenset[str] | None = None,
+                      folded: str | None = None) -> bool:
         """Whether a ``detect.html`` pattern occurs in the page source. Each pattern's required literals are
         looked for first with a plain substring test on the lower-cased source, which rules most pages out
         without running the (case-insensitive, slower) regex; then every plain run of some branch must be
         there too ("content=" and "blogger" of ``content=["']blogger["']``: "content=" alone is on most
-        pages)."""
+        pages). ``present``: which of the pack's literals and runs the lower-cased source holds, when the rule
+        book found them for all packs at once (``RuleBook._detected_by_html``); ``folded``: the source as
+        ``ignorecase_lower`` gives it, when known."""
         signature = self.html_signature
         if signature is None:
             return False
+        literals, branches = self.html_literals(), self.html_runs()
+        if literals and not any((lit in present) if present is not None else (lit in lowered) for lit in literals):
+            return False
+        if branches:  # no branch has all its plain runs in the source: the regex cannot match
+            folded = ignorecase_lower(html_sample, lowered) if folded is None else folded
+            if present is not None and folded is lowered:
+                if not any(all(run in present for run in runs) for runs in branches):
+                    return False
+            elif not any(all(run in folded for run in runs) for runs in branches):
+                return False
+        return signature.search(html_sample) is not None
+
+    def html_literals(self) -> tuple[str, ...]:
+        """The lower-cased literals one of which the source holds where a ``detect.html`` pattern occurs
+        (empty: no such set)."""
         if self._literals is None:
             found = [required_literals(p.pattern) for p in self.detect_html]
             self._literals = () if any(f is None for f in found) else tuple(
                 lit.lower() for f in found for lit in f)
-        if self._literals and not any(lit in lowered for lit in self._literals):
-            return False
+        return self._literals
+
+    def html_runs(self) -> tuple[tuple[str, ...], ...]:
+        """For each branch of the ``detect.html`` patterns, the runs a match holds (``_detect_runs``)."""
         if self._runs is None:
             self._runs = _detect_runs(self.detect_html)
-        if self._runs:  # no branch has all its plain runs in the source: the regex cannot match
-            folded = ignorecase_lower(html_sample, lowered)
-            if not any(all(run in folded for run in runs) for runs in self._runs):
-                return False
-        return signature.search(html_sample) is not None
+        return self._runs
 
     @property
     def always(self) -> bool:
@@ -363,6 +381,7 @@ class RuleBook:
     def __init__(self, packs: list[Pack]):
         self.packs = packs
         self._html_memo: tuple[str, frozenset[str]] | None = None
+        self._html_automaton: tuple[Any, bool] | None = None
         self._signature_views = {p.name: v for p in packs if (v := p.signature_view()) is not None}
         seen: dict[str, str] = {}
         prefixes: dict[str, str] = {}
@@ -444,6 +463,21 @@ class RuleBook:
                 chosen.append(self._signature_views[p.name])
         return chosen
 
+    def _html_literals(self, lowered: str) -> frozenset[str]:
+        """Which of the packs' ``detect.html`` literals and runs the lower-cased source holds: one Aho-Corasick
+        pass for all of them, where a substring test for each would read the source once per literal."""
+        if self._html_automaton is None:
+            words = {w for p in self.packs if p.detect_html
+                     for w in p.html_literals() + tuple(run for runs in p.html_runs() for run in runs)}
+            automaton = ahocorasick.Automaton()
+            for word in words:
+                automaton.add_word(word, word)
+            if words:
+                automaton.make_automaton()
+            self._html_automaton = (automaton, bool(words))
+        automaton, any_words = self._html_automaton
+        return frozenset(word for _, word in automaton.iter(lowered)) if any_words else frozenset()
+
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
         """Packs whose ``detect.html`` patterns occur in the page source. The DOM and text stages of one
         page ask with the same sample, so the answer for the last sample is kept."""
@@ -452,6 +486,8 @@ class RuleBook:
         if self._html_memo is not None and self._html_memo[0] is html_sample:
             return self._html_memo[1]
         lowered = html_sample.lower()
-        found = frozenset(p.name for p in self.packs if p.html_detected(html_sample, lowered))
+        folded = ignorecase_lower(html_sample, lowered)
+        present = self._html_literals(lowered)
+        found = frozenset(p.name for p in self.packs if p.html_detected(html_sample, lowered, present, folded))
         self._html_memo = (html_sample, found)
         return found
