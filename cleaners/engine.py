@@ -210,6 +210,7 @@ class Cleaner:
         self.rulebook = rulebook or RuleBook.load()
         self._prefilters: dict[tuple[str, ...], _CandidateMemo] = {}
         self._caps: dict[tuple[str, ...], int] = {}
+        self._orders: dict[tuple[int, ...], tuple[list[Pack], list[Rule], list[Rule]]] = {}
         self._scan: LiteralScan | None = None
 
     def literal_scan(self) -> LiteralScan:
@@ -238,6 +239,18 @@ class Cleaner:
         for rule in rules:  # each fast rule gets the elements it matches (one shared scan of the page)
             edits += rule.apply_tree(tree, page_words, next(found) if rule.fast else None)
         return edits
+
+    def _ordered(self, packs: list[Pack]) -> tuple[list[Rule], list[Rule]]:
+        """The packs' text rules in order (``_ordered_text_rules``), and those of them that need no context;
+        remembered per choice of packs (the rule book's pack objects, which live as long as it does)."""
+        key = tuple(map(id, packs))  # (the entry holds the packs: no other object takes their ids meanwhile)
+        found = self._orders.get(key)
+        if found is None:
+            if len(self._orders) >= 256:
+                self._orders.clear()
+            rules = _ordered_text_rules(packs)
+            found = self._orders[key] = (list(packs), rules, [r for r in rules if not r.needs_context])
+        return found[1], found[2]
 
     def _words_cap(self, rules: list[DropBlock]) -> int:
         key = tuple(r.id for r in rules)
@@ -283,8 +296,8 @@ class Cleaner:
         packs = self.packs_for(hostname, html_sample, seen, language)
         edits: list[Edit] = []
         while True:
-            rules = _ordered_text_rules(packs)
-            edits += run_passes(lines, [r for r in rules if not r.needs_context], ctx)
+            rules, line_rules = self._ordered(packs)
+            edits += run_passes(lines, line_rules, ctx)
             known = set(seen)
             new = [ln.text for ln in lines if ln.kept and ln.text not in known]
             now_signed = signed | _signed(packs, edits)

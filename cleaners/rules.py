@@ -412,6 +412,8 @@ class LineRule(Rule):
         # Which lines to read: those the shared scan says hold a literal (the others cannot match), else the
         # short lines (zone "any"), else the zone's lines.
         held = ctx.literal_lines(lines, self) if self.zone == "any" and literals is not None else None
+        if held is not None and not held:  # no line can match (most rules on most passes)
+            return edits
         short = held if held is not None else ctx.within(lines, cap) if self.zone == "any" else None
         if short is not None:
             if ctx.read_all(rid):
