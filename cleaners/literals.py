@@ -198,6 +198,15 @@ class LiteralOwners:
 _INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
 
 
+def max_width(pattern: str, flags: int = 0) -> int | None:
+    """The most characters a match of ``pattern`` can span, or None when it has no bound (or cannot be read)."""
+    try:
+        width = P.parse(pattern, flags).getwidth()[1]
+    except (re.error, OverflowError):
+        return None
+    return width if width < C.MAXREPEAT else None
+
+
 def required_any(pattern: str) -> tuple[str, ...] | None:
     """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
     no such set (each literal has two or more characters, or is one sign that is neither a letter, a digit

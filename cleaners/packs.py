@@ -34,7 +34,7 @@ import ahocorasick
 
 from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
-from .literals import branch_literal_runs, ignorecase_lower, required_literals
+from .literals import branch_literal_runs, ignorecase_lower, max_width, required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary, parse_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
@@ -72,6 +72,7 @@ class Pack:
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _line_detector: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _runs: tuple[tuple[str, ...], ...] | None = field(default=None, repr=False, compare=False)
+    _line_width: int | None = field(default=None, repr=False, compare=False)  # the longest line it matches
 
     @property
     def html_signature(self) -> re.Pattern[str] | None:
@@ -148,12 +149,20 @@ class Pack:
     def detected_in_lines(self, lines: Iterable[str]) -> bool:
         """Whether a ``detect.lines`` pattern matches a whole line of the text (the source is checked by
         ``html_detected``). The patterns are tried as one regex per line."""
+        return self.detected_in_stripped([line.strip() for line in lines])
+
+    def detected_in_stripped(self, stripped: list[str]) -> bool:
+        """``detected_in_lines`` for lines already stripped. A line longer than the longest match of the
+        patterns (most lines of a text: they are short labels) is not tried."""
         if not self.detect_lines:
             return False
         if self._line_detector is None:
             self._line_detector = _one_regex(self.detect_lines)
-        fullmatch = self._line_detector.fullmatch
-        return any(fullmatch(line.strip()) for line in lines)
+            self._line_width = max_width(self._line_detector.pattern, re.IGNORECASE)
+        fullmatch, width = self._line_detector.fullmatch, self._line_width
+        if width is None:
+            return any(fullmatch(line) for line in stripped)
+        return any(fullmatch(line) for line in stripped if len(line) <= width)
 
 
 def _detect_runs(patterns: Iterable[re.Pattern[str]]) -> tuple[tuple[str, ...], ...]:
@@ -448,7 +457,7 @@ class RuleBook:
         not known; packs that list ``languages`` need it to match. ``signed`` names packs whose signature
         rules fired on the page: they apply whole. A pack that does not apply gives its signature rules
         alone (``Pack.signatures_only``), which need no detection."""
-        lines = list(lines)
+        stripped = [line.strip() for line in lines]
         signed = set(signed)
         by_html = self._detected_by_html(html_sample)
         primary = primary_language(language)
@@ -457,7 +466,7 @@ class RuleBook:
             if not p.fits_language(primary):
                 continue
             if (p.always or p.name in signed or p.matches_host(hostname) or p.name in by_html
-                    or p.detected_in_lines(lines)):
+                    or p.detected_in_stripped(stripped)):
                 chosen.append(p)
             elif p.name in self._signature_views:
                 chosen.append(self._signature_views[p.name])
