@@ -60,13 +60,17 @@ def run_context_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext
     return edits
 
 
-def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> list[Edit]:
+def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext,
+               idle: list[int | None] | None = None) -> list[Edit]:
     """Apply rules pass after pass until a pass changes nothing.
 
     Reaching that fixed point is what makes cleaning idempotent: a fixed number of passes is not enough,
     because one removal can bring the next piece of clutter into a rule's zone (or a stripped prefix can
     uncover another). Every pass that changes something removes a line or shortens one, so the loop ends;
     the bound below is that measure, not a tuning knob.
+
+    ``idle``: for each rule, its ``Rule.idle_unless`` number in the context's literal scan (or None); a rule
+    whose number no line of the pass holds would find nothing, and is not called.
     """
     edits: list[Edit] = []
     ctx.lines = lines
@@ -75,8 +79,13 @@ def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -> li
         changed = []
         live = [ln for ln in lines if ln.kept]  # rules look at kept lines only (and check again: a rule
         ctx.start_pass(live)                     # earlier in the pass may have removed one)
-        for rule in rules:
-            changed += rule.apply(live, ctx)
+        if idle is None:
+            for rule in rules:
+                changed += rule.apply(live, ctx)
+        else:
+            for rule, bit in zip(rules, idle):
+                if bit is None or bit in ctx.held():
+                    changed += rule.apply(live, ctx)
         if not changed:
             break
         edits += changed
@@ -225,7 +234,7 @@ class Cleaner:
         self.rulebook = rulebook or RuleBook.load()
         self._prefilters: dict[tuple[str, ...], _CandidateMemo] = {}
         self._caps: dict[tuple[str, ...], int] = {}
-        self._orders: dict[tuple[int, ...], tuple[list[Pack], list[Rule], list[Rule]]] = {}
+        self._orders: dict[tuple[int, ...], tuple[list[Pack], list[Rule], list[Rule], list[int | None]]] = {}
         self._scan: LiteralScan | None = None
 
     def literal_scan(self) -> LiteralScan:
@@ -256,17 +265,20 @@ class Cleaner:
             edits += rule.apply_tree(tree, page_words, next(found) if rule.fast else None)
         return edits
 
-    def _ordered(self, packs: list[Pack]) -> tuple[list[Rule], list[Rule]]:
-        """The packs' text rules in order (``_ordered_text_rules``), and those of them that need no context;
-        remembered per choice of packs (the rule book's pack objects, which live as long as it does)."""
+    def _ordered(self, packs: list[Pack]) -> tuple[list[Rule], list[Rule], list[int | None]]:
+        """The packs' text rules in order (``_ordered_text_rules``), those of them that need no context, and
+        for each of these its ``Rule.idle_unless`` number in the literal scan; remembered per choice of packs
+        (the rule book's pack objects, which live as long as it does)."""
         key = tuple(map(id, packs))  # (the entry holds the packs: no other object takes their ids meanwhile)
         found = self._orders.get(key)
         if found is None:
             if len(self._orders) >= 256:
                 self._orders.clear()
             rules = _ordered_text_rules(packs)
-            found = self._orders[key] = (list(packs), rules, [r for r in rules if not r.needs_context])
-        return found[1], found[2]
+            line_rules = [r for r in rules if not r.needs_context]
+            scan = self.literal_scan()
+            found = self._orders[key] = (list(packs), rules, line_rules, [r.idle_unless(scan) for r in line_rules])
+        return found[1], found[2], found[3]
 
     def _words_cap(self, rules: list[DropBlock]) -> int:
         key = tuple(r.id for r in rules)
@@ -312,8 +324,8 @@ class Cleaner:
         packs = self.packs_for(hostname, html_sample, seen, language)
         edits: list[Edit] = []
         while True:
-            rules, line_rules = self._ordered(packs)
-            edits += run_passes(lines, line_rules, ctx)
+            rules, line_rules, idle = self._ordered(packs)
+            edits += run_passes(lines, line_rules, ctx, idle)
             known = set(seen)
             new = [ln.text for ln in lines if ln.kept and ln.text not in known]
             now_signed = signed | _signed(packs, edits)

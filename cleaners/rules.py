@@ -138,11 +138,18 @@ class CleaningContext:
         bit = scan.bit(rule)
         if bit is None:
             return None
+        return self.held().get(bit, [])
+
+    def held(self) -> dict[int, list[Line]]:
+        """This pass's lines within the scan's word cap by the number of each rule whose literals they hold
+        (``LiteralScan.holders``; a line too long for the check holds them all), in order; a rule that none
+        holds is not in it. Built on first use in the pass, again after a text change."""
         holding = self._holding
         if holding is None:
+            scan = self.scan
             holding = self._holding = {}
             holders, cap, every = scan.holders, scan.max_words, range(len(scan.bits))
-            for ln in self.within(lines, cap) or ():
+            for ln in self.within(self.live, cap) or ():
                 text = ln.text
                 for b in (every if len(text) > _LITERAL_CHECK_CHARS else holders(ln.lower)):
                     found = holding.get(b)
@@ -150,7 +157,7 @@ class CleaningContext:
                         holding[b] = [ln]
                     else:
                         found.append(ln)
-        return holding.get(bit, [])
+        return holding
 
     def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
         """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
@@ -243,6 +250,10 @@ class Rule:
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         raise NotImplementedError
+
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        """See ``LineRule.idle_unless``: None, the rule may act in any pass."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """Parameters worth showing in ``presswash rules ID``."""
@@ -405,6 +416,15 @@ class LineRule(Rule):
         if bit is None:
             return literal_miss(self.literals, line)
         return len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower)
+
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        """The rule's number in the scan (``LiteralScan.bit``) when ``apply`` reads only the lines of the pass
+        that ``CleaningContext.literal_lines`` gives it, and so does nothing in a pass where no line holds one
+        of its literals (the engine then does not call it); None otherwise."""
+        if type(self).apply is not LineRule.apply or self.zone != "any" or self.literals is None \
+                or self.max_words > scan.max_words:
+            return None
+        return scan.bit(self)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
@@ -920,6 +940,11 @@ class TruncateTail(LineRule):
         if count == 0 or count == len(tail) or tail[-count - 1].words >= TEASER_MIN_WORDS:
             return 0
         return count
+
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        if type(self).apply is not TruncateTail.apply or self.literals is None or self.max_words > scan.max_words:
+            return None
+        return scan.bit(self)
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         held = ctx.literal_lines(lines, self) if self.literals is not None else None
