@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from .literals import LiteralOwners, LiteralScan, any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
-from .rules import (KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
+from .rules import (FEW_LITERALS, KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
                     word_count)
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
@@ -241,7 +241,11 @@ class Cleaner:
         """One literal scan for every text line rule of the rule book (built on first use)."""
         if self._scan is None:
             rules = [r for r in self.rulebook.rules() if isinstance(r, LineRule) and not isinstance(r, StripPrefix)]
-            widest = max((r.max_words for r in rules if r.zone == "any" and r.literal_words), default=0)
+            # The scan reads lines up to the widest cap of the rules with many literals (30 words, against 60
+            # before): the rules for longer lines all have a few, which they find in the pass's text with
+            # substring searches (CleaningContext.none_within and holding).
+            widest = max((r.max_words for r in rules if r.zone == "any" and len(r.literal_words) > FEW_LITERALS),
+                         default=0)
             self._scan = LiteralScan([(r, r.literal_words) for r in rules], widest)
         return self._scan
 

@@ -43,7 +43,7 @@ class Example:
 
 # A rule with at most this many required literals is first looked for in the text of the pass's short
 # lines as a whole (a few substring tests); one with more (a vocabulary) is checked line by line.
-_FEW_LITERALS = 12
+FEW_LITERALS = 12
 
 
 @dataclass(slots=True)
@@ -162,7 +162,7 @@ class CleaningContext:
     def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
         """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
         (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
-        if not words or len(words) > _FEW_LITERALS or lines is not self.live:
+        if not words or len(words) > FEW_LITERALS or lines is not self.live:
             return False
         return not any(map(self._text(lines, cap).__contains__, words))
 
@@ -183,7 +183,7 @@ class CleaningContext:
         rule with these few literals: those that hold one, and those too long for the check. Found with a
         few substring searches in those lines' joined text instead of one regex search per line. None when
         ``none_within`` would not look, a literal holds the line separator, or a text changed in the pass."""
-        if (not words or len(words) > _FEW_LITERALS or lines is not self.live or self._changed
+        if (not words or len(words) > FEW_LITERALS or lines is not self.live or self._changed
                 or any("\n" in w for w in words)):
             return None
         text, short = self._text(lines, cap), self.within(lines, cap) or []
