@@ -117,8 +117,10 @@ def _with_context(lines: list[Line], rules: list[Rule]) -> list[Rule]:
 def _result(text: str, lines: list[Line], ctx: CleaningContext, edits: list[Edit],
             pack_names: list[str]) -> CleanResult:
     flags = []
-    if edits:  # the text's words are counted only when something went
-        before = word_count(text)
+    if edits:  # the text's words are counted only when something went: as the lines' words, known already,
+        # when no line's text changed (the line breaks split words as spaces do)
+        changed = any(e.action == "strip" for e in edits)
+        before = word_count(text) if changed else sum(ln.words for ln in lines)
         if before and sum(len(e.text.split()) for e in edits) > LARGE_REMOVAL_SHARE * before:
             flags.append("large-removal")
     return CleanResult(text=join_lines(lines), edits=edits, facts=dict(ctx.facts.values), flags=flags,
