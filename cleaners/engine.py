@@ -74,11 +74,12 @@ def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext,
     """
     edits: list[Edit] = []
     ctx.lines = lines
-    bound = sum(len(ln.text) + 1 for ln in lines if ln.kept) + 1
+    bound = sum(len(ln.text) + 1 for ln in lines if ln.removed_by is None) + 1
     for _ in range(bound):
         changed = []
-        live = [ln for ln in lines if ln.kept]  # rules look at kept lines only (and check again: a rule
-        ctx.start_pass(live)                     # earlier in the pass may have removed one)
+        # Rules look at kept lines only (and check again: a rule earlier in the pass may have removed one).
+        live = [ln for ln in lines if ln.removed_by is None]
+        ctx.start_pass(live)
         if idle is None:
             for rule in rules:
                 changed += rule.apply(live, ctx)

@@ -381,19 +381,20 @@ class LineRule(Rule):
         return out
 
     def candidates(self, lines: list[Line]):
-        """Kept lines in this rule's zone. Zones count kept lines only, which keeps cleaning idempotent."""
+        """Kept lines in this rule's zone. Zones count kept lines only, which keeps cleaning idempotent.
+        (``removed_by is None`` is ``Line.kept`` without the property call: every zone rule walks its lines.)"""
         if self.zone == "any":
-            yield from (ln for ln in lines if ln.kept)
+            yield from (ln for ln in lines if ln.removed_by is None)
             return
         ordered = lines if self.zone == "head" else reversed(lines)
         seen = 0
         for ln in ordered:
             if seen >= self.zone_lines:
                 return
-            if not ln.kept:
+            if ln.removed_by is not None:
                 continue
             yield ln
-            if ln.kept:  # the rule did not remove it, so it counts towards the zone
+            if ln.removed_by is None:  # the rule did not remove it, so it counts towards the zone
                 seen += 1
 
     def match(self, line: Line, scan: LiteralScan | None = None) -> re.Match[str] | None:
@@ -823,7 +824,7 @@ class TokenLine(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
-        kept = [ln for ln in lines if ln.kept]
+        kept = [ln for ln in lines if ln.removed_by is None]
         tail = {id(ln) for ln in kept[-self.zone_lines:]}
         short = ctx.within(lines, self.max_words) if self.zone == "any" else None
         for ln in (short if short is not None else self.candidates(lines)):
@@ -954,7 +955,7 @@ class TruncateTail(LineRule):
                 return []
         elif ctx.none_within(lines, self.max_words, self.literal_words):
             return []  # no short line holds the words a heading needs
-        kept = [ln for ln in lines if ln.kept]
+        kept = [ln for ln in lines if ln.removed_by is None]
         words_before = 0
         for pos, ln in enumerate(kept):
             if (words_before >= self.min_words_before and self.id not in ln.misses
