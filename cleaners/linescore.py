@@ -252,7 +252,7 @@ class DocumentView:
         for ln in lines:
             self.kept_before.append(count)
             words_before.append(words)
-            if ln.kept:
+            if ln.removed_by is None:  # (kept)
                 count += 1
                 words += ln.words
         self.total = count

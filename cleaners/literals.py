@@ -162,6 +162,51 @@ def any_match_check(patterns: list[str]) -> AnyLiteral | re.Pattern[str] | None:
     return AnyLiteral(literals) if literals else None
 
 
+class LiteralOwners:
+    """Which of some keyed patterns a text may match: those one of whose required literals (one per top-level
+    branch, ``required_literals``) it holds, found in one Aho-Corasick pass for all of them. A pattern without
+    such literals, or with an inline flag (a case-insensitive part may match a literal in another case), is
+    named for every text."""
+
+    def __init__(self, patterns: list[tuple[int, str]]):
+        owners: dict[str, set[int]] = {}
+        always = set()
+        for key, pattern in patterns:
+            found = required_literals(pattern)
+            if found is None or _INLINE_FLAG.search(pattern):
+                always.add(key)
+                continue
+            for literal in found:
+                owners.setdefault(literal, set()).add(key)
+        self.always = frozenset(always)
+        self.automaton = ahocorasick.Automaton()
+        for literal, keys in owners.items():
+            self.automaton.add_word(literal, tuple(sorted(keys)))
+        if owners:
+            self.automaton.make_automaton()
+        self._empty = not owners
+
+    def owners(self, text: str) -> set[int]:
+        """The keys of the patterns that may match ``text`` (a necessary condition, not a match)."""
+        found = set(self.always)
+        if not self._empty:
+            for _, keys in self.automaton.iter(text):
+                found.update(keys)
+        return found
+
+
+_INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
+
+
+def max_width(pattern: str, flags: int = 0) -> int | None:
+    """The most characters a match of ``pattern`` can span, or None when it has no bound (or cannot be read)."""
+    try:
+        width = P.parse(pattern, flags).getwidth()[1]
+    except (re.error, OverflowError):
+        return None
+    return width if width < C.MAXREPEAT else None
+
+
 def required_any(pattern: str) -> tuple[str, ...] | None:
     """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
     no such set (each literal has two or more characters, or is one sign that is neither a letter, a digit

@@ -30,9 +30,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+import ahocorasick
+
 from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
-from .literals import branch_literal_runs, ignorecase_lower, required_literals
+from .literals import branch_literal_runs, ignorecase_lower, max_width, required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary, parse_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
@@ -70,6 +72,7 @@ class Pack:
     _literals: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _line_detector: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _runs: tuple[tuple[str, ...], ...] | None = field(default=None, repr=False, compare=False)
+    _line_width: int | None = field(default=None, repr=False, compare=False)  # the longest line it matches
 
     @property
     def html_signature(self) -> re.Pattern[str] | None:
@@ -80,28 +83,44 @@ class Pack:
             self._signature = _one_regex(self.detect_html)
         return self._signature
 
-    def html_detected(self, html_sample: str, lowered: str) -> bool:
+    def html_detected(self, html_sample: str, lowered: str, present: frozenset[str] | None = None,
+                      folded: str | None = None) -> bool:
         """Whether a ``detect.html`` pattern occurs in the page source. Each pattern's required literals are
         looked for first with a plain substring test on the lower-cased source, which rules most pages out
         without running the (case-insensitive, slower) regex; then every plain run of some branch must be
         there too ("content=" and "blogger" of ``content=["']blogger["']``: "content=" alone is on most
-        pages)."""
+        pages). ``present``: which of the pack's literals and runs the lower-cased source holds, when the rule
+        book found them for all packs at once (``RuleBook._detected_by_html``); ``folded``: the source as
+        ``ignorecase_lower`` gives it, when known."""
         signature = self.html_signature
         if signature is None:
             return False
+        literals, branches = self.html_literals(), self.html_runs()
+        if literals and not any((lit in present) if present is not None else (lit in lowered) for lit in literals):
+            return False
+        if branches:  # no branch has all its plain runs in the source: the regex cannot match
+            folded = ignorecase_lower(html_sample, lowered) if folded is None else folded
+            if present is not None and folded is lowered:
+                if not any(all(run in present for run in runs) for runs in branches):
+                    return False
+            elif not any(all(run in folded for run in runs) for runs in branches):
+                return False
+        return signature.search(html_sample) is not None
+
+    def html_literals(self) -> tuple[str, ...]:
+        """The lower-cased literals one of which the source holds where a ``detect.html`` pattern occurs
+        (empty: no such set)."""
         if self._literals is None:
             found = [required_literals(p.pattern) for p in self.detect_html]
             self._literals = () if any(f is None for f in found) else tuple(
                 lit.lower() for f in found for lit in f)
-        if self._literals and not any(lit in lowered for lit in self._literals):
-            return False
+        return self._literals
+
+    def html_runs(self) -> tuple[tuple[str, ...], ...]:
+        """For each branch of the ``detect.html`` patterns, the runs a match holds (``_detect_runs``)."""
         if self._runs is None:
             self._runs = _detect_runs(self.detect_html)
-        if self._runs:  # no branch has all its plain runs in the source: the regex cannot match
-            folded = ignorecase_lower(html_sample, lowered)
-            if not any(all(run in folded for run in runs) for runs in self._runs):
-                return False
-        return signature.search(html_sample) is not None
+        return self._runs
 
     @property
     def always(self) -> bool:
@@ -130,12 +149,20 @@ class Pack:
     def detected_in_lines(self, lines: Iterable[str]) -> bool:
         """Whether a ``detect.lines`` pattern matches a whole line of the text (the source is checked by
         ``html_detected``). The patterns are tried as one regex per line."""
+        return self.detected_in_stripped([line.strip() for line in lines])
+
+    def detected_in_stripped(self, stripped: list[str]) -> bool:
+        """``detected_in_lines`` for lines already stripped. A line longer than the longest match of the
+        patterns (most lines of a text: they are short labels) is not tried."""
         if not self.detect_lines:
             return False
         if self._line_detector is None:
             self._line_detector = _one_regex(self.detect_lines)
-        fullmatch = self._line_detector.fullmatch
-        return any(fullmatch(line.strip()) for line in lines)
+            self._line_width = max_width(self._line_detector.pattern, re.IGNORECASE)
+        fullmatch, width = self._line_detector.fullmatch, self._line_width
+        if width is None:
+            return any(fullmatch(line) for line in stripped)
+        return any(fullmatch(line) for line in stripped if len(line) <= width)
 
 
 def _detect_runs(patterns: Iterable[re.Pattern[str]]) -> tuple[tuple[str, ...], ...]:
@@ -363,6 +390,7 @@ class RuleBook:
     def __init__(self, packs: list[Pack]):
         self.packs = packs
         self._html_memo: tuple[str, frozenset[str]] | None = None
+        self._html_automaton: tuple[Any, bool] | None = None
         self._signature_views = {p.name: v for p in packs if (v := p.signature_view()) is not None}
         seen: dict[str, str] = {}
         prefixes: dict[str, str] = {}
@@ -429,7 +457,7 @@ class RuleBook:
         not known; packs that list ``languages`` need it to match. ``signed`` names packs whose signature
         rules fired on the page: they apply whole. A pack that does not apply gives its signature rules
         alone (``Pack.signatures_only``), which need no detection."""
-        lines = list(lines)
+        stripped = [line.strip() for line in lines]
         signed = set(signed)
         by_html = self._detected_by_html(html_sample)
         primary = primary_language(language)
@@ -438,11 +466,26 @@ class RuleBook:
             if not p.fits_language(primary):
                 continue
             if (p.always or p.name in signed or p.matches_host(hostname) or p.name in by_html
-                    or p.detected_in_lines(lines)):
+                    or p.detected_in_stripped(stripped)):
                 chosen.append(p)
             elif p.name in self._signature_views:
                 chosen.append(self._signature_views[p.name])
         return chosen
+
+    def _html_literals(self, lowered: str) -> frozenset[str]:
+        """Which of the packs' ``detect.html`` literals and runs the lower-cased source holds: one Aho-Corasick
+        pass for all of them, where a substring test for each would read the source once per literal."""
+        if self._html_automaton is None:
+            words = {w for p in self.packs if p.detect_html
+                     for w in p.html_literals() + tuple(run for runs in p.html_runs() for run in runs)}
+            automaton = ahocorasick.Automaton()
+            for word in words:
+                automaton.add_word(word, word)
+            if words:
+                automaton.make_automaton()
+            self._html_automaton = (automaton, bool(words))
+        automaton, any_words = self._html_automaton
+        return frozenset(word for _, word in automaton.iter(lowered)) if any_words else frozenset()
 
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
         """Packs whose ``detect.html`` patterns occur in the page source. The DOM and text stages of one
@@ -452,6 +495,8 @@ class RuleBook:
         if self._html_memo is not None and self._html_memo[0] is html_sample:
             return self._html_memo[1]
         lowered = html_sample.lower()
-        found = frozenset(p.name for p in self.packs if p.html_detected(html_sample, lowered))
+        folded = ignorecase_lower(html_sample, lowered)
+        present = self._html_literals(lowered)
+        found = frozenset(p.name for p in self.packs if p.html_detected(html_sample, lowered, present, folded))
         self._html_memo = (html_sample, found)
         return found

@@ -43,7 +43,7 @@ class Example:
 
 # A rule with at most this many required literals is first looked for in the text of the pass's short
 # lines as a whole (a few substring tests); one with more (a vocabulary) is checked line by line.
-_FEW_LITERALS = 12
+FEW_LITERALS = 12
 
 
 @dataclass(slots=True)
@@ -138,11 +138,18 @@ class CleaningContext:
         bit = scan.bit(rule)
         if bit is None:
             return None
+        return self.held().get(bit, [])
+
+    def held(self) -> dict[int, list[Line]]:
+        """This pass's lines within the scan's word cap by the number of each rule whose literals they hold
+        (``LiteralScan.holders``; a line too long for the check holds them all), in order; a rule that none
+        holds is not in it. Built on first use in the pass, again after a text change."""
         holding = self._holding
         if holding is None:
+            scan = self.scan
             holding = self._holding = {}
             holders, cap, every = scan.holders, scan.max_words, range(len(scan.bits))
-            for ln in self.within(lines, cap) or ():
+            for ln in self.within(self.live, cap) or ():
                 text = ln.text
                 for b in (every if len(text) > _LITERAL_CHECK_CHARS else holders(ln.lower)):
                     found = holding.get(b)
@@ -150,12 +157,12 @@ class CleaningContext:
                         holding[b] = [ln]
                     else:
                         found.append(ln)
-        return holding.get(bit, [])
+        return holding
 
     def none_within(self, lines: list[Line], cap: int, words: tuple[str, ...]) -> bool:
         """Whether no line of this pass within ``cap`` words holds one of a rule's few required literals
         (so the rule cannot fire): a substring test over those lines' text, instead of one per line."""
-        if not words or len(words) > _FEW_LITERALS or lines is not self.live:
+        if not words or len(words) > FEW_LITERALS or lines is not self.live:
             return False
         return not any(map(self._text(lines, cap).__contains__, words))
 
@@ -176,7 +183,7 @@ class CleaningContext:
         rule with these few literals: those that hold one, and those too long for the check. Found with a
         few substring searches in those lines' joined text instead of one regex search per line. None when
         ``none_within`` would not look, a literal holds the line separator, or a text changed in the pass."""
-        if (not words or len(words) > _FEW_LITERALS or lines is not self.live or self._changed
+        if (not words or len(words) > FEW_LITERALS or lines is not self.live or self._changed
                 or any("\n" in w for w in words)):
             return None
         text, short = self._text(lines, cap), self.within(lines, cap) or []
@@ -243,6 +250,10 @@ class Rule:
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         raise NotImplementedError
+
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        """See ``LineRule.idle_unless``: None, the rule may act in any pass."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """Parameters worth showing in ``presswash rules ID``."""
@@ -371,19 +382,20 @@ class LineRule(Rule):
         return out
 
     def candidates(self, lines: list[Line]):
-        """Kept lines in this rule's zone. Zones count kept lines only, which keeps cleaning idempotent."""
+        """Kept lines in this rule's zone. Zones count kept lines only, which keeps cleaning idempotent.
+        (``removed_by is None`` is ``Line.kept`` without the property call: every zone rule walks its lines.)"""
         if self.zone == "any":
-            yield from (ln for ln in lines if ln.kept)
+            yield from (ln for ln in lines if ln.removed_by is None)
             return
         ordered = lines if self.zone == "head" else reversed(lines)
         seen = 0
         for ln in ordered:
             if seen >= self.zone_lines:
                 return
-            if not ln.kept:
+            if ln.removed_by is not None:
                 continue
             yield ln
-            if ln.kept:  # the rule did not remove it, so it counts towards the zone
+            if ln.removed_by is None:  # the rule did not remove it, so it counts towards the zone
                 seen += 1
 
     def match(self, line: Line, scan: LiteralScan | None = None) -> re.Match[str] | None:
@@ -407,12 +419,23 @@ class LineRule(Rule):
             return literal_miss(self.literals, line)
         return len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower)
 
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        """The rule's number in the scan (``LiteralScan.bit``) when ``apply`` reads only the lines of the pass
+        that ``CleaningContext.literal_lines`` gives it, and so does nothing in a pass where no line holds one
+        of its literals (the engine then does not call it); None otherwise."""
+        if type(self).apply is not LineRule.apply or self.zone != "any" or self.literals is None \
+                or self.max_words > scan.max_words:
+            return None
+        return scan.bit(self)
+
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
         rid, cap, literals, fullmatch = self.id, self.max_words, self.literals, self.fullmatch
         # Which lines to read: those the shared scan says hold a literal (the others cannot match), else the
         # short lines (zone "any"), else the zone's lines.
         held = ctx.literal_lines(lines, self) if self.zone == "any" and literals is not None else None
+        if held is not None and not held:  # no line can match (most rules on most passes)
+            return edits
         short = held if held is not None else ctx.within(lines, cap) if self.zone == "any" else None
         if short is not None:
             if ctx.read_all(rid):
@@ -802,7 +825,7 @@ class TokenLine(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
-        kept = [ln for ln in lines if ln.kept]
+        kept = [ln for ln in lines if ln.removed_by is None]
         tail = {id(ln) for ln in kept[-self.zone_lines:]} if self.zone_lines > 0 else set()  # 0: no tail
         short = ctx.within(lines, self.max_words) if self.zone == "any" else None
         for ln in (short if short is not None else self.candidates(lines)):
@@ -920,6 +943,11 @@ class TruncateTail(LineRule):
             return 0
         return count
 
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        if type(self).apply is not TruncateTail.apply or self.literals is None or self.max_words > scan.max_words:
+            return None
+        return scan.bit(self)
+
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         held = ctx.literal_lines(lines, self) if self.literals is not None else None
         if held is not None:  # a heading is among the lines holding a literal
@@ -928,7 +956,7 @@ class TruncateTail(LineRule):
                 return []
         elif ctx.none_within(lines, self.max_words, self.literal_words):
             return []  # no short line holds the words a heading needs
-        kept = [ln for ln in lines if ln.kept]
+        kept = [ln for ln in lines if ln.removed_by is None]
         words_before = 0
         for pos, ln in enumerate(kept):
             if (words_before >= self.min_words_before and self.id not in ln.misses
