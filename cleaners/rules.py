@@ -689,6 +689,7 @@ class TokenLine(Rule):
     fact: str = "comment_count"
     zone: str = "any"
     zone_lines: int = 5
+    alone_lines: int | None = None  # the last lines where a tail_alone word alone counts (zone_lines if unset)
     max_words: int = 12
     max_filler_share: float = 0.75
     vocabulary: dict = field(default_factory=dict)  # the pack's [vocabulary]; given by the pack loader
@@ -729,7 +730,8 @@ class TokenLine(Rule):
     def describe(self) -> dict[str, Any]:
         return {"words": self.words, "fillers": self.fillers, "numbers_with": self.numbers_with,
                 "zone": self.zone, "max_words": self.max_words, "max_filler_share": self.max_filler_share,
-                **({"zone_lines": self.zone_lines} if self.zone != "any" else {})}
+                **({"zone_lines": self.zone_lines} if self.zone != "any" else {}),
+                **({"alone_lines": self.alone_lines} if self.alone_lines is not None else {})}
 
     candidates = LineRule.candidates
 
@@ -826,7 +828,8 @@ class TokenLine(Rule):
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits = []
         kept = [ln for ln in lines if ln.removed_by is None]
-        tail = {id(ln) for ln in kept[-self.zone_lines:]} if self.zone_lines > 0 else set()  # 0: no tail
+        alone = self.zone_lines if self.alone_lines is None else self.alone_lines
+        tail = {id(ln) for ln in kept[-alone:]} if alone > 0 else set()  # 0: a word alone never counts
         short = ctx.within(lines, self.max_words) if self.zone == "any" else None
         for ln in (short if short is not None else self.candidates(lines)):
             if ln.removed_by is not None or self.id in ln.misses:
