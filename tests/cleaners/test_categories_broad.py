@@ -365,6 +365,15 @@ REMOVE = [
     ("Bild vergrößern", "CAT060"),
     ("Photo 3 of 12", "CAT060"),
     ("Video: 2:31", "CAT060"),
+    ("Was denken Sie?", "CAT005"),
+    ("Leserbrief schreiben", "CAT005"),
+    ("Unser WhatsApp-Kanal", "CAT058"),
+    ("Der Newsletter für Sie", "CAT008"),
+    ("red/dpa", "CAT004"),
+    ("AFP/Reuters/jm", "CAT004"),
+    ("Copyright: dpa", "CAT004"),
+    ("Hier geht es zum Artikel", "CAT007"),
+    ("Lire sur lemonde.fr", "CAT007"),
 ]
 
 
@@ -414,6 +423,9 @@ KEEP = [
     "Laat je e-mailadres achter bij de receptie, zei de agent.",
     "- TT-RSS",
     "Everyone contributed.",
+    "Was denken Sie, wie es weitergeht?",
+    "La newsletter du matin a été lancée en 2019 par la rédaction.",
+    "Copyright: the battle over the film's rights continues.",
     "Designed by Zaha Hadid, the bridge opened in 2012.",
     "Site by site, the inspectors checked the reactors.",
     "Got a tip for the weekend? The market opens at nine.",
@@ -573,6 +585,7 @@ TEASERS = ["Budget talks stall again", "Storm leaves thousands without power", "
     # picks
     "More News from The Ledger", "Mehr Nachrichten aus Politik »", "RELATED ARTICLES | MORE FROM AUTHOR",
     "Zuletzt erschienen", "Les lecteurs ont aussi lu", "Stories we think you'll like",
+    "Weitere Artikel zum Thema", "Nos articles sur le même thème",
     "Related Reading", "More Politics news", "Popular This Week", "Die neuesten Beiträge", "Les articles les plus lus",
     "Contenido relacionado", "Gli articoli più letti", "Gerelateerd nieuws",
     # round 4: "for you" after a chosen-for-you word, videos, "same topic" and "may interest you" headings
