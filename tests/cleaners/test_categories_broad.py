@@ -387,6 +387,14 @@ REMOVE = [
     ("Content may not be reproduced without permission.", "CAT010"),
     ("Explore more stories", "CAT002"),
     ("Filed in Politics", "CAT003"),
+    ("Excerpted with permission from The Ledger.", "CAT004"),
+    ("Used with permission.", "CAT056"),
+    ("A version of this article appeared in print.", "CAT056"),
+    ("The Ledger is an independent, nonprofit newsroom.", "CAT056"),
+    ("Jane Roe can be reached at jane@example.com.", "CAT056"),
+    ("Email the author", "CAT058"),
+    ("Share · 3 min read", "CAT059"),
+    ("3 min read · Mar 3, 2024", "CAT059"),
 ]
 
 
@@ -436,6 +444,10 @@ KEEP = [
     "Laat je e-mailadres achter bij de receptie, zei de agent.",
     "- TT-RSS",
     "Everyone contributed.",
+    "The Ledger is an independent newsroom, its editor said, and it will stay that way.",
+    "The report appeared in print in 1998 and was later revised.",
+    "Jane Roe can be reached at the hospital, her family said.",
+    "Contact the author at once if you spot an error.",
     "Join the debate on pensions, the union urged members.",
     "Email remains the main channel for phishing, the report says.",
     "Story by story, the paper rebuilt its archive.",
