@@ -18,7 +18,7 @@ from tests.conftest import ROOT, call_main
 CHRONICLE = ROOT / "fixtures" / "sites" / "chronicle"
 HOST = "chronicle.example"
 PROMO = "Chronicle Plus members read ad-free — join today."
-FOOTER = "The Riverside Chronicle is an independent newsroom serving the valley since 1921."
+FOOTER = "The Riverside Chronicle has served the valley since 1921."
 TIPLINE = ("Got a story for us?", "Text the newsdesk on 0555 0100 or email tips@chronicle.example.")
 CLUTTER = (PROMO, FOOTER) + TIPLINE
 ARTICLES = sorted((CHRONICLE / "2026").rglob("*.html"))

@@ -395,6 +395,13 @@ REMOVE = [
     ("Email the author", "CAT058"),
     ("Share · 3 min read", "CAT059"),
     ("3 min read · Mar 3, 2024", "CAT059"),
+    ("Passend dazu: Haushalt stockt erneut", "CAT018"),
+    ("Pour aller plus loin : Le budget bloqué", "CAT018"),
+    ("Quizás te interese: El Congreso aprueba la reforma", "CAT018"),
+    ("Ti potrebbe interessare: Il governo rinvia il voto", "CAT018"),
+    ("Confira: Câmara aprova novo orçamento", "CAT018"),
+    ("Warto przeczytać: Sejm przyjął budżet", "CAT018"),
+    ("Gerelateerd: Kabinet stelt besluit uit", "CAT018"),
 ]
 
 
@@ -444,6 +451,9 @@ KEEP = [
     "Laat je e-mailadres achter bij de receptie, zei de agent.",
     "- TT-RSS",
     "Everyone contributed.",
+    "Confira: o governo quer cortar gastos em 2025.",
+    "Sprawdź: ceny paliw wzrosły o 10 procent.",
+    "Recomendado: beber dos litros de agua al día.",
     "The Ledger is an independent newsroom, its editor said, and it will stay that way.",
     "The report appeared in print in 1998 and was later revised.",
     "Jane Roe can be reached at the hospital, her family said.",

@@ -20,7 +20,7 @@ from .conftest import SITES, crawl, query, stored_articles
 
 CHRONICLE = SITES / "chronicle"
 PROMO = "Chronicle Plus members read ad-free — join today."
-FOOTER = "The Riverside Chronicle is an independent newsroom serving the valley since 1921."
+FOOTER = "The Riverside Chronicle has served the valley since 1921."
 TIPLINE = "Got a story for us?"
 PATHS = sorted("/" + p.relative_to(CHRONICLE).as_posix() for p in (CHRONICLE / "2026").rglob("*.html"))
 AFTER = 8
