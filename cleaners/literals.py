@@ -149,6 +149,10 @@ class AnyLiteral:
     def search(self, text: str) -> bool:
         return next(self.automaton.iter(text), None) is not None
 
+    def found(self, text: str) -> frozenset[str]:
+        """Which of the literals the text holds (one pass)."""
+        return frozenset(word for _, word in self.automaton.iter(text))
+
 
 def any_match_check(patterns: list[str]) -> AnyLiteral | re.Pattern[str] | None:
     """Something whose ``search(text)`` is true wherever any of ``patterns`` could match: the required

@@ -30,11 +30,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-import ahocorasick
-
 from . import linescore  # noqa: F401  (registers the line-score kind in KINDS)
 from .examples import check_rules
-from .literals import branch_literal_runs, ignorecase_lower, max_width, required_literals
+from .literals import AnyLiteral, branch_literal_runs, ignorecase_lower, max_width, required_literals
 from .rules import KINDS, Example, Rule, RuleError, check_backtracking, expand_vocabulary, parse_vocabulary
 
 _RULE_COMMON = {"id", "name", "kind", "why", "remove", "keep"}
@@ -390,7 +388,7 @@ class RuleBook:
     def __init__(self, packs: list[Pack]):
         self.packs = packs
         self._html_memo: tuple[str, frozenset[str]] | None = None
-        self._html_automaton: tuple[Any, bool] | None = None
+        self._html_check: tuple[AnyLiteral | None] | None = None  # built on first use
         self._signature_views = {p.name: v for p in packs if (v := p.signature_view()) is not None}
         seen: dict[str, str] = {}
         prefixes: dict[str, str] = {}
@@ -475,17 +473,12 @@ class RuleBook:
     def _html_literals(self, lowered: str) -> frozenset[str]:
         """Which of the packs' ``detect.html`` literals and runs the lower-cased source holds: one Aho-Corasick
         pass for all of them, where a substring test for each would read the source once per literal."""
-        if self._html_automaton is None:
+        if self._html_check is None:
             words = {w for p in self.packs if p.detect_html
                      for w in p.html_literals() + tuple(run for runs in p.html_runs() for run in runs)}
-            automaton = ahocorasick.Automaton()
-            for word in words:
-                automaton.add_word(word, word)
-            if words:
-                automaton.make_automaton()
-            self._html_automaton = (automaton, bool(words))
-        automaton, any_words = self._html_automaton
-        return frozenset(word for _, word in automaton.iter(lowered)) if any_words else frozenset()
+            self._html_check = (AnyLiteral(list(words)) if words else None,)
+        check = self._html_check[0]
+        return check.found(lowered) if check is not None else frozenset()
 
     def _detected_by_html(self, html_sample: str | None) -> frozenset[str]:
         """Packs whose ``detect.html`` patterns occur in the page source. The DOM and text stages of one
