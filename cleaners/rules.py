@@ -999,7 +999,13 @@ _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.?\s++[^\W\d_]++\.?\s++\d{4}|[
 _TRAILING_DATE = re.compile(rf"\s*+(?:[(\[]\s*+(?:{_DATE})\s*+[)\]]|[–—|-]\s*+(?:{_DATE}))$")
 # A separator standing alone between a row's parts ("Home | News", "Politics › Europe", "More »").
 _RUN_SEPARATOR = re.compile(r"(?:^|\s)[|•·»«›‹→←►▪◆★/>]+(?:\s|$)")
-RUN_PLACES = ("between", "tail")
+RUN_PLACES = ("between", "tail", "box")
+
+
+def _starts_upper(text: str) -> bool:
+    """Whether the line's first letter is not a small one (a capital, or a script without case)."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    return bool(first) and not first.islower()
 
 
 @dataclass(kw_only=True)
@@ -1015,7 +1021,11 @@ class ClutterRun(Rule):
       removed ``list_labels`` times or more, frames);
     - ``place = "tail"``: the lines after the article's last prose line (or last line over ``max_words``)
       that lie below a removed clutter line, and the ``max_lines_above`` nearest above it; at most
-      ``max_tail_lines`` lines, below at least ``min_words_before`` words of article.
+      ``max_tail_lines`` lines, below at least ``min_words_before`` words of article;
+    - ``place = "box"``: the text's last kept lines, when they are a box of links whatever its heading says:
+      right below the article's last paragraph, a heading of at most ``heading_max_words`` words with no
+      sentence end, then ``min_teasers`` to ``max_teasers`` headline-shaped lines (``TEASER_MIN_WORDS`` to
+      ``max_words`` words, no sentence end, not a list's entry) and nothing else.
 
     "Not prose" is decided by shape alone (``prose_shape``): few words or no sentence end on a short line
     that starts with a capital, an address or a domain, a separator standing alone, mostly capitalised words,
@@ -1037,6 +1047,10 @@ class ClutterRun(Rule):
     max_tail_lines: int = 12
     max_lines_above: int = 0  # run lines above the first removed clutter line that may go (the article's end)
     min_words_before: int = 40
+    heading_max_words: int = 6  # place "box": its heading
+    min_teasers: int = 2
+    max_teasers: int = 8
+    paragraph_words: int = 12  # the line above its heading is a paragraph of at least this many words
 
     def __post_init__(self) -> None:
         if self.place not in RUN_PLACES:
@@ -1049,6 +1063,10 @@ class ClutterRun(Rule):
                                "max_number_share": self.max_number_share}
         if self.place == "between":
             out.update(max_gap_lines=self.max_gap_lines, list_labels=self.list_labels)
+        elif self.place == "box":
+            out.update(heading_max_words=self.heading_max_words, min_teasers=self.min_teasers,
+                       max_teasers=self.max_teasers, paragraph_words=self.paragraph_words,
+                       min_words_before=self.min_words_before)
         else:
             out.update(max_tail_lines=self.max_tail_lines, max_lines_above=self.max_lines_above,
                        min_words_before=self.min_words_before)
@@ -1093,6 +1111,8 @@ class ClutterRun(Rule):
         doc = ctx.lines if ctx.lines is not None else lines
         if not any(self._clutter(ln, ctx) for ln in doc):
             return []
+        if self.place == "box":
+            return self._box(doc, ctx)
         return self._between(doc, ctx) if self.place == "between" else self._tail(doc, ctx)
 
     def _clutter(self, line: Line, ctx: CleaningContext) -> bool:
@@ -1132,6 +1152,38 @@ class ClutterRun(Rule):
                         edits += self._edits(list(zip(gap, shapes)), where, ctx)
                 above, gap = ln, []
         return edits
+
+    def _box(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
+        kept = [ln for ln in doc if ln.kept]
+        top = len(kept)  # the box's first line: its heading
+        while top > 0 and self._teaser_shaped(kept[top - 1].text):
+            top -= 1
+        if top > 0 and not self._paragraph(kept[top - 1]):
+            top -= 1  # a heading too short to be a headline ("Elsewhere")
+        if not 0 < top < len(kept) or not self._paragraph(kept[top - 1]):
+            return []
+        heading, teasers = kept[top], kept[top + 1:]
+        label = heading.text.rstrip()
+        if not (heading.words <= self.heading_max_words and _starts_upper(label) and ":" not in label[:-1]
+                and _PROSE_END.search(label) is None):
+            return []
+        if not self.min_teasers <= len(teasers) <= self.max_teasers:
+            return []
+        if sum(ln.words for ln in kept[:top]) < self.min_words_before:
+            return []
+        taken = [(heading, "a heading")] + [(ln, "a headline") for ln in teasers]
+        return self._edits(taken, f"a box of {len(teasers)} links after the last paragraph", ctx)
+
+    def _paragraph(self, line: Line) -> bool:
+        return line.words >= self.paragraph_words and _PROSE_END.search(line.text.rstrip()) is not None
+
+    def _teaser_shaped(self, text: str) -> bool:
+        """A headline: TEASER_MIN_WORDS to max_words words from a capital, no sentence end and no cut excerpt's
+        ellipsis (cards of products and offers have those), not a list's entry."""
+        stripped = text.rstrip()
+        return (TEASER_MIN_WORDS <= word_count(stripped) <= self.max_words and _starts_upper(stripped)
+                and _LIST_ITEM.match(stripped) is None and _PROSE_END.search(stripped) is None
+                and _CUT_EXCERPT_END.search(stripped) is None)
 
     def _tail(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
         run: list[tuple[Line, str]] = []  # kept lines after the last prose line, bottom up

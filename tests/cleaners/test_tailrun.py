@@ -13,7 +13,7 @@ from cleaners.rules import ClutterRun, RuleError
 BOOK = RuleBook.load()
 CLEANER = Cleaner(BOOK)
 WITHOUT_RUNS = Cleaner(BOOK.selected(ignore=["RUN", "LRN"]))  # nor the learned scorer, which reads no phrase either
-RUNS = [BOOK.rule("RUN001"), BOOK.rule("RUN002")]
+RUNS = [BOOK.rule("RUN001"), BOOK.rule("RUN002"), BOOK.rule("RUN003")]
 ARTICLE = ("The council voted on Tuesday to keep the central library open on Sundays, reversing a plan that "
            "would have saved two million pounds a year. Residents had gathered more than eight thousand "
            "signatures against the closure, and the debate ran for almost four hours.")
@@ -125,6 +125,41 @@ def test_cleaning_twice_changes_nothing():
                       "Share this:", "Politics | Libraries | Budget"])
     once = CLEANER.clean_text(text)
     assert CLEANER.clean_text(once.text).text == once.text
+
+
+BOX = ["Handpicked for you", "Flood defences to be rebuilt after winter storms",
+       "Minister resigns over expenses row – 12 May 2024", "Sport: Local club signs former international striker"]
+
+
+def test_a_box_of_links_ending_the_text_goes_whatever_its_heading_says():
+    # "Share this:" at the top is the removed line that lets the context rules run; nothing is removed near the box.
+    result = CLEANER.clean_text("\n".join(["Share this:", ARTICLE, LAST] + BOX))
+    assert result.text == "\n".join([ARTICLE, LAST])
+    assert _by(result, "RUN003") == BOX
+    assert {e.detail for e in result.edits if e.rule == "RUN003"} == {
+        "not prose: a heading; a box of 3 links after the last paragraph",
+        "not prose: a headline; a box of 3 links after the last paragraph"}
+    # No phrase rule knows the heading: without the clutter runs the box stays.
+    assert WITHOUT_RUNS.clean_text("\n".join(["Share this:", ARTICLE, LAST] + BOX)).text == "\n".join(
+        [ARTICLE, LAST] + BOX)
+
+
+@pytest.mark.parametrize("ending", [
+    BOX[:2],  # one headline under a short line: a sign-off, not a box
+    ["Sources", "1. Council minutes of the library committee", "2. Annual report of the library service"],
+    ["Opening hours: 9 to 5", "Monday to Friday at the central library", "Sunday afternoons at the branches"],
+    ["Our offers", "Annual library card for all the family ...", "Reading room pass for students ..."],
+    ["What happens next", "Sunday opening from next month", "Later hours on weekdays", LAST],
+    BOX + ["Readers loved the new reading room and said so."],
+], ids=["one-teaser", "list-entries", "label-and-value-heading", "cut-excerpts", "text-goes-on", "sentence-after"])
+def test_endings_that_are_not_a_box_of_links_stay(ending):
+    text = "\n".join(["Share this:", ARTICLE, LAST] + ending)
+    assert _by(CLEANER.clean_text(text), "RUN003") == []
+
+
+def test_a_box_needs_a_paragraph_above_its_heading():
+    text = "\n".join(["Share this:", ARTICLE, "Budget 2024", "In pictures"] + BOX)
+    assert _by(CLEANER.clean_text(text), "RUN003") == []
 
 
 def test_a_bad_place_is_a_load_error():
