@@ -275,7 +275,9 @@ class LiteralScan:
     document's passes and a site's pages); the memory is bounded and cleared when full.
     """
 
-    MAX_ENTRIES = 20_000
+    # Far more than the lines of one document and a site's boilerplate; at 20,000 the memo alone grew each worker by
+    # about 5 MB while it filled (benchmarks/speed.py --only memory: +10.6 % against +8.8-9.0 % at 4,096).
+    MAX_ENTRIES = 4_096
     MAX_CHARS = 2000  # longer texts are not remembered (the rules' literal check skips them anyway)
 
     def __init__(self, rules: list[tuple[object, tuple[str, ...]]], max_words: int = 0):
