@@ -1002,9 +1002,13 @@ _RUN_SEPARATOR = re.compile(r"(?:^|\s)[|•·»«›‹→←►▪◆★/>]+(?:
 RUN_PLACES = ("between", "tail", "box")
 
 
+def _first_letter(text: str) -> str:
+    return next((ch for ch in text if ch.isalpha()), "")
+
+
 def _starts_upper(text: str) -> bool:
-    """Whether the line's first letter is not a small one (a capital, or a script without case)."""
-    first = next((ch for ch in text if ch.isalpha()), "")
+    """Whether the line has a letter and its first is not a small one (a capital, or a script without case)."""
+    first = _first_letter(text)
     return bool(first) and not first.islower()
 
 
@@ -1024,8 +1028,9 @@ class ClutterRun(Rule):
       ``max_tail_lines`` lines, below at least ``min_words_before`` words of article;
     - ``place = "box"``: the text's last kept lines, when they are a box of links whatever its heading says:
       right below the article's last paragraph, a heading of at most ``heading_max_words`` words with no
-      sentence end, then ``min_teasers`` to ``max_teasers`` headline-shaped lines (``TEASER_MIN_WORDS`` to
-      ``max_words`` words, no sentence end, not a list's entry) and nothing else.
+      sentence end and no colon inside it, then ``min_teasers`` to ``max_teasers`` headline-shaped lines
+      (``TEASER_MIN_WORDS`` to ``max_words`` words, no sentence end or cut excerpt's ellipsis, not a list's
+      entry) and nothing else.
 
     "Not prose" is decided by shape alone (``prose_shape``): few words or no sentence end on a short line
     that starts with a capital, an address or a domain, a separator standing alone, mostly capitalised words,
@@ -1083,8 +1088,7 @@ class ClutterRun(Rule):
         if not tokens:
             return "no words"
         why = []
-        first = next((ch for ch in text if ch.isalpha()), "")
-        if not first.islower():
+        if not _first_letter(text).islower():
             if len(tokens) < self.prose_min_words:
                 why.append(f"{len(tokens)} word{'s' if len(tokens) > 1 else ''}")
             stripped = text.rstrip()
@@ -1155,7 +1159,7 @@ class ClutterRun(Rule):
 
     def _box(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
         kept = [ln for ln in doc if ln.kept]
-        top = len(kept)  # the box's first line: its heading
+        top = len(kept)  # where the headlines start, walking up from the end
         while top > 0 and self._teaser_shaped(kept[top - 1].text):
             top -= 1
         if top > 0 and not self._paragraph(kept[top - 1]):
