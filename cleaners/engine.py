@@ -73,7 +73,7 @@ def run_passes(lines: list[Line], rules: list[Rule], ctx: CleaningContext,
     whose number no line of the pass holds would find nothing, and is not called.
     """
     edits: list[Edit] = []
-    ctx.lines = lines
+    ctx.lines, ctx.rules = lines, rules
     bound = sum(len(ln.text) + 1 for ln in lines if ln.removed_by is None) + 1
     for _ in range(bound):
         changed = []
@@ -104,9 +104,10 @@ def clean_with_rules(text: str, title: str | None, rules: list[Rule]) -> CleanRe
 
 
 def _with_context(lines: list[Line], rules: list[Rule]) -> list[Rule]:
-    """The rules, and when one of them reads what other rules removed (``Rule.needs_context``: a clutter run),
-    the built-in packs' other text rules chosen for the text around them, by kind, as a real run has them."""
-    if not any(r.needs_context for r in rules):
+    """The rules, and when one of them reads what other rules removed (``Rule.needs_context``: a clutter run) or
+    asks them about part of a line (``Rule.reads_rules``), the built-in packs' other text rules chosen for the text
+    around them, by kind, as a real run has them."""
+    if not any(r.needs_context or r.reads_rules for r in rules):
         return rules
     given = {r.id for r in rules}
     packs = default_cleaner().packs_for(lines=[ln.text for ln in lines])

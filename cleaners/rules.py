@@ -55,6 +55,9 @@ class CleaningContext:
     # The rule book's shared literal scan (literals.LiteralScan), or None: a line rule it covers asks it
     # whether a line may match instead of searching its own literals in the line.
     scan: LiteralScan | None = None
+    # The text rules of the passes running now, in order (run_passes sets them): a lead-in rule asks them about
+    # the rest of a line.
+    rules: list = field(default_factory=list)
     # Ids of the rules whose removals are not clutter (the repeated headline): no run of clutter starts there;
     # and of the clutter-run rules that removed a line: their lines belong to a run but start none.
     not_clutter: set = field(default_factory=set)
@@ -237,6 +240,9 @@ class Rule:
     # The rule reads what other rules removed (a clutter run): the engine runs it once they found nothing more,
     # and its examples run with the built-in text rules around it.
     needs_context: ClassVar[bool] = False
+    # The rule asks the pass's other line rules about part of a line (``CleaningContext.rules``): its examples run
+    # with the built-in text rules around it, as a clutter run's do.
+    reads_rules: ClassVar[bool] = False
 
     id: str
     name: str
@@ -880,6 +886,59 @@ _CUT_EXCERPT_END = re.compile(r"(\.\.\.|…|\[\s*(…|\.\.\.)\s*\])[\"'”’»)
 TEASER_MIN_WORDS = 3
 
 
+# A lead-in: a short question or exclamation opening a line ("Have something to say?", "Liked it?"), then the rest.
+_LEAD_IN = re.compile(r"\W{0,2}+(?P<lead>[^.!?\n]{1,60}?[?!]++)\s++(?P<rest>\S.*+)")
+
+
+@dataclass(kw_only=True)
+class LeadIn(Rule):
+    """A prompt that opens with a short question or exclamation and goes on with a sentence that is clutter on its
+    own: "Have something to say? Leave a comment below.", "Want more? Follow us on Instagram." The rest of the line
+    after a lead of at most ``lead_max_words`` words is tried against the pass's drop-line rules that may act
+    anywhere in the text (``CleaningContext.rules``); when one of them would remove it as a line, the whole line
+    goes. The lead is not judged by its words: a question that opens article text ("Why does it matter? The
+    council voted …") keeps its line, as the rest matches no rule."""
+
+    kind: ClassVar[str] = "lead-in"
+    reads_rules: ClassVar[bool] = True
+    max_words: int = 25
+    lead_max_words: int = 6
+
+    def describe(self) -> dict[str, Any]:
+        return {"max_words": self.max_words, "lead_max_words": self.lead_max_words}
+
+    def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
+        edits: list[Edit] = []
+        judges: list[DropLine] | None = None
+        zones: dict[str, set[int]] = {}  # a head or tail rule's zone: the indexes of its lines in this pass
+        for ln in lines:
+            if not ln.kept or ln.words > self.max_words or self.id in ln.misses:
+                continue
+            m = _LEAD_IN.fullmatch(ln.text)
+            if m is None or word_count(m["lead"]) > self.lead_max_words:
+                ln.misses.add(self.id)
+                continue
+            if judges is None:
+                judges = [r for r in ctx.rules if type(r) is DropLine]
+            rest = Line(index=ln.index, text=m["rest"])
+            judge = None
+            for r in judges:
+                if r.zone != "any":
+                    zone = zones.get(r.id)
+                    if zone is None:
+                        zone = zones[r.id] = {z.index for z in r.candidates(lines)}
+                    if ln.index not in zone:
+                        continue
+                if r.match(rest, ctx.scan) is not None:
+                    judge = r
+                    break
+            if judge is None:
+                continue  # (not remembered as a miss: the line may enter a rule's zone in a later pass)
+            ln.removed_by = self._edit(ln, ln.text, detail=f"after {m['lead']!r}, {judge.id} takes the rest")
+            edits.append(ln.removed_by)
+        return edits
+
+
 @dataclass(kw_only=True)
 class TruncateTail(LineRule):
     """A related-posts heading near the end: the heading and the teasers after it go.
@@ -1402,11 +1461,11 @@ def remove_element(el: Any) -> None:
 KINDS: dict[str, type[Rule]] = {
     cls.kind: cls
     for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock, TokenLine,
-                ClutterRun)
+                ClutterRun, LeadIn)
 }
 
 # The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
 # A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase; a
 # clutter run last (the engine runs it in a phase of its own, once the other rules found nothing more).
-KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "repeated-title", "strip-prefix",
-              "clutter-run", "line-score")
+KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "lead-in", "repeated-title",
+              "strip-prefix", "clutter-run", "line-score")
