@@ -891,21 +891,17 @@ _LEAD_IN = re.compile(r"\W{0,2}+(?P<lead>[^.!?\n]{1,60}?[?!]++)\s++(?P<rest>\S.*
 
 
 @dataclass(kw_only=True)
-class LeadIn(Rule):
-    """A prompt that opens with a short question or exclamation and goes on with a sentence that is clutter on its
-    own: "Have something to say? Leave a comment below.", "Want more? Follow us on Instagram." The rest of the line
-    after a lead of at most ``lead_max_words`` words is tried against the pass's drop-line rules that may act
-    anywhere in the text (``CleaningContext.rules``); when one of them would remove it as a line, the whole line
-    goes. The lead is not judged by its words: a question that opens article text ("Why does it matter? The
-    council voted …") keeps its line, as the rest matches no rule."""
+class PartsJudged(Rule):
+    """A line in parts, judged by the pass's drop-line rules (``CleaningContext.rules``): when the parts that
+    ``parts`` names would each be removed as a line where the line stands (a head or tail rule only in its zone),
+    the whole line goes. Subclasses say how a line splits and which of its parts are judged."""
 
-    kind: ClassVar[str] = "lead-in"
     reads_rules: ClassVar[bool] = True
     max_words: int = 25
-    lead_max_words: int = 6
 
-    def describe(self) -> dict[str, Any]:
-        return {"max_words": self.max_words, "lead_max_words": self.lead_max_words}
+    def parts(self, text: str) -> tuple[list[str], str] | None:
+        """The parts to judge and what the edit says about the rest of the line, or None: not this shape."""
+        raise NotImplementedError
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
@@ -914,29 +910,76 @@ class LeadIn(Rule):
         for ln in lines:
             if not ln.kept or ln.words > self.max_words or self.id in ln.misses:
                 continue
-            m = _LEAD_IN.fullmatch(ln.text)
-            if m is None or word_count(m["lead"]) > self.lead_max_words:
+            split = self.parts(ln.text)
+            if split is None:
                 ln.misses.add(self.id)
                 continue
             if judges is None:
                 judges = [r for r in ctx.rules if type(r) is DropLine]
-            rest = Line(index=ln.index, text=m["rest"])
-            judge = None
-            for r in judges:
-                if r.zone != "any":
-                    zone = zones.get(r.id)
-                    if zone is None:
-                        zone = zones[r.id] = {z.index for z in r.candidates(lines)}
-                    if ln.index not in zone:
-                        continue
-                if r.match(rest, ctx.scan) is not None:
-                    judge = r
+            found = []
+            for text in split[0]:
+                part = Line(index=ln.index, text=text)
+                judge = next((r for r in judges if self._in_zone(r, ln, lines, zones)
+                              and r.match(part, ctx.scan) is not None), None)
+                if judge is None:
                     break
-            if judge is None:
+                found.append(judge.id)
+            if len(found) < len(split[0]):
                 continue  # (not remembered as a miss: the line may enter a rule's zone in a later pass)
-            ln.removed_by = self._edit(ln, ln.text, detail=f"after {m['lead']!r}, {judge.id} takes the rest")
+            ln.removed_by = self._edit(ln, ln.text, detail=f"{split[1]}{' | '.join(found)}")
             edits.append(ln.removed_by)
         return edits
+
+    @staticmethod
+    def _in_zone(rule: DropLine, line: Line, lines: list[Line], zones: dict[str, set[int]]) -> bool:
+        if rule.zone == "any":
+            return True
+        zone = zones.get(rule.id)
+        if zone is None:
+            zone = zones[rule.id] = {z.index for z in rule.candidates(lines)}
+        return line.index in zone
+
+
+@dataclass(kw_only=True)
+class LeadIn(PartsJudged):
+    """A prompt that opens with a short question or exclamation and goes on with a sentence that is clutter on its
+    own: "Have something to say? Leave a comment below.", "Want more? Follow us on Instagram." The rest of the line
+    after a lead of at most ``lead_max_words`` words is judged; the lead is not judged by its words: a question that
+    opens article text ("Why does it matter? The council voted …") keeps its line, as the rest matches no rule."""
+
+    kind: ClassVar[str] = "lead-in"
+    lead_max_words: int = 6
+
+    def describe(self) -> dict[str, Any]:
+        return {"max_words": self.max_words, "lead_max_words": self.lead_max_words}
+
+    def parts(self, text: str) -> tuple[list[str], str] | None:
+        m = _LEAD_IN.fullmatch(text)
+        if m is None or word_count(m["lead"]) > self.lead_max_words:
+            return None
+        return [m["rest"]], f"after {m['lead']!r}, the rest: "
+
+
+# Parts of a row of links or prompts: a bar, a dot, a bullet, a slash or a dash with spaces on both sides.
+_PART_SEPARATOR = re.compile(r"\s++[|·•/–—-]\s++")
+
+
+@dataclass(kw_only=True)
+class JoinedParts(PartsJudged):
+    """A row of prompts or links joined by separators, each of which is clutter on its own: "Share this article |
+    Leave a comment below", "Download our app / Follow us on X". The line is split at a bar, dot, bullet, slash or
+    dash with spaces around it into 2 to ``max_parts`` parts, and every part is judged. One part that no rule takes
+    keeps the line ("Smith – who leads the council – said …")."""
+
+    kind: ClassVar[str] = "joined-parts"
+    max_parts: int = 6
+
+    def describe(self) -> dict[str, Any]:
+        return {"max_words": self.max_words, "max_parts": self.max_parts}
+
+    def parts(self, text: str) -> tuple[list[str], str] | None:
+        parts = [p.strip() for p in _PART_SEPARATOR.split(text) if p.strip()]
+        return (parts, "each part alone: ") if 2 <= len(parts) <= self.max_parts else None
 
 
 @dataclass(kw_only=True)
@@ -1461,11 +1504,11 @@ def remove_element(el: Any) -> None:
 KINDS: dict[str, type[Rule]] = {
     cls.kind: cls
     for cls in (DropLine, Counter, Attribution, StripPrefix, TruncateTail, RepeatedTitle, DropBlock, TokenLine,
-                ClutterRun, LeadIn)
+                ClutterRun, LeadIn, JoinedParts)
 }
 
 # The order in which kinds run inside one pass: cut the tail first, then whole lines, then prefixes.
 # A token-line recogniser runs after the phrase rules, so a line both would take is credited to the phrase; a
 # clutter run last (the engine runs it in a phase of its own, once the other rules found nothing more).
-KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "lead-in", "repeated-title",
-              "strip-prefix", "clutter-run", "line-score")
+KIND_ORDER = ("truncate-tail", "attribution", "counter", "drop-line", "token-line", "lead-in", "joined-parts",
+              "repeated-title", "strip-prefix", "clutter-run", "line-score")

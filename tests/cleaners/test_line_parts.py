@@ -1,12 +1,13 @@
-"""The lead-in kind (CAT061 lead-in-prompt): a line that opens with a short question or exclamation goes when the
-pass's drop-line rules would remove the rest of it on its own, where it stands."""
+"""The kinds that judge parts of a line by the other rules: lead-in (CAT061 lead-in-prompt), a line that opens with a
+short question or exclamation and goes when the pass's drop-line rules would remove the rest of it on its own where it
+stands; joined-parts (CAT062 joined-prompts), a row whose parts between separators all are clutter on their own."""
 
 from __future__ import annotations
 
 import pytest
 
 from cleaners import Cleaner, RuleBook
-from cleaners.rules import KIND_ORDER, KINDS, LeadIn
+from cleaners.rules import KIND_ORDER, KINDS, JoinedParts, LeadIn
 
 BOOK = RuleBook.load()
 CLEANER = Cleaner(BOOK)
@@ -28,7 +29,8 @@ def _edits(lines: list[str], rule_id: str = "CAT061"):
 def test_a_prompt_after_a_short_question_goes_and_the_edit_names_the_rule_that_took_the_rest():
     [edit] = _edits(PARAGRAPHS + ["Have something to say? Leave a comment below."])
     assert edit.text == "Have something to say? Leave a comment below."
-    assert edit.detail.startswith("after 'Have something to say?', ") and edit.detail.endswith(" takes the rest")
+    assert edit.detail.startswith("after 'Have something to say?', the rest: ")
+    assert BOOK.rule(edit.detail.rsplit(" ", 1)[1]) is not None  # the rule that takes the rest on its own
     # No rule knows the whole line: with the lead-in rule left out it stays.
     alone = Cleaner(BOOK.selected(ignore=["CAT061", "LRN", "RUN"]))
     assert "Have something to say? Leave a comment below." in alone.clean_text(
@@ -72,3 +74,40 @@ def test_a_rule_for_the_end_of_the_text_does_not_judge_the_line_at_the_top():
     line = "Any thoughts on the vote? Leave a comment below."
     assert _edits([line] + LONG) == []
     assert [e.text for e in _edits(LONG + [line])] == [line]
+
+
+@pytest.mark.parametrize("row", [
+    "Share this article | Leave a comment below",
+    "Join our WhatsApp channel | Follow us on Google News",
+    "Download our app / Follow us on X",
+    "Leave a comment - Share on Facebook",
+])
+def test_a_row_of_prompts_goes_and_the_edit_names_each_parts_rule(row):
+    [edit] = _edits(PARAGRAPHS + [row], "CAT062")
+    assert edit.text == row
+    assert edit.detail.startswith("each part alone: ") and edit.detail.count(" | ") == 1
+    # No rule knows the whole row.
+    alone = Cleaner(BOOK.selected(ignore=["CAT062", "LRN", "RUN"]))
+    assert row in alone.clean_text("\n".join(PARAGRAPHS + [row])).text
+
+
+@pytest.mark.parametrize("line", [
+    "Leave a comment – the mayor asked residents to write to the council before Friday.",
+    "The mayor – follow us on Instagram for her replies – said the library would stay open.",
+    "Politics / Libraries",  # parts no rule takes alone
+])
+def test_a_row_with_a_part_no_rule_takes_stays(line):
+    assert _edits(PARAGRAPHS[:2] + [line] + PARAGRAPHS[2:], "CAT062") == []
+
+
+def test_the_parts_are_judged_where_the_row_stands():
+    row = "Leave a comment below | Share on Facebook"  # a comment prompt is taken at the end of a text only
+    assert _edits([row] + LONG, "CAT062") == []
+    assert [e.text for e in _edits(LONG + [row], "CAT062")] == [row]
+
+
+def test_the_joined_parts_kind_is_registered():
+    assert KINDS["joined-parts"] is JoinedParts and "joined-parts" in KIND_ORDER
+    rule = BOOK.rule("CAT062")
+    assert isinstance(rule, JoinedParts) and rule.reads_rules
+    assert rule.describe() == {"max_words": 25, "max_parts": 6}
