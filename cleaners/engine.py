@@ -10,8 +10,8 @@ from typing import Any, Iterable
 from .literals import LiteralOwners, LiteralScan, any_match_check
 from .model import CleanResult, Edit, Line
 from .packs import Pack, RuleBook
-from .rules import (FEW_LITERALS, KIND_ORDER, CleaningContext, DropBlock, LineRule, Rule, StripPrefix, marked_elements,
-                    word_count)
+from .rules import (FEW_LITERALS, KIND_ORDER, CleaningContext, DropBlock, LineRule, PartsJudged, Rule, StripPrefix,
+                    marked_elements, word_count)
 
 # Share of the words the rules may remove before the document is flagged for a person to look at.
 LARGE_REMOVAL_SHARE = 0.5
@@ -250,7 +250,8 @@ class Cleaner:
             # substring searches (CleaningContext.none_within and holding).
             widest = max((r.max_words for r in rules if r.zone == "any" and len(r.literal_words) > FEW_LITERALS),
                          default=0)
-            self._scan = LiteralScan([(r, r.literal_words) for r in rules], widest)
+            parted = [r for r in self.rulebook.rules() if isinstance(r, PartsJudged)]
+            self._scan = LiteralScan([(r, r.literal_words) for r in rules + parted], widest)
         return self._scan
 
     def packs_for(self, hostname: str | None = None, html_sample: str | None = None,

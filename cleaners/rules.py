@@ -897,7 +897,12 @@ class PartsJudged(Rule):
     the whole line goes. Subclasses say how a line splits and which of its parts are judged."""
 
     reads_rules: ClassVar[bool] = True
+    # What a line of this shape surely holds: the shared literal scan gives the rule those lines only.
+    literal_words: ClassVar[tuple[str, ...]] = ()
     max_words: int = 25
+
+    def idle_unless(self, scan: LiteralScan) -> int | None:
+        return scan.bit(self) if self.max_words <= scan.max_words else None
 
     def parts(self, text: str) -> tuple[list[str], str] | None:
         """The parts to judge and what the edit says about the rest of the line, or None: not this shape."""
@@ -905,39 +910,78 @@ class PartsJudged(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         edits: list[Edit] = []
-        judges: list[DropLine] | None = None
-        zones: dict[str, set[int]] = {}  # a head or tail rule's zone: the indexes of its lines in this pass
-        for ln in lines:
+        judges: _Judges | None = None
+        held = ctx.literal_lines(lines, self)
+        for ln in (held if held is not None else lines):
             if not ln.kept or ln.words > self.max_words or self.id in ln.misses:
                 continue
             split = self.parts(ln.text)
             if split is None:
                 ln.misses.add(self.id)
                 continue
-            if judges is None:
-                judges = [r for r in ctx.rules if type(r) is DropLine]
+            judges = judges or _Judges(ctx, lines)
             found = []
             for text in split[0]:
-                part = Line(index=ln.index, text=text)
-                judge = next((r for r in judges if self._in_zone(r, ln, lines, zones)
-                              and r.match(part, ctx.scan) is not None), None)
+                judge = judges.judge(ln, text)
                 if judge is None:
                     break
                 found.append(judge.id)
             if len(found) < len(split[0]):
-                continue  # (not remembered as a miss: the line may enter a rule's zone in a later pass)
+                if not judges.zoned:  # no zone left a rule out: later passes would find the same
+                    ln.misses.add(self.id)
+                continue
             ln.removed_by = self._edit(ln, ln.text, detail=f"{split[1]}{' | '.join(found)}")
             edits.append(ln.removed_by)
         return edits
 
-    @staticmethod
-    def _in_zone(rule: DropLine, line: Line, lines: list[Line], zones: dict[str, set[int]]) -> bool:
-        if rule.zone == "any":
-            return True
-        zone = zones.get(rule.id)
-        if zone is None:
-            zone = zones[rule.id] = {z.index for z in rule.candidates(lines)}
-        return line.index in zone
+
+class _Judges:
+    """The pass's drop-line rules as judges of a part of a line: only those whose literals the part holds are tried
+    (the shared literal scan says which), each where it may act (a head or tail rule in its zone)."""
+
+    # The rules, their order and their literal numbers, per list of pass rules and scan (the engine keeps one list
+    # per choice of packs): the entry holds both, so no other object takes their ids meanwhile.
+    _sets: dict[tuple[int, int], tuple[Any, ...]] = {}
+
+    def __init__(self, ctx: CleaningContext, lines: list[Line]):
+        self.scan, self.lines = ctx.scan, lines
+        key = (id(ctx.rules), id(ctx.scan))
+        found = self._sets.get(key)
+        if found is None:
+            if len(self._sets) >= 64:
+                self._sets.clear()
+            rules = [r for r in ctx.rules if type(r) is DropLine]
+            bits = {id(r): self.scan.bit(r) if self.scan is not None else None for r in rules}
+            by_bit: dict[int, list[DropLine]] = {}
+            for r in rules:
+                if bits[id(r)] is not None:
+                    by_bit.setdefault(bits[id(r)], []).append(r)
+            found = self._sets[key] = (ctx.rules, ctx.scan, {id(r): i for i, r in enumerate(rules)},
+                                       [r for r in rules if bits[id(r)] is None], by_bit)
+        self.order, self.unscanned, self.by_bit = found[2], found[3], found[4]
+        self.zones: dict[str, set[int]] = {}  # a head or tail rule's zone: the indexes of its lines in this pass
+        self.zoned = False  # whether a zone left a rule out of the last judgement
+
+    def judge(self, line: Line, text: str) -> DropLine | None:
+        self.zoned = False
+        part = Line(index=line.index, text=text)
+        if self.scan is not None and len(text) <= _LITERAL_CHECK_CHARS:
+            held = self.scan.holders(part.lower)
+            rules = self.unscanned + [r for b in held for r in self.by_bit.get(b, ())]
+            rules.sort(key=lambda r: self.order[id(r)])
+        else:
+            rules = self.unscanned + [r for found in self.by_bit.values() for r in found]
+        for r in rules:
+            if r.zone != "any":
+                zone = self.zones.get(r.id)
+                if zone is None:
+                    zone = self.zones[r.id] = {z.index for z in r.candidates(self.lines)}
+                if line.index not in zone:
+                    self.zoned = True
+                    continue
+            if r.match(part, self.scan) is not None:
+                return r
+        return None
 
 
 @dataclass(kw_only=True)
@@ -948,6 +992,7 @@ class LeadIn(PartsJudged):
     opens article text ("Why does it matter? The council voted …") keeps its line, as the rest matches no rule."""
 
     kind: ClassVar[str] = "lead-in"
+    literal_words: ClassVar[tuple[str, ...]] = ("?", "!")
     lead_max_words: int = 6
 
     def describe(self) -> dict[str, Any]:
@@ -972,6 +1017,7 @@ class JoinedParts(PartsJudged):
     keeps the line ("Smith – who leads the council – said …")."""
 
     kind: ClassVar[str] = "joined-parts"
+    literal_words: ClassVar[tuple[str, ...]] = (" | ", " · ", " • ", " / ", " - ", " – ", " — ")
     max_parts: int = 6
 
     def describe(self) -> dict[str, Any]:
