@@ -232,7 +232,7 @@ REMOVE = [
     # ninth round: sponsor labels, author boxes, empty comment sections, e-mail offers, social invitations
     ("A word from our sponsors", "CAT046"),
     ("Our official partners", "CAT046"),
-    ("Werben Sie bei uns", "CAT046"),
+    ("Werben Sie bei uns", "CAT046"), ("Werben Sie hier", "CAT046"),
     ("Hier könnte Ihre Werbung stehen", "CAT046"),
     ("Questo è un contenuto sponsorizzato.", "CAT046"),
     ("About the Writer", "CAT047"),
