@@ -55,8 +55,8 @@ class CleaningContext:
     # The rule book's shared literal scan (literals.LiteralScan), or None: a line rule it covers asks it
     # whether a line may match instead of searching its own literals in the line.
     scan: LiteralScan | None = None
-    # The text rules of the passes running now, in order (run_passes sets them): a lead-in rule asks them about
-    # the rest of a line.
+    # The text rules of the passes running now, in order (run_passes sets them): the rules that judge a line's
+    # parts (PartsJudged) ask them.
     rules: list = field(default_factory=list)
     # Ids of the rules whose removals are not clutter (the repeated headline): no run of clutter starts there;
     # and of the clutter-run rules that removed a line: their lines belong to a run but start none.
