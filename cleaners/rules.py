@@ -900,6 +900,7 @@ class PartsJudged(Rule):
     # What a line of this shape surely holds: the shared literal scan gives the rule those lines only.
     literal_words: ClassVar[tuple[str, ...]] = ()
     max_words: int = 25
+    max_chars: ClassVar[int] = 400  # a longer line is no prompt, whatever its word count (one huge token)
 
     def idle_unless(self, scan: LiteralScan) -> int | None:
         return scan.bit(self) if self.max_words <= scan.max_words else None
@@ -915,7 +916,7 @@ class PartsJudged(Rule):
         for ln in (held if held is not None else lines):
             if not ln.kept or ln.words > self.max_words or self.id in ln.misses:
                 continue
-            split = self.parts(ln.text)
+            split = self.parts(ln.text) if len(ln.text) <= self.max_chars else None
             if split is None:
                 ln.misses.add(self.id)
                 continue
@@ -1006,7 +1007,7 @@ class LeadIn(PartsJudged):
 
 
 # Parts of a row of links or prompts: a bar, a dot, a bullet, a slash or a dash with spaces on both sides.
-_PART_SEPARATOR = re.compile(r"\s++[|·•/–—-]\s++")
+_PART_SEPARATOR = re.compile(r"[ \t\xa0]{1,3}[|·•/–—-][ \t\xa0]{1,3}")  # (bounded: no scan of a long run of spaces)
 
 
 @dataclass(kw_only=True)
