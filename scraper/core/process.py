@@ -22,7 +22,7 @@ from cleaners.model import CleanResult
 
 from scraper.core.decoding import decode, gunzip_file_body
 from scraper.core.sniffing import binary_kind, sniff_kind
-from scraper.core.urls import hostname_of
+from scraper.core.urls import canonical_url as clean_url, hostname_of
 from scraper.core.document import Article, Failure, Outcome, Page, record_id, too_big
 from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
@@ -339,8 +339,10 @@ class Processor:
         if notes:
             flags = flags + ["parse-truncated"]
         flags = flags + paywall_flags(signals.paywall, cleaned.text, meta.description)
-        article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url,
-                                canonical_url=signals.canonical_url)
+        # The page's rel=canonical as the store keys it (no tracking parameters, no fragment), whichever copy of a
+        # story (the page, its AMP twin) is processed first.
+        canonical = clean_url(signals.canonical_url) if signals.canonical_url else None
+        article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url, canonical_url=canonical)
         article.sample = blocks
         return article
 
