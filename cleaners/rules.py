@@ -1025,7 +1025,7 @@ class JoinedParts(PartsJudged):
         return {"max_words": self.max_words, "max_parts": self.max_parts}
 
     def parts(self, text: str) -> tuple[list[str], str] | None:
-        parts = [p.strip() for p in _PART_SEPARATOR.split(text) if p.strip()]
+        parts = [p for p in map(str.strip, _PART_SEPARATOR.split(text)) if p]
         return (parts, "each part alone: ") if 2 <= len(parts) <= self.max_parts else None
 
 
@@ -1309,7 +1309,7 @@ class ClutterRun(Rule):
     def _box(self, doc: list[Line], ctx: CleaningContext) -> list[Edit]:
         kept = [ln for ln in doc if ln.kept]
         top = len(kept)  # where the headlines start, walking up from the end
-        while top > 0 and self._teaser_shaped(kept[top - 1].text):
+        while top > 0 and self._teaser_shaped(kept[top - 1]):
             top -= 1
         if top > 0 and not self._paragraph(kept[top - 1]):
             top -= 1  # a heading too short to be a headline ("Elsewhere")
@@ -1330,11 +1330,11 @@ class ClutterRun(Rule):
     def _paragraph(self, line: Line) -> bool:
         return line.words >= self.paragraph_words and _PROSE_END.search(line.text.rstrip()) is not None
 
-    def _teaser_shaped(self, text: str) -> bool:
+    def _teaser_shaped(self, line: Line) -> bool:
         """A headline: TEASER_MIN_WORDS to max_words words from a capital, no sentence end and no cut excerpt's
         ellipsis (cards of products and offers have those), not a list's entry."""
-        stripped = text.rstrip()
-        return (TEASER_MIN_WORDS <= word_count(stripped) <= self.max_words and _starts_upper(stripped)
+        stripped = line.text.rstrip()
+        return (TEASER_MIN_WORDS <= line.words <= self.max_words and _starts_upper(stripped)
                 and _LIST_ITEM.match(stripped) is None and _PROSE_END.search(stripped) is None
                 and _CUT_EXCERPT_END.search(stripped) is None)
 
