@@ -49,9 +49,12 @@ def run_text_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext) -
 def run_context_rules(lines: list[Line], rules: list[Rule], ctx: CleaningContext, done: list[Edit]) -> list[Edit]:
     """Once the other rules found nothing more (their edits: ``done``), the rules among ``rules`` that read
     what they removed (a clutter run, ``Rule.needs_context``); when those remove a line, every rule again to a
-    fixed point (a zone may now reach further). With no line removed there is nothing for them to read."""
+    fixed point (a zone may now reach further). With no line removed there is nothing for most of them to read:
+    only those that need no removal run (``Rule.needs_removals``: a box of links that ends the text)."""
     context = [r for r in rules if r.needs_context]
-    if not context or all(e.action == "strip" for e in done):
+    if all(e.action == "strip" for e in done):
+        context = [r for r in context if not r.needs_removals()]
+    if not context:
         return []
     live = [ln for ln in lines if ln.kept]  # one pass of them first: most often they find nothing
     edits = [edit for rule in context for edit in rule.apply(live, ctx)]

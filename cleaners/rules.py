@@ -261,6 +261,11 @@ class Rule:
         """See ``LineRule.idle_unless``: None, the rule may act in any pass."""
         return None
 
+    def needs_removals(self) -> bool:
+        """For a rule that ``needs_context``: whether it can act only where another rule removed a line (the
+        engine does not run it on a text where none did)."""
+        return self.needs_context
+
     def describe(self) -> dict[str, Any]:
         """Parameters worth showing in ``presswash rules ID``."""
         return {}
@@ -1262,11 +1267,14 @@ class ClutterRun(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         doc = ctx.lines if ctx.lines is not None else lines
+        if self.place == "box":  # the box's shape is its own proof: no other clutter is needed
+            return self._box(doc, ctx)
         if not any(self._clutter(ln, ctx) for ln in doc):
             return []
-        if self.place == "box":
-            return self._box(doc, ctx)
         return self._between(doc, ctx) if self.place == "between" else self._tail(doc, ctx)
+
+    def needs_removals(self) -> bool:
+        return self.place != "box"
 
     def _clutter(self, line: Line, ctx: CleaningContext) -> bool:
         """Whether another rule removed the line as clutter (a line a clutter run removed starts no run)."""

@@ -131,9 +131,11 @@ BOX = ["Handpicked for you", "Flood defences to be rebuilt after winter storms",
        "Minister resigns over expenses row – 12 May 2024", "Sport: Local club signs former international striker"]
 
 
-def test_a_box_of_links_ending_the_text_goes_whatever_its_heading_says():
-    # "Share this:" at the top is the removed line that lets the context rules run; nothing is removed near the box.
-    result = CLEANER.clean_text("\n".join(["Share this:", ARTICLE, LAST] + BOX))
+@pytest.mark.parametrize("top", [["Share this:"], []], ids=["other-clutter", "nothing-else-removed"])
+def test_a_box_of_links_ending_the_text_goes_whatever_its_heading_says(top):
+    # Nothing is removed near the box; with "Share this:" at the top something is removed elsewhere, without it
+    # nothing is: the box is its own proof (Rule.needs_removals), where the other clutter runs need a removed line.
+    result = CLEANER.clean_text("\n".join(top + [ARTICLE, LAST] + BOX))
     assert result.text == "\n".join([ARTICLE, LAST])
     assert _by(result, "RUN003") == BOX
     assert {e.detail for e in result.edits if e.rule == "RUN003"} == {
@@ -153,8 +155,18 @@ def test_a_box_of_links_ending_the_text_goes_whatever_its_heading_says():
     BOX + ["Readers loved the new reading room and said so."],
 ], ids=["one-teaser", "list-entries", "label-and-value-heading", "cut-excerpts", "text-goes-on", "sentence-after"])
 def test_endings_that_are_not_a_box_of_links_stay(ending):
-    text = "\n".join(["Share this:", ARTICLE, LAST] + ending)
-    assert _by(CLEANER.clean_text(text), "RUN003") == []
+    for top in (["Share this:"], []):
+        text = "\n".join(top + [ARTICLE, LAST] + ending)
+        assert _by(CLEANER.clean_text(text), "RUN003") == []
+
+
+def test_only_the_box_runs_where_no_other_rule_removed_a_line():
+    assert [r.id for r in BOOK.rules() if r.needs_context and not r.needs_removals()] == ["RUN003"]
+    # The learned scorer takes a label below the last paragraph when another rule removed a line, not otherwise.
+    with_clutter = CLEANER.clean_text("\n".join(["Share this:", ARTICLE, LAST, "Editor picks"]))
+    assert _by(with_clutter, "LRN001") == ["Editor picks"]
+    text = "\n".join([ARTICLE, LAST, "Editor picks"])
+    assert CLEANER.clean_text(text).text == text
 
 
 def test_a_box_needs_a_paragraph_above_its_heading():
