@@ -136,6 +136,11 @@ def pack_vocabulary(pack_file: str) -> dict[str, tuple[str, ...]]:
 class Featurizer:
     """The features of a line in its document, for given vocabulary classes."""
 
+    # A text's lines are scored again in its later passes; across texts only a site's repeated lines come back.
+    # Each entry is a dict of about 35 features (about 1.2 KB): at 4,096 the memos of the two learned rules grew
+    # each worker by about 6 MB while they filled (benchmarks/speed.py --only memory).
+    MEMO_LINES = 1_024
+
     def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = "",
                  grams: bool | frozenset[str] = False):
         self.classes = classes
@@ -174,7 +179,7 @@ class Featurizer:
         text: a line is scored again in later passes)."""
         out = self._memo.get(text)
         if out is None:
-            if len(self._memo) >= 4_096:  # a text's lines are scored again in its later passes, not across texts
+            if len(self._memo) >= self.MEMO_LINES:
                 self._memo.clear()
             out = self._memo[text] = self._shape(text)
         return out
