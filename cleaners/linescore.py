@@ -137,8 +137,8 @@ class Featurizer:
     """The features of a line in its document, for given vocabulary classes."""
 
     # A text's lines are scored again in its later passes; across texts only a site's repeated lines come back.
-    # Each entry is a dict of about 35 features (about 1.2 KB): at 4,096 the memos of the two learned rules grew
-    # each worker by about 6 MB while they filled (benchmarks/speed.py --only memory).
+    # Each entry is a dict of about 35 features (about 1.2 KB): at 4,096 the two learned rules' memos took several MB
+    # of each worker while they filled (benchmarks/speed.py --only memory: +9.5-10.5 % against +8.1-9.0 % at 1,024).
     MEMO_LINES = 1_024
 
     def __init__(self, vocabulary: dict[str, tuple[str, ...]], classes: tuple[str, ...], where: str = "",
