@@ -79,6 +79,38 @@ def prune_code(tree: Any) -> None:
         remove_element(element)
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Where an <a> without href is a target inside the text, not a link. Elsewhere (lists, widgets) unwrapping
+# it measured worse: link density is what lets trafilatura drop those blocks.
+_ANCHOR_TARGET_PARENTS = _HEADINGS | {"p"}
+
+
+def unlink_anchors(tree: Any) -> None:
+    """Take away the <a> elements of the page's <body> that link nowhere else, before trafilatura runs.
+
+    trafilatura's link-density tests count every <a> in a block as a link, and precision mode runs them on
+    headings too: a heading with a permalink icon (an empty ``<a href="#section">``), a heading that is its
+    own fragment link, or a paragraph inside a named anchor (``<a name="q3">``) reads as all link and is
+    dropped. These go: an empty link to a place on the same page (its tail kept); the <a> tag, not its
+    text, of a named anchor in a heading or paragraph and of a heading's fragment link. Table-of-contents
+    lists keep their links (DOM008 and link density take those). docs/quality.md, "Anchors"."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for anchor in list(body.iter("a")):
+        href = anchor.get("href")
+        parent = anchor.getparent()
+        if href is None:
+            if parent is not None and parent.tag in _ANCHOR_TARGET_PARENTS:
+                anchor.drop_tag()
+        elif href.startswith("#"):
+            if not anchor.text_content().strip():
+                if anchor.find(".//img") is None:
+                    remove_element(anchor)
+            elif len(href) > 1 and parent is not None and parent.tag in _HEADINGS:
+                anchor.drop_tag()
+
+
 def parse_html(text: str, notes: list[str] | None = None) -> Any:
     """Parse a page. When libxml2 had to stop early, the tree holds only what came before that point,
     and a sentence saying why is appended to ``notes``."""
