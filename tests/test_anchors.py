@@ -1,11 +1,13 @@
-"""Anchors that link nowhere else (scraper/core/extraction.py unlink_anchors): permalink icons, headings that
-are their own fragment link and named anchors around a paragraph do not count as links, so trafilatura's
-link-density tests keep the headings and paragraphs that hold them."""
+"""Anchors that link nowhere else and empty marks before a heading's words (scraper/core/extraction.py
+unlink_anchors, keep_text_after_empty_elements): permalink icons, headings that are their own fragment link and
+named anchors around a paragraph do not count as links, and an empty span before a heading's or paragraph's
+text does not take that text with it, so trafilatura's precision mode keeps them."""
 
 from lxml import etree
 
 from scraper.core.document import Page
-from scraper.core.extraction import extract_text, parse_html, prune_code, unlink_anchors
+from scraper.core.extraction import (extract_text, keep_text_after_empty_elements, parse_html, prune_code,
+                                      unlink_anchors)
 from scraper.core.process import Options
 from tests.conftest import processor
 
@@ -34,7 +36,16 @@ def _body(html: str, unlink: bool = True) -> str:
     tree = parse_html(f"<html><body>{html}</body></html>")
     if unlink:
         unlink_anchors(tree)
+        keep_text_after_empty_elements(tree)
     return etree.tostring(tree.find("body"), encoding="unicode")
+
+
+def _prepared(html: str) -> object:
+    tree = parse_html(html)
+    prune_code(tree)
+    unlink_anchors(tree)
+    keep_text_after_empty_elements(tree)
+    return tree
 
 
 def test_an_empty_link_to_the_same_page_goes_and_its_tail_stays():
@@ -64,10 +75,7 @@ def test_precision_mode_keeps_headings_and_paragraphs_that_held_such_anchors():
     raw = extract_text(parse_html(html), None, mode="precision")
     # trafilatura alone drops them as all-link blocks: what the step is for
     assert sum(question in raw for question in QUESTIONS) < len(QUESTIONS)
-    tree = parse_html(html)
-    prune_code(tree)
-    unlink_anchors(tree)
-    prepared = extract_text(tree, None, mode="precision")
+    prepared = extract_text(_prepared(html), None, mode="precision")
     for question in QUESTIONS:
         assert question in prepared
     assert "will the pool reopen" in prepared
@@ -77,3 +85,28 @@ def test_precision_mode_keeps_headings_and_paragraphs_that_held_such_anchors():
     assert article.ok
     for question in QUESTIONS:
         assert question in article.text
+
+
+def test_an_empty_mark_in_a_heading_or_paragraph_goes_and_the_text_after_it_stays():
+    assert _body('<h2><span id="costs"></span>Costs</h2>') == "<body><h2>Costs</h2></body>"
+    assert _body('<p>Intro.<span id="more-12"></span> The rest.</p>') == "<body><p>Intro. The rest.</p></body>"
+
+
+def test_whitespace_marks_and_empty_blocks_elsewhere_stay():
+    for kept in ('<p>cloud<b> </b>services</p>',  # whitespace keeps two words apart
+                 '<div><div class="clear"></div>Sidebar text</div>',  # not inside a heading or paragraph
+                 '<h2>Costs<span id="end"></span></h2>'):  # nothing after it to lose
+        assert _body(kept) == _body(kept, unlink=False)
+
+
+SECTIONS = ("Why the council voted again", "What the new plan costs", "Where the money comes from")
+
+
+def test_precision_mode_keeps_headings_that_start_with_an_empty_mark():
+    parts = "".join(f'<h2><span class="toc-section" id="s{i}"></span>{title}</h2><p>{PROSE * 3}</p>'
+                    for i, title in enumerate(SECTIONS))
+    html = (f"<html><body><article><div class='entry'><p>{PROSE * 2}</p>{parts}</div></article></body></html>")
+    raw = extract_text(parse_html(html), None, mode="precision")
+    assert not any(title in raw for title in SECTIONS)  # trafilatura alone loses them with the empty span
+    prepared = extract_text(_prepared(html), None, mode="precision")
+    assert all(title in prepared for title in SECTIONS)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import set_date_params
+from trafilatura.settings import CUT_EMPTY_ELEMS, set_date_params
 
 from cleaners.packs import primary_language
 from cleaners.rules import remove_element
@@ -80,9 +80,29 @@ def prune_code(tree: Any) -> None:
 
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-# Where an <a> without href is a target inside the text, not a link. Elsewhere (lists, widgets) unwrapping
-# it measured worse: link density is what lets trafilatura drop those blocks.
+# Where an <a> without href is a target inside the text, not a link, and an empty element's tail is the
+# block's own text. Elsewhere (lists, widgets) unwrapping such anchors measured worse: link density is what
+# lets trafilatura drop those blocks.
 _ANCHOR_TARGET_PARENTS = _HEADINGS | {"p"}
+
+
+def keep_text_after_empty_elements(tree: Any) -> None:
+    """Take the empty elements out of the page's headings and paragraphs, keeping the text after each.
+
+    trafilatura deletes the empty elements of a page before extracting (CUT_EMPTY_ELEMS: span, b, i, div and
+    others with no text and no children), and in precision mode it deletes the text that follows them too. A
+    heading with an empty anchor span before its words (``<h2><span id="costs"></span>Costs</h2>``, the mark a
+    table-of-contents plugin leaves) or a paragraph after WordPress's ``<span id="more-12"></span>`` lost its
+    text that way. An element holding whitespace is not empty to trafilatura and stays (it keeps words apart).
+    docs/quality.md, "Anchors"."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in reversed(list(body.iter(*CUT_EMPTY_ELEMS))):  # inner first, so a parent emptied goes too
+        parent = element.getparent()
+        if (element.text is None and not len(element) and element.tail and element.tail.strip()
+                and parent is not None and parent.tag in _ANCHOR_TARGET_PARENTS):
+            remove_element(element)
 
 
 def unlink_anchors(tree: Any) -> None:

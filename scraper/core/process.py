@@ -50,6 +50,7 @@ from scraper.core.extraction import (
     parse_html,
     prune_code,
     unlink_anchors,
+    keep_text_after_empty_elements,
     pick_mode,
     precision_is_whole,
     recall_may_add,
@@ -247,6 +248,7 @@ class Processor:
         with steps.step("prune"):
             prune_code(tree)
             unlink_anchors(tree)
+            keep_text_after_empty_elements(tree)
         if self.options.dom_rules:
             # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
             with steps.step("dom-rules"):
