@@ -94,7 +94,7 @@ def keep_text_after_empty_elements(tree: Any) -> None:
     heading with an empty anchor span before its words (``<h2><span id="costs"></span>Costs</h2>``, the mark a
     table-of-contents plugin leaves) or a paragraph after WordPress's ``<span id="more-12"></span>`` lost its
     text that way. An element holding whitespace is not empty to trafilatura and stays (it keeps words apart).
-    docs/quality.md, "Anchors"."""
+    docs/quality.md, "The tree made ready for precision mode"."""
     body = tree.find("body")
     if body is None:
         return
@@ -105,6 +105,24 @@ def keep_text_after_empty_elements(tree: Any) -> None:
             remove_element(element)
 
 
+def open_article_header(tree: Any) -> None:
+    """Make the article's own <header> a plain block, so trafilatura's precision mode keeps its standfirst.
+
+    Precision mode drops every <header> element (its PRECISION_DISCARD_XPATH), which is right for a page's
+    banner but also takes the article's header: headline, standfirst, byline. The first <header> inside an
+    <article> that holds the <h1> is the article's; it becomes a <div>, and its lines meet the same tests
+    and rules as the rest of the text (the repeated headline goes by GEN002). Only the first: on pages that
+    append the next stories, each comes as another <article> with a header and an <h1>.
+    docs/quality.md, "The tree made ready for precision mode"."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for header in body.iter("header"):
+        if next(header.iterancestors("article"), None) is not None and header.find(".//h1") is not None:
+            header.tag = "div"
+            return
+
+
 def unlink_anchors(tree: Any) -> None:
     """Take away the <a> elements of the page's <body> that link nowhere else, before trafilatura runs.
 
@@ -113,7 +131,8 @@ def unlink_anchors(tree: Any) -> None:
     own fragment link, or a paragraph inside a named anchor (``<a name="q3">``) reads as all link and is
     dropped. These go: an empty link to a place on the same page (its tail kept); the <a> tag, not its
     text, of a named anchor in a heading or paragraph and of a heading's fragment link. Table-of-contents
-    lists keep their links (DOM008 and link density take those). docs/quality.md, "Anchors"."""
+    lists keep their links (DOM008 and link density take those). docs/quality.md, "The tree made ready for
+    precision mode"."""
     body = tree.find("body")
     if body is None:
         return

@@ -51,6 +51,7 @@ from scraper.core.extraction import (
     prune_code,
     unlink_anchors,
     keep_text_after_empty_elements,
+    open_article_header,
     pick_mode,
     precision_is_whole,
     recall_may_add,
@@ -249,6 +250,7 @@ class Processor:
             prune_code(tree)
             unlink_anchors(tree)
             keep_text_after_empty_elements(tree)
+            open_article_header(tree)
         if self.options.dom_rules:
             # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
             with steps.step("dom-rules"):

@@ -1,13 +1,14 @@
-"""Anchors that link nowhere else and empty marks before a heading's words (scraper/core/extraction.py
-unlink_anchors, keep_text_after_empty_elements): permalink icons, headings that are their own fragment link and
-named anchors around a paragraph do not count as links, and an empty span before a heading's or paragraph's
-text does not take that text with it, so trafilatura's precision mode keeps them."""
+"""The page tree made ready for trafilatura in the prune step (scraper/core/extraction.py unlink_anchors,
+keep_text_after_empty_elements, open_article_header): permalink icons, headings that are their own fragment
+link and named anchors around a paragraph do not count as links, an empty span before a heading's or
+paragraph's text does not take that text with it, and the article's own header is not dropped as a page
+banner, so trafilatura's precision mode keeps them."""
 
 from lxml import etree
 
 from scraper.core.document import Page
-from scraper.core.extraction import (extract_text, keep_text_after_empty_elements, parse_html, prune_code,
-                                      unlink_anchors)
+from scraper.core.extraction import (extract_text, keep_text_after_empty_elements, open_article_header,
+                                      parse_html, prune_code, unlink_anchors)
 from scraper.core.process import Options
 from tests.conftest import processor
 
@@ -37,6 +38,7 @@ def _body(html: str, unlink: bool = True) -> str:
     if unlink:
         unlink_anchors(tree)
         keep_text_after_empty_elements(tree)
+        open_article_header(tree)
     return etree.tostring(tree.find("body"), encoding="unicode")
 
 
@@ -45,6 +47,7 @@ def _prepared(html: str) -> object:
     prune_code(tree)
     unlink_anchors(tree)
     keep_text_after_empty_elements(tree)
+    open_article_header(tree)
     return tree
 
 
@@ -110,3 +113,25 @@ def test_precision_mode_keeps_headings_that_start_with_an_empty_mark():
     assert not any(title in raw for title in SECTIONS)  # trafilatura alone loses them with the empty span
     prepared = extract_text(_prepared(html), None, mode="precision")
     assert all(title in prepared for title in SECTIONS)
+
+
+STANDFIRST = "Rents rose faster than wages in every district last year, and the council now wants a cap."
+
+
+def test_the_article_header_with_the_headline_becomes_a_block_and_other_headers_stay():
+    page = ('<header class="banner"><h1>The Daily</h1></header>'
+            '<article><header><h1>Rents rise</h1><p>A standfirst.</p></header><p>Body.</p></article>'
+            '<article><header><h1>Next story</h1></header><p>More.</p></article>')
+    assert _body(page) == _body(page, unlink=False).replace("<article><header><h1>Rents rise</h1><p>A standfirst.</p>"
+                                                          "</header>", "<article><div><h1>Rents rise</h1>"
+                                                          "<p>A standfirst.</p></div>", 1)
+    teaser = '<article><header><h3>Teaser</h3></header><p>More.</p></article>'  # a card with no <h1>
+    assert _body(teaser) == _body(teaser, unlink=False)
+
+
+def test_precision_mode_keeps_the_standfirst_of_the_article_header():
+    html = ("<html><body><article><header><h1>Rents rise again</h1>"
+            f'<p class="lead">{STANDFIRST}</p></header><p>{PROSE * 3}</p><p>{PROSE * 2}</p>'
+            "</article></body></html>")
+    assert STANDFIRST not in extract_text(parse_html(html), None, mode="precision")  # trafilatura drops <header>
+    assert STANDFIRST in extract_text(_prepared(html), None, mode="precision")
