@@ -127,6 +127,8 @@ def test_the_article_header_with_the_headline_becomes_a_block_and_other_headers_
                                                           "<p>A standfirst.</p></div>", 1)
     teaser = '<article><header><h3>Teaser</h3></header><p>More.</p></article>'  # a card with no <h1>
     assert _body(teaser) == _body(teaser, unlink=False)
+    in_main = '<main><header><h1>Rents rise</h1></header><p>Body.</p></main>'
+    assert _body(in_main) == _body(in_main, unlink=False).replace("<header>", "<div>").replace("</header>", "</div>")
 
 
 def test_precision_mode_keeps_the_standfirst_of_the_article_header():

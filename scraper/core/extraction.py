@@ -110,7 +110,7 @@ def open_article_header(tree: Any) -> None:
 
     Precision mode drops every <header> element (its PRECISION_DISCARD_XPATH), which is right for a page's
     banner but also takes the article's header: headline, standfirst, byline. The first <header> inside an
-    <article> that holds the <h1> is the article's; it becomes a <div>, and its lines meet the same tests
+    <article> or <main> that holds the <h1> is the article's; it becomes a <div>, and its lines meet the same tests
     and rules as the rest of the text (the repeated headline goes by GEN002). Only the first: on pages that
     append the next stories, each comes as another <article> with a header and an <h1>.
     docs/quality.md, "The tree made ready for precision mode"."""
@@ -118,7 +118,7 @@ def open_article_header(tree: Any) -> None:
     if body is None:
         return
     for header in body.iter("header"):
-        if next(header.iterancestors("article"), None) is not None and header.find(".//h1") is not None:
+        if next(header.iterancestors("article", "main"), None) is not None and header.find(".//h1") is not None:
             header.tag = "div"
             return
 
