@@ -1,14 +1,12 @@
-"""The page tree made ready for trafilatura in the prune step (scraper/core/extraction.py unlink_anchors,
-keep_text_after_empty_elements, open_article_header): permalink icons, headings that are their own fragment
-link and named anchors around a paragraph do not count as links, an empty span before a heading's or
-paragraph's text does not take that text with it, and the article's own header is not dropped as a page
-banner, so trafilatura's precision mode keeps them."""
+"""The page tree made ready for trafilatura's precision mode in the prune step (scraper/core/extraction.py
+ready_for_precision): permalink icons, headings that are their own fragment link and named anchors around a
+paragraph do not count as links, an empty span before a heading's or paragraph's text does not take that
+text with it, and the article's own header is not dropped as a page banner."""
 
 from lxml import etree
 
 from scraper.core.document import Page
-from scraper.core.extraction import (extract_text, keep_text_after_empty_elements, open_article_header,
-                                      parse_html, prune_code, unlink_anchors)
+from scraper.core.extraction import extract_text, parse_html, prune_code, ready_for_precision
 from scraper.core.process import Options
 from tests.conftest import processor
 
@@ -36,18 +34,14 @@ def _interview() -> str:
 def _body(html: str, unlink: bool = True) -> str:
     tree = parse_html(f"<html><body>{html}</body></html>")
     if unlink:
-        unlink_anchors(tree)
-        keep_text_after_empty_elements(tree)
-        open_article_header(tree)
+        ready_for_precision(tree)
     return etree.tostring(tree.find("body"), encoding="unicode")
 
 
 def _prepared(html: str) -> object:
     tree = parse_html(html)
     prune_code(tree)
-    unlink_anchors(tree)
-    keep_text_after_empty_elements(tree)
-    open_article_header(tree)
+    ready_for_precision(tree)
     return tree
 
 

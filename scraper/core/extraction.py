@@ -79,75 +79,87 @@ def prune_code(tree: Any) -> None:
         remove_element(element)
 
 
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Where an <a> without href is a target inside the text, not a link, and an empty element's tail is the
 # block's own text. Elsewhere (lists, widgets) unwrapping such anchors measured worse: link density is what
 # lets trafilatura drop those blocks.
-_ANCHOR_TARGET_PARENTS = _HEADINGS | {"p"}
+_TEXT_BLOCKS = frozenset((*_HEADINGS, "p"))
 
 
-def keep_text_after_empty_elements(tree: Any) -> None:
-    """Take the empty elements out of the page's headings and paragraphs, keeping the text after each.
-
-    trafilatura deletes the empty elements of a page before extracting (CUT_EMPTY_ELEMS: span, b, i, div and
-    others with no text and no children), and in precision mode it deletes the text that follows them too. A
-    heading with an empty anchor span before its words (``<h2><span id="costs"></span>Costs</h2>``, the mark a
-    table-of-contents plugin leaves) or a paragraph after WordPress's ``<span id="more-12"></span>`` lost its
-    text that way. An element holding whitespace is not empty to trafilatura and stays (it keeps words apart).
+def ready_for_precision(tree: Any) -> None:
+    """Mend what trafilatura's precision mode (the first run of ``--mode auto``) would wrongly drop, in one walk
+    of the page's <body>: anchors that link nowhere else (unlink_anchors), empty marks before the words of a
+    heading or paragraph (keep_text_after_empty_elements) and the article's own header (open_article_header).
     docs/quality.md, "The tree made ready for precision mode"."""
     body = tree.find("body")
     if body is None:
         return
-    for element in reversed(list(body.iter(*CUT_EMPTY_ELEMS))):  # inner first, so a parent emptied goes too
-        parent = element.getparent()
-        if (element.text is None and not len(element) and element.tail and element.tail.strip()
-                and parent is not None and parent.tag in _ANCHOR_TARGET_PARENTS):
-            remove_element(element)
+    anchors, blocks, header = [], [], None
+    for element in body.iter("a", "header", *_TEXT_BLOCKS):
+        if element.tag == "a":
+            anchors.append(element)
+        elif element.tag != "header":
+            blocks.append(element)
+        elif header is None and element.find(".//h1") is not None and next(
+                element.iterancestors("article", "main"), None) is not None:
+            header = element
+    unlink_anchors(anchors)
+    keep_text_after_empty_elements(blocks)
+    if header is not None:
+        open_article_header(header)
 
 
-def open_article_header(tree: Any) -> None:
-    """Make the article's own <header> a plain block, so trafilatura's precision mode keeps its standfirst.
-
-    Precision mode drops every <header> element (its PRECISION_DISCARD_XPATH), which is right for a page's
-    banner but also takes the article's header: headline, standfirst, byline. The first <header> inside an
-    <article> or <main> that holds the <h1> is the article's; it becomes a <div>, and its lines meet the same tests
-    and rules as the rest of the text (the repeated headline goes by GEN002). Only the first: on pages that
-    append the next stories, each comes as another <article> with a header and an <h1>.
-    docs/quality.md, "The tree made ready for precision mode"."""
-    body = tree.find("body")
-    if body is None:
-        return
-    for header in body.iter("header"):
-        if next(header.iterancestors("article", "main"), None) is not None and header.find(".//h1") is not None:
-            header.tag = "div"
-            return
-
-
-def unlink_anchors(tree: Any) -> None:
-    """Take away the <a> elements of the page's <body> that link nowhere else, before trafilatura runs.
+def unlink_anchors(anchors: list[Any]) -> None:
+    """Take away the <a> elements that link nowhere else.
 
     trafilatura's link-density tests count every <a> in a block as a link, and precision mode runs them on
     headings too: a heading with a permalink icon (an empty ``<a href="#section">``), a heading that is its
     own fragment link, or a paragraph inside a named anchor (``<a name="q3">``) reads as all link and is
     dropped. These go: an empty link to a place on the same page (its tail kept); the <a> tag, not its
     text, of a named anchor in a heading or paragraph and of a heading's fragment link. Table-of-contents
-    lists keep their links (DOM008 and link density take those). docs/quality.md, "The tree made ready for
-    precision mode"."""
-    body = tree.find("body")
-    if body is None:
-        return
-    for anchor in list(body.iter("a")):
+    lists and ``href="#"`` toggles keep their links (DOM008 and link density take those)."""
+    for anchor in anchors:
         href = anchor.get("href")
+        if href is not None and not href.startswith("#"):
+            continue
         parent = anchor.getparent()
+        if parent is None:
+            continue
         if href is None:
-            if parent is not None and parent.tag in _ANCHOR_TARGET_PARENTS:
+            if parent.tag in _TEXT_BLOCKS:
                 anchor.drop_tag()
-        elif href.startswith("#"):
-            if not anchor.text_content().strip():
-                if anchor.find(".//img") is None:
-                    remove_element(anchor)
-            elif len(href) > 1 and parent is not None and parent.tag in _HEADINGS:
-                anchor.drop_tag()
+        elif not anchor.text_content().strip():
+            if anchor.find(".//img") is None:
+                remove_element(anchor)
+        elif len(href) > 1 and parent.tag in _HEADINGS:
+            anchor.drop_tag()
+
+
+def keep_text_after_empty_elements(blocks: list[Any]) -> None:
+    """Take the empty elements out of these headings and paragraphs, keeping the text after each.
+
+    trafilatura deletes the empty elements of a page before extracting (CUT_EMPTY_ELEMS: span, b, i, div and
+    others with no text and no children), and in precision mode it deletes the text that follows them too. A
+    heading with an empty anchor span before its words (``<h2><span id="costs"></span>Costs</h2>``, the mark a
+    table-of-contents plugin leaves) or a paragraph after WordPress's ``<span id="more-12"></span>`` lost its
+    text that way. An element holding whitespace is not empty to trafilatura and stays (it keeps words apart)."""
+    for block in blocks:
+        for element in list(block):
+            if (element.text is None and not len(element) and element.tag in CUT_EMPTY_ELEMS and element.tail
+                    and element.tail.strip()):
+                remove_element(element)
+
+
+def open_article_header(header: Any) -> None:
+    """Make the article's own <header> a plain block, so trafilatura's precision mode keeps its standfirst.
+
+    Precision mode drops every <header> element (its PRECISION_DISCARD_XPATH), which is right for a page's
+    banner but also takes the article's header: headline, standfirst, byline. The first <header> inside an
+    <article> or <main> that holds the <h1> is the article's (ready_for_precision finds it); it becomes a <div>,
+    and its lines meet the same tests and rules as the rest of the text (the repeated headline goes by GEN002).
+    Only the first: on pages that append the next stories, each comes as another <article> with a header and
+    an <h1>."""
+    header.tag = "div"
 
 
 def parse_html(text: str, notes: list[str] | None = None) -> Any:

@@ -49,9 +49,7 @@ from scraper.core.extraction import (
     paragraph_words,
     parse_html,
     prune_code,
-    unlink_anchors,
-    keep_text_after_empty_elements,
-    open_article_header,
+    ready_for_precision,
     pick_mode,
     precision_is_whole,
     recall_may_add,
@@ -248,9 +246,7 @@ class Processor:
                 return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks)
         with steps.step("prune"):
             prune_code(tree)
-            unlink_anchors(tree)
-            keep_text_after_empty_elements(tree)
-            open_article_header(tree)
+            ready_for_precision(tree)
         if self.options.dom_rules:
             # The DOM cleaners run before trafilatura, so they know only the URL's host and the declared language.
             with steps.step("dom-rules"):
