@@ -38,6 +38,7 @@ from scraper.core.extraction import (
     MODE_CHOICES,
     MODES,
     NO_TEXT,
+    RECALL_GAIN,
     SCORER,
     ExtractionError,
     PageSignals,
@@ -293,12 +294,12 @@ class Processor:
         full_precision = False
         if auto:
             words = {m: len(c.text.split()) for m, c in cleaned.items()}
+            # The text cleaners never add words (tests/cleaners/test_properties.py), so a text's own word count
+            # bounds its cleaned one: a text whose count cannot change the choice is not cleaned (the same
+            # choices; docs/quality.md#cost).
             if "recall" not in texts and recall_may_add(words.get("precision", 0), body):
                 with steps.step("extract-modes"):
                     texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
-                if texts["recall"].strip():
-                    cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
-                    words["recall"] = len(cleaned["recall"].text.split())
             elif "recall" not in texts:
                 steps.count("plan", "no recall run")
             if words.get("precision", 0) < PRECISION_FULL_SHARE * body:
@@ -306,10 +307,18 @@ class Processor:
                 steps.count("plan", "precision full run")
                 with steps.step("extract-modes"):
                     texts["precision"] = extract_text(tree, url, self.options.include_comments, "precision")
-                full = self._clean(texts["precision"], meta, html_sample, steps) if texts["precision"].strip() else None
-                if full is not None and len(full.text.split()) > words.get("precision", 0):
-                    cleaned["precision"], words["precision"] = full, len(full.text.split())
+                if len(texts["precision"].split()) > words.get("precision", 0):
+                    full = self._clean(texts["precision"], meta, html_sample, steps)
+                    if len(full.text.split()) > words.get("precision", 0):
+                        cleaned["precision"], words["precision"] = full, len(full.text.split())
                 full_precision = True
+            if "recall" not in cleaned and texts.get("recall", "").strip():
+                recall_words = len(texts["recall"].split())
+                if (recall_words > RECALL_GAIN * words.get("precision", 0)
+                        or not holds_paragraphs(words.get("precision", 0), paragraphs)):
+                    cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
+                    recall_words = len(cleaned["recall"].text.split())
+                words["recall"] = recall_words  # uncleaned only where precision is whole whatever it holds
             if precision_is_whole(words, paragraphs):
                 steps.count("plan", "precision whole")
             else:
