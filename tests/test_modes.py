@@ -80,6 +80,11 @@ def test_precision_is_not_whole_when_it_found_nothing():
     assert not precision_is_whole({"precision": 0, "recall": 0}, paragraphs=0)
 
 
+def test_a_page_without_paragraph_text_gives_no_evidence_that_precision_is_whole():
+    assert not precision_is_whole({"precision": 200, "recall": 210}, paragraphs=0)
+    assert precision_is_whole({"precision": 200, "recall": 210}, paragraphs=300)
+
+
 def test_paragraph_words_counts_the_words_of_every_paragraph():
     tree = parse_html("<html><body><p>One two <b>three</b></p><div>not this</div><p>four</p></body></html>")
     assert paragraph_words(tree) == 4

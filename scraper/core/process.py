@@ -315,7 +315,7 @@ class Processor:
             if "recall" not in cleaned and texts.get("recall", "").strip():
                 recall_words = len(texts["recall"].split())
                 if (recall_words > RECALL_GAIN * words.get("precision", 0)
-                        or not holds_paragraphs(words.get("precision", 0), paragraphs)):
+                        or not precision_is_whole({"precision": words.get("precision", 0)}, paragraphs)):
                     cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
                     recall_words = len(cleaned["recall"].text.split())
                 words["recall"] = recall_words  # uncleaned only where precision is whole whatever it holds
