@@ -38,7 +38,6 @@ from scraper.core.extraction import (
     MODE_CHOICES,
     MODES,
     NO_TEXT,
-    RECALL_GAIN,
     SCORER,
     ExtractionError,
     PageSignals,
@@ -313,12 +312,10 @@ class Processor:
                         cleaned["precision"], words["precision"] = full, len(full.text.split())
                 full_precision = True
             if "recall" not in cleaned and texts.get("recall", "").strip():
-                recall_words = len(texts["recall"].split())
-                if (recall_words > RECALL_GAIN * words.get("precision", 0)
-                        or not precision_is_whole({"precision": words.get("precision", 0)}, paragraphs)):
+                words["recall"] = len(texts["recall"].split())  # an upper bound of its cleaned count
+                if not precision_is_whole(words, paragraphs):  # its cleaned count may decide: clean it
                     cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
-                    recall_words = len(cleaned["recall"].text.split())
-                words["recall"] = recall_words  # uncleaned only where precision is whole whatever it holds
+                    words["recall"] = len(cleaned["recall"].text.split())
             if precision_is_whole(words, paragraphs):
                 steps.count("plan", "precision whole")
             else:
