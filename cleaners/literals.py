@@ -211,27 +211,43 @@ def max_width(pattern: str, flags: int = 0) -> int | None:
     return width if width < C.MAXREPEAT else None
 
 
-def required_any(pattern: str) -> tuple[str, ...] | None:
+def required_any(pattern: str, opaque: dict[str, tuple[str, ...] | None] | None = None) -> tuple[str, ...] | None:
     """Literals at least one of which every match of ``pattern`` contains, or None when the pattern gives
     no such set (each literal has two or more characters, or is one sign that is neither a letter, a digit
     nor a space, like "©" or "@": such a sign is rare in running text, one letter is not). Unlike
     ``required_literals`` it looks inside groups, alternations and repeats of one or more rounds:
-    ``(share|tweet) (on|via) .+`` gives ("share", "tweet"). A line rule skips a document or a line that holds none of them."""
+    ``(share|tweet) (on|via) .+`` gives ("share", "tweet"). A line rule skips a document or a line that holds none of them.
+
+    ``opaque`` maps a stand-in character to the requirement of the group it replaced (``group_needs``): the
+    stand-in in ``pattern`` needs that, so a group many patterns share is read once."""
     try:
         parsed = P.parse(pattern)
     except re.error:
         return None
-    found = _sequence_needs(list(parsed))
+    found = _sequence_needs(list(parsed), opaque or {})
     return tuple(sorted(set(found))) if found else None
 
 
-def _sequence_needs(items: list) -> list[str] | None:
+def group_needs(group: str) -> tuple[str, ...] | None:
+    """What one group (a pattern of its own, like ``(?:share|tweet)``) needs, for ``required_any``'s
+    ``opaque``: the literals one of which it holds, best first as ``required_any`` would choose them
+    in place, or None."""
+    try:
+        parsed = P.parse(group)
+    except re.error:
+        return None
+    found = _sequence_needs(list(parsed), {})
+    return tuple(found) if found else None
+
+
+def _sequence_needs(items: list, opaque: dict[str, tuple[str, ...] | None]) -> list[str] | None:
     """The best requirement of a sequence: its longest run of literals, or the requirement of one item
     (a group, an alternation, a repeat) whose shortest literal is longest."""
     candidates: list[list[str]] = []
     run = ""
     for op, arg in items + [(None, None)]:
-        if op is C.LITERAL:
+        stand_in = op is C.LITERAL and opaque and chr(arg) in opaque
+        if op is C.LITERAL and not stand_in:
             run += chr(arg)
             continue
         if len(run) >= 2 or (run and not run.isalnum() and not run.isspace()):
@@ -239,7 +255,8 @@ def _sequence_needs(items: list) -> list[str] | None:
         run = ""
         if op is None:
             break
-        need = _item_needs(op, arg)
+        # A stand-in is the group it replaced (the parser may have unwrapped it from its parentheses)
+        need = (list(opaque[chr(arg)] or ()) or None) if stand_in else _item_needs(op, arg, opaque)
         if need:
             candidates.append(need)
     if not candidates:
@@ -247,21 +264,21 @@ def _sequence_needs(items: list) -> list[str] | None:
     return max(candidates, key=lambda need: (min(len(w) for w in need), -len(need)))
 
 
-def _item_needs(op: object, arg: object) -> list[str] | None:
+def _item_needs(op: object, arg: object, opaque: dict[str, tuple[str, ...] | None]) -> list[str] | None:
     if op is C.SUBPATTERN:
-        return _sequence_needs(list(arg[-1]))
+        return _sequence_needs(list(arg[-1]), opaque)
     if op is C.BRANCH:
         out: list[str] = []
         for branch in arg[1]:
-            need = _sequence_needs(list(branch))
+            need = _sequence_needs(list(branch), opaque)
             if not need:
                 return None
             out += need
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and arg[0] >= 1:
-        return _sequence_needs(list(arg[2]))
+        return _sequence_needs(list(arg[2]), opaque)
     if op is C.ASSERT and arg[0] == 1:  # a lookahead: what it needs is in the line too
-        return _sequence_needs(list(arg[1]))
+        return _sequence_needs(list(arg[1]), opaque)
     return None
 
 

@@ -7,6 +7,7 @@ stable for the audit trail and for ``presswash explain``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -17,7 +18,7 @@ from typing import Any, Callable, ClassVar
 from lxml import etree
 
 from .backtracking import backtracking_risk
-from .literals import LiteralScan, required_any, trie_regex, trie_source
+from .literals import LiteralScan, group_needs, required_any, trie_regex, trie_source
 from .model import Edit, Facts, Line
 
 ZONES = ("any", "head", "tail")
@@ -332,16 +333,48 @@ def vocabulary_tries(pattern: str) -> str:
     tries one branch per next letter instead of one per word. (Words keep their case: a class may sit in a
     case-sensitive group, ``(?-i:…)``.)"""
 
-    def trie(m: re.Match[str]) -> str:
-        alternatives: list[list[str]] = [[]]
-        for token in _ALTERNATIVE_TOKEN.findall(m.group(1)):
-            if token == "|":
-                alternatives.append([])
-                continue
-            alternatives[-1].append(token)
-        return "(?:" + trie_source(alternatives) + ")"
+    return _MARKED_GROUP.sub(lambda m: _vocabulary_trie(m.group(1)), pattern) if VOCABULARY_MARK in pattern else pattern
 
-    return _MARKED_GROUP.sub(trie, pattern) if VOCABULARY_MARK in pattern else pattern
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary_trie(words: str) -> str:
+    """One marked group's alternatives (its text after the mark) as a trie group; read once a process, as
+    many rules share a class."""
+    alternatives: list[list[str]] = [[]]
+    for token in _ALTERNATIVE_TOKEN.findall(words):
+        if token == "|":
+            alternatives.append([])
+            continue
+        alternatives[-1].append(token)
+    return "(?:" + trie_source(alternatives) + ")"
+
+
+# Stand-ins for vocabulary groups while ``pattern_literals`` reads a pattern: private-use characters, which
+# no pack's pattern holds (one that does is read whole).
+_STAND_IN = 0xE000
+_STAND_INS = re.compile("[\uE000-\uF8FF]")
+
+
+def pattern_literals(pattern: str) -> tuple[str, ...] | None:
+    """``literals.required_any`` of a pattern, with each expanded vocabulary class (a marked group) read once
+    a process: hundreds of rules share a few hundred classes, and reading a class's words is most of the
+    cost of loading the rule book. The same literals as ``required_any(pattern)``
+    (tests/cleaners/test_literals.py)."""
+    if VOCABULARY_MARK not in pattern or _STAND_INS.search(pattern):
+        return required_any(pattern)
+    stood_for: dict[str, tuple[str, ...] | None] = {}
+
+    def stand_in(m: re.Match[str]) -> str:
+        key = chr(_STAND_IN + len(stood_for))
+        stood_for[key] = _vocabulary_needs(m.group(0))
+        return "(" + key + ")"  # a capturing group, which the parser neither unwraps nor merges into a [set]
+
+    return required_any(_MARKED_GROUP.sub(stand_in, pattern), stood_for)
+
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary_needs(group: str) -> tuple[str, ...] | None:
+    return group_needs(group)
 
 
 def check_zone(rule_id: str, zone: str) -> None:
@@ -379,7 +412,7 @@ class LineRule(Rule):
     def __post_init__(self) -> None:
         check_zone(self.id, self.zone)
         self.regex = _compile(self.pattern, self.case_sensitive, self.id)
-        found = required_any(self.pattern)
+        found = pattern_literals(self.pattern)
         self.literal_words = tuple(sorted({lit.lower() for lit in found})) if found else ()
         self.literals = trie_regex(list(self.literal_words)) if found else None
 

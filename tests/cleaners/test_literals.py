@@ -69,7 +69,7 @@ def test_fast_rules_exist_and_compile():
 # --- line rules: the literals every match needs -------------------------------------------------------
 
 from cleaners.literals import required_any  # noqa: E402
-from cleaners.rules import LineRule  # noqa: E402
+from cleaners.rules import VOCABULARY_MARK, LineRule, expand_vocabulary, pattern_literals  # noqa: E402
 
 
 def test_required_any_looks_inside_groups_and_alternations():
@@ -91,6 +91,22 @@ def test_required_any_takes_a_lone_sign_when_nothing_longer_is_required():
     assert required_any(r"(?=[^@]*+@)\w+") == ("@",)
     assert required_any(r"(©|\(c\)|copyright)\s*\d{4}") == ("(c)", "copyright", "©")
     assert required_any(r"(©|x)\d") is None and required_any(r"\s\d+") is None
+
+
+def test_a_vocabulary_class_read_once_gives_the_literals_of_the_whole_pattern():
+    # pattern_literals reads each vocabulary group once a process and stands in for it, wherever the parser
+    # would move it: unwrapped under a repeat, one branch of an alternation of classes, in a lookahead.
+    vocabulary = {"share": ("share", "tweet this"), "follow": ("follow us", "join")}
+    for written in (r"{{share}}\s+(?:on|via)\s+\w+", r"(?:{{share}}\s*)+", r"(?:{{share}}|{{follow}})!?",
+                    r"(?=.*{{follow}}).+", r"(?!{{follow}})\w+ {{share}}", r"more (?:{{share}})?", r"{{share|follow}}"):
+        pattern = expand_vocabulary(written, vocabulary, "test")
+        assert pattern_literals(pattern) == required_any(pattern), written
+
+
+def test_every_built_in_pattern_gives_the_same_literals_read_with_stand_ins():
+    patterns = [r.pattern for r in RuleBook.load().rules() if isinstance(r, LineRule)]
+    assert sum(VOCABULARY_MARK in p for p in patterns) > 50
+    assert [pattern_literals(p) for p in patterns] == [required_any(p) for p in patterns]
 
 
 LINE_RULES = [r for r in RuleBook.load().rules() if isinstance(r, LineRule) and r.literals is not None]
