@@ -1502,8 +1502,9 @@ class DropBlock(Rule):
         return self.matches_values(el.get("class"), el.get("id"))
 
     def matches_values(self, class_value: str | None, id_value: str | None) -> bool:
-        """Fast form, the tag aside: do these class and id values match?"""
-        if self.class_re is not None and class_value and self.class_re.search(class_value):
+        """Fast form, the tag aside: do these class and id values match? Class names that say what an
+        element holds rather than what it is (``state_classes``) are not read."""
+        if self.class_re is not None and class_value and self.class_re.search(without_state_classes(class_value)):
             return True
         return self.id_re is not None and bool(id_value) and self.id_re.search(id_value) is not None
 
@@ -1537,6 +1538,18 @@ class DropBlock(Rule):
 
     def apply(self, lines: list[Line], ctx: CleaningContext) -> list[Edit]:
         return []
+
+
+# A class name, or its last BEM modifier ("o-section--has-ads"), that says what an element holds or lacks:
+# "has-ads", "has-sharing", "with-share-bar", "no-social". A section that has an ad slot is not one.
+_STATE_CLASS = re.compile(r"(?:has|with|without|no)[-_]", re.IGNORECASE)
+
+
+def without_state_classes(class_value: str) -> str:
+    """The class attribute's value less the names that say what the element holds (``_STATE_CLASS``)."""
+    if "has" not in class_value and "with" not in class_value and "no" not in class_value:
+        return class_value
+    return " ".join(name for name in class_value.split() if not _STATE_CLASS.match(name.rpartition("--")[2]))
 
 
 def marked_elements(tree: Any) -> list[Any]:
