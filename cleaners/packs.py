@@ -368,6 +368,34 @@ def load_pack_folder(folder: str | Path) -> list[Pack]:
     return [load_pack_file(f) for f in sorted(folder.rglob("*.toml"))]
 
 
+@dataclass(frozen=True, slots=True)
+class RuleName:
+    id: str
+    name: str
+
+
+class RuleNames:
+    """The built-in rules' ids and names, read from the packs' TOML alone: no rule is built and no pattern
+    compiled (about 0.05 s of CPU where the rule book takes a second). What a process that cleans nothing
+    itself needs, to name the rules its workers report (`presswash clean`'s summary, `--stats`)."""
+
+    def __init__(self, names: dict[str, RuleName]):
+        self._by_id = names
+
+    @classmethod
+    def builtin(cls) -> "RuleNames":
+        names: dict[str, RuleName] = {}
+        for f in _builtin_pack_files():
+            for raw in tomllib.loads(f.read_text(encoding="utf-8")).get("rule", []):
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    names[raw["id"].upper()] = RuleName(raw["id"], str(raw.get("name", "")))
+        return cls(names)
+
+    def rule(self, rule_id: str) -> RuleName | None:
+        """The rule with this id (as ``RuleBook.rule`` finds it by id), or None."""
+        return self._by_id.get(rule_id.upper())
+
+
 def _names(entry: str, rule: Rule) -> bool:
     """Whether a --select/--ignore entry names the rule: its id, an id prefix, or its name."""
     return rule.id.upper().startswith(entry.upper()) or rule.name == entry

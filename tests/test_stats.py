@@ -7,6 +7,7 @@ import lxml.html
 import pytest
 
 import scraper.core.process
+from cleaners import RuleBook
 from scraper.core.document import Page
 from scraper.core.extraction import extract_text, page_metadata, parse_html
 from scraper.core.process import Options, Processor
@@ -145,6 +146,8 @@ def test_crawl_stats_are_printed_and_kept_with_the_run(serve, tmp_path):  # noqa
     store = tmp_path / "news.db"
     run = crawl("--sitemap", f"{server.base_url}/robots.txt", "--stats", store=store)
     assert "ms/page" in run.stderr and "rules fired (" in run.stderr
+    rule_id, name, count = run.stderr.split("rules fired (")[1].splitlines()[1].split()  # named, as clean's are
+    assert RuleBook.load().rule(rule_id).name == name and int(count) > 0
     (status, stats), = runs(store)
     assert status == "finished"
     steps = stats["steps"]

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     try:
-        rulebook = options.rule_book()  # fail fast, before any work, on a broken pack or a bad --select
+        rulebook = options.rule_names()  # fails fast, before any work, on a broken --rules pack or a bad --select
         sink = open_sink(args.format, args.output)
     except (RuleError, OSError) as exc:
         print(f"presswash clean: {exc}", file=sys.stderr)

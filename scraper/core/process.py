@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cleaners import Cleaner, RuleBook
+from cleaners.packs import RuleNames
 from cleaners.mining import Block, PageSample, blocks_holding, tree_blocks
 from cleaners.model import CleanResult
 
@@ -104,6 +105,15 @@ class Options:
     def rule_book(self) -> RuleBook:
         """The rule book these options ask for: built-in and --rules packs, then --select and --ignore."""
         return RuleBook.load(self.rules_dirs).selected(self.select, self.ignore)
+
+    def rule_names(self) -> RuleBook | RuleNames:
+        """What a process whose workers do the cleaning needs of the rules: their names, for the removals its
+        workers report. The whole rule book where something given can be wrong in it (--rules folders,
+        --select, --ignore), so that a mistake stops the run before any work (a RuleError); else the built-in
+        rules' names alone, read without compiling a pattern (the workers load the book)."""
+        if self.rules_dirs or self.select or self.ignore:
+            return self.rule_book()
+        return RuleNames.builtin()
 
 
 class DocumentError(Exception):

@@ -559,3 +559,13 @@ def test_builtin_packs_are_parsed_once_per_process(tmp_path):
     changed = load_pack_file(pack, "builtin:mine.toml")  # a new text is parsed anew
     assert changed.rules[0].pattern == "Tweet this" and first.rules[0].pattern == "Share this"
     assert load_pack_file(pack).rules[0] is not load_pack_file(pack).rules[0]  # a user's pack: parsed each time
+
+
+def test_the_rule_names_read_without_the_rule_book_are_the_rule_book_s():
+    from cleaners.packs import RuleNames
+
+    names = RuleNames.builtin()
+    book = RuleBook.load()
+    assert len(book.rules()) > 200
+    assert all(names.rule(r.id).name == r.name and names.rule(r.id.lower()).id == r.id for r in book.rules())
+    assert names.rule("XYZ999") is None
