@@ -400,12 +400,16 @@ NO_TEXT = "no article text found: the page may be a listing, a login or consent 
 RECALL_GAIN = 1.2  # recall mode found this many times the words: balanced mode missed part of the article
 # precision mode kept this share of balanced's words: what it dropped is mostly furniture. pick_mode runs only
 # where precision's text did not look whole (precision_is_whole), so a fuller balanced text wins more easily.
-PRECISION_KEEPS = 0.9
+PRECISION_KEEPS = 0.95
 
 
-# precision_is_whole's threshold, chosen on the WCXB dev set and checked on trafilatura-eval-dev
-# (docs/quality.md, "Extraction modes"): precision's text must hold this share of the page's paragraph words.
+# holds_paragraphs' share, chosen on the WCXB dev set and checked on trafilatura-eval-dev (docs/quality.md,
+# "Extraction modes"): a text must hold this share of the page's paragraph words (--mode fast's check that its
+# one run did not cut the article short).
 PARAGRAPH_SHARE = 0.5
+# precision_is_whole's, chosen with PRECISION_KEEPS on both dev sets (docs/quality.md, "The choice where
+# precision's text is not whole"): a page below it has its modes compared.
+WHOLE_SHARE = 0.6
 
 
 # recall_may_add's threshold, chosen on the WCXB dev set and checked on trafilatura-eval-dev (docs/quality.md).
@@ -448,22 +452,22 @@ def paragraph_words(tree: Any) -> int:
     return sum(len(p.text_content().split()) for p in tree.iter("p"))
 
 
-def holds_paragraphs(words: int, paragraphs: int) -> bool:
-    """Whether a text of ``words`` words holds at least PARAGRAPH_SHARE of the page's paragraph words (and
-    is not empty): it did not take a teaser or a caption for the article."""
-    return words > 0 and words >= PARAGRAPH_SHARE * paragraphs
+def holds_paragraphs(words: int, paragraphs: int, share: float = PARAGRAPH_SHARE) -> bool:
+    """Whether a text of ``words`` words holds at least ``share`` of the page's paragraph words (and is not
+    empty): it did not take a teaser or a caption for the article."""
+    return words > 0 and words >= share * paragraphs
 
 
 def precision_is_whole(words: dict[str, int], paragraphs: int) -> bool:
     """Whether precision mode's text can be kept without running the other mode and the fallback, from the
     word counts of precision's and (where it ran, see recall_may_add) recall's cleaned texts and the page's
     paragraph words: recall finds no more than RECALL_GAIN times precision's words (nothing was cut that
-    recall would restore) and precision kept at least PARAGRAPH_SHARE of the paragraph text (it did not take
+    recall would restore) and precision kept at least WHOLE_SHARE of the paragraph text (it did not take
     a teaser or a caption for the article). On the dev sets this holds on about nine pages in ten, where
     pick_mode chose precision anyway. A page with no paragraph text (a forum thread, a page of <div>s) gives no
     such evidence, and its modes are compared (about 12 of the dev sets' 1,278 pages)."""
     precision = words.get("precision", 0)
-    return (paragraphs > 0 and holds_paragraphs(precision, paragraphs)
+    return (paragraphs > 0 and holds_paragraphs(precision, paragraphs, WHOLE_SHARE)
             and words.get("recall", 0) <= RECALL_GAIN * precision)
 
 
