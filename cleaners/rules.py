@@ -1503,7 +1503,7 @@ class DropBlock(Rule):
 
     def matches_values(self, class_value: str | None, id_value: str | None) -> bool:
         """Fast form, the tag aside: do these class and id values match? Class names that say what an
-        element holds rather than what it is (``state_classes``) are not read."""
+        element holds rather than what it is (``without_state_classes``) are not read."""
         if self.class_re is not None and class_value and self.class_re.search(without_state_classes(class_value)):
             return True
         return self.id_re is not None and bool(id_value) and self.id_re.search(id_value) is not None
@@ -1542,7 +1542,7 @@ class DropBlock(Rule):
 
 # A class name, or its last BEM modifier ("o-section--has-ads"), that says what an element holds or lacks:
 # "has-ads", "has-sharing", "with-share-bar", "no-social". A section that has an ad slot is not one.
-_STATE_CLASS = re.compile(r"(?:has|with|without|no)[-_]", re.IGNORECASE)
+_STATE_CLASS = re.compile(r"(?:has|with|without|no)[-_]")
 
 
 def without_state_classes(class_value: str) -> str:
