@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaners import Cleaner, RuleBook, RuleError, default_cleaner
+from cleaners.packs import RuleNames
 from cleaners.rules import Counter, DropLine, TruncateTail
 
 # Article paragraphs: each ends a sentence and is long enough to read as prose.
@@ -562,8 +563,6 @@ def test_builtin_packs_are_parsed_once_per_process(tmp_path):
 
 
 def test_the_rule_names_read_without_the_rule_book_are_the_rule_book_s():
-    from cleaners.packs import RuleNames
-
     names = RuleNames.builtin()
     book = RuleBook.load()
     assert len(book.rules()) > 200
