@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     errors = stats.get("presswash/fetch_errors", 0) + stats.get("presswash/process_errors", 0)
     incomplete = stats.get("finish_reason") != "finished" or stats.get("presswash/frontier_lost")
     if not args.quiet or errors or incomplete or stats.get(STORE_LOST):  # --quiet: the summary only to report errors
-        print(summary(stats), file=sys.stderr)
+        print(summary(stats, rulebook), file=sys.stderr)
     if args.stats:
         print(steps_table(stats, rulebook), file=sys.stderr)
     if stats.get(STORE_LOST):

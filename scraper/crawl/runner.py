@@ -13,6 +13,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings, default_settings as scrapy_defaults
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
+from cleaners.packs import RuleNames
+
 from scraper.core.progress import Progress
 from scraper.core.stats import StepStats, rules_fired_line
 from scraper.core.workers import start_fork_server
@@ -168,9 +170,11 @@ def record_interrupted(crawler: Any) -> None:
                 logger.error("the run could not be recorded as interrupted: %s", exc)
 
 
-def summary(stats: dict[str, Any]) -> str:
+def summary(stats: dict[str, Any], rulebook: Any = None) -> str:
+    """The crawl in a few lines; the rules that fired are named from ``rulebook`` (the run's rule book, or
+    ``RuleNames``), else from the built-in packs."""
     get = lambda key: stats.get(f"presswash/{key}", 0)  # noqa: E731
-    fired = rules_fired_line(stats.get("presswash/rules_fired") or {}, top=10)
+    fired = rules_fired_line(stats.get("presswash/rules_fired") or {}, rulebook or RuleNames.builtin(), top=10)
     lines = [
         f"presswash crawl: {stats.get('downloader/response_count', 0)} pages fetched; articles "
         f"{get('articles_new')} new, {get('articles_changed')} changed, {get('articles_unchanged')} unchanged, "

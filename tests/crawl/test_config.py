@@ -90,6 +90,7 @@ def test_summary_names_an_interrupted_run():
     stats = {"downloader/response_count": 7, "presswash/articles_new": 3, "presswash/fetch_errors": 1,
              "presswash/rules_fired": {"GEN002": 3}, "finish_reason": "shutdown"}
     text = summary(stats)
-    assert "7 pages fetched" in text and "3 new" in text and "errors 1" in text and "GEN002 ×3" in text
+    assert "7 pages fetched" in text and "3 new" in text and "errors 1" in text
+    assert "GEN002 repeated-title ×3" in text  # named, as clean's summary names them
     assert "stopped: shutdown" in text
     assert "stopped" not in summary({**stats, "finish_reason": "finished"})
