@@ -8,6 +8,7 @@ regex that rejects a value in one pass.
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as C  # the parsed form of a pattern (stable across 3.11-3.13)
 import re._parser as P
@@ -228,10 +229,11 @@ def required_any(pattern: str, opaque: dict[str, tuple[str, ...] | None] | None 
     return tuple(sorted(set(found))) if found else None
 
 
+@functools.lru_cache(maxsize=None)
 def group_needs(group: str) -> tuple[str, ...] | None:
     """What one group (a pattern of its own, like ``(?:share|tweet)``) needs, for ``required_any``'s
     ``opaque``: the literals one of which it holds, best first as ``required_any`` would choose them
-    in place, or None."""
+    in place, or None. Remembered for the process: many patterns share a group (a vocabulary class)."""
     try:
         parsed = P.parse(group)
     except re.error:

@@ -366,15 +366,10 @@ def pattern_literals(pattern: str) -> tuple[str, ...] | None:
 
     def stand_in(m: re.Match[str]) -> str:
         key = chr(_STAND_IN + len(stood_for))
-        stood_for[key] = _vocabulary_needs(m.group(0))
+        stood_for[key] = group_needs(m.group(0))
         return "(" + key + ")"  # a capturing group, which the parser neither unwraps nor merges into a [set]
 
     return required_any(_MARKED_GROUP.sub(stand_in, pattern), stood_for)
-
-
-@functools.lru_cache(maxsize=None)
-def _vocabulary_needs(group: str) -> tuple[str, ...] | None:
-    return group_needs(group)
 
 
 def check_zone(rule_id: str, zone: str) -> None:
