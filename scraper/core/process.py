@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cleaners import Cleaner, RuleBook
-from cleaners.packs import RuleNames
 from cleaners.mining import Block, PageSample, blocks_holding, tree_blocks
 from cleaners.model import CleanResult
+from cleaners.packs import RuleNames
 
 from scraper.core.decoding import decode, gunzip_file_body
 from scraper.core.sniffing import binary_kind, sniff_kind
