@@ -459,11 +459,11 @@ class LineRule(Rule):
         return len(line.text) <= _LITERAL_CHECK_CHARS and bit not in scan.holders(line.lower)
 
     def idle_unless(self, scan: LiteralScan) -> int | None:
-        """The rule's number in the scan (``LiteralScan.bit``) when ``apply`` reads only the lines of the pass
-        that ``CleaningContext.literal_lines`` gives it, and so does nothing in a pass where no line holds one
-        of its literals (the engine then does not call it); None otherwise."""
-        if type(self).apply is not LineRule.apply or self.zone != "any" or self.literals is None \
-                or self.max_words > scan.max_words:
+        """The rule's number in the scan (``LiteralScan.bit``) when ``apply`` can remove only a line that holds
+        one of its literals and that the scan reads (the pass's lines within the scan's word cap), and so does
+        nothing in a pass where no line holds one (the engine then does not call it); None otherwise. A head or
+        tail zone's lines are some of the pass's lines, so this holds for zone rules too."""
+        if type(self).apply is not LineRule.apply or self.literals is None or self.max_words > scan.max_words:
             return None
         return scan.bit(self)
 
