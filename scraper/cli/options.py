@@ -87,6 +87,9 @@ def add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-content-scorer", action="store_true",
                    help="in --mode fast, let trafilatura extract every page instead of keeping presswash's "
                         "own content scorer's text where it is sure (docs/quality.md)")
+    p.add_argument("--no-lead", action="store_true",
+                   help="do not put back the article's lead (standfirst) where trafilatura left it out "
+                        "(docs/quality.md#the-lead)")
     p.add_argument("--no-detect-language", action="store_true",
                    help="do not identify the language of a page that declares none (language stays null)")
 
@@ -119,6 +122,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         text_rules=not args.no_text_rules,
         detect_language=not args.no_detect_language,
         content_scorer=not args.no_content_scorer,
+        lead=not args.no_lead,
         rules_dirs=rules_dirs(args),
         select=args.select,
         ignore=args.ignore,

@@ -28,6 +28,7 @@ from scraper.core.document import Article, Failure, Outcome, Page, record_id, to
 from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
+from scraper.core.lead import Lead, page_leads, with_leads
 from scraper.core.metadata import Metadata
 from scraper.core.page_metadata import jsonld_scripts
 from scraper.core.paywall import paywall_flags
@@ -101,6 +102,7 @@ class Options:
     detect_language: bool = True  # identify the language of a page that declares none (core/language.py)
     # --mode fast: presswash's own content scorer first, trafilatura only where it is unsure
     content_scorer: bool = True
+    lead: bool = True  # put back the article's lead (standfirst) where the extractor left it out (core/lead.py)
 
     def rule_book(self) -> RuleBook:
         """The rule book these options ask for: built-in and --rules packs, then --select and --ignore."""
@@ -252,7 +254,7 @@ class Processor:
             steps.count("content", "kept" if sure else "unsure")
             if sure:
                 meta = self._metadata(found, page, signals, host, guess.text, steps)
-                cleaned = self._clean(guess.text, meta, html_sample, steps)
+                cleaned = self._clean(guess.text, meta, html_sample, steps, self._leads(tree, steps))
                 return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks)
         with steps.step("prune"):
             prune_code(tree)
@@ -264,6 +266,7 @@ class Processor:
             steps.count("dom-rules", "removed", len(dom_edits))
         else:
             dom_edits = []
+        leads = self._leads(tree, steps)
         if auto:  # what the DOM cleaners left
             with steps.step("plan"):
                 paragraphs, body = paragraph_words(tree), body_words(tree)
@@ -290,7 +293,7 @@ class Processor:
                 texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
         # detected once per page, on the first mode's text (another mode's when it found none)
         meta = self._metadata(found, page, signals, host, next((t for t in texts.values() if t.strip()), ""), steps)
-        cleaned = {mode: self._clean(text, meta, html_sample, steps) for mode, text in texts.items() if text.strip()}
+        cleaned = {mode: self._clean(text, meta, html_sample, steps, leads) for mode, text in texts.items() if text.strip()}
         mode = modes[0]
         if bulk and not fast and not holds_paragraphs(len(cleaned[mode].text.split()) if mode in cleaned else 0,
                                                       paragraphs):
@@ -299,7 +302,7 @@ class Processor:
             with steps.step("extract-modes"):
                 full = extract_text(tree, url, self.options.include_comments, mode)
             if full.strip():
-                cleaned[mode] = self._clean(full, meta, html_sample, steps)
+                cleaned[mode] = self._clean(full, meta, html_sample, steps, leads)
         full_precision = False
         if auto:
             words = {m: len(c.text.split()) for m, c in cleaned.items()}
@@ -317,20 +320,21 @@ class Processor:
                 with steps.step("extract-modes"):
                     texts["precision"] = extract_text(tree, url, self.options.include_comments, "precision")
                 if len(texts["precision"].split()) > words.get("precision", 0):
-                    full = self._clean(texts["precision"], meta, html_sample, steps)
+                    full = self._clean(texts["precision"], meta, html_sample, steps, leads)
                     if len(full.text.split()) > words.get("precision", 0):
                         cleaned["precision"], words["precision"] = full, len(full.text.split())
                 full_precision = True
             if "recall" not in cleaned and texts.get("recall", "").strip():
                 words["recall"] = len(texts["recall"].split())  # an upper bound of its cleaned count
                 if not precision_is_whole(words, paragraphs):  # its cleaned count may decide: clean it
-                    cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps)
+                    cleaned["recall"] = self._clean(texts["recall"], meta, html_sample, steps, leads)
                     words["recall"] = len(cleaned["recall"].text.split())
             if precision_is_whole(words, paragraphs):
                 steps.count("plan", "precision whole")
             else:
                 steps.count("plan", "all modes")
-                mode, cleaned = self._all_modes(tree, url, texts, cleaned, meta, html_sample, steps, full_precision)
+                mode, cleaned = self._all_modes(tree, url, texts, cleaned, meta, html_sample, steps, full_precision,
+                                                 leads)
         if not cleaned:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
@@ -365,8 +369,8 @@ class Processor:
         return article
 
     def _all_modes(self, tree: Any, url: str | None, texts: dict[str, str], cleaned: dict[str, CleanResult],
-                   meta: Metadata, html_sample: str, steps: StepStats,
-                   full_precision: bool = False) -> tuple[str, dict[str, CleanResult]]:
+                   meta: Metadata, html_sample: str, steps: StepStats, full_precision: bool = False,
+                   leads: list[Lead] | None = None) -> tuple[str, dict[str, CleanResult]]:
         """The modes --mode auto has not run yet, then the choice among all three (pick_mode) and against the
         fallback (prefer_fallback): the mode kept and the cleaned texts."""
         # precision's first run skipped trafilatura's comparisons (fast): here, where its text looks cut short,
@@ -374,7 +378,7 @@ class Processor:
         with steps.step("extract-modes"):
             more = {mode: extract_text(tree, url, self.options.include_comments, mode)
                     for mode in MODES if mode not in texts or (mode == "precision" and not full_precision)}
-        cleaned = {**cleaned, **{mode: self._clean(text, meta, html_sample, steps)
+        cleaned = {**cleaned, **{mode: self._clean(text, meta, html_sample, steps, leads)
                                  for mode, text in more.items() if text.strip()}}
         if not cleaned:
             return MODES[0], cleaned
@@ -382,7 +386,7 @@ class Processor:
         if self.options.fallback:
             with steps.step("fallback"):
                 fallback_text = baseline_text(tree)
-            fallback = self._clean(fallback_text, meta, html_sample, steps)
+            fallback = self._clean(fallback_text, meta, html_sample, steps, leads)
             if prefer_fallback(cleaned[mode].text, fallback.text):
                 mode, cleaned = FALLBACK, {**cleaned, FALLBACK: fallback}
                 steps.count("fallback", "kept")
@@ -414,7 +418,19 @@ class Processor:
         steps.count("language", "detected" if language else "unsure")
         return meta.with_language(language, "detected")
 
-    def _clean(self, text: str, meta: Metadata, html_sample: str | None, steps: StepStats) -> CleanResult:
+    def _leads(self, tree: Any, steps: StepStats) -> list[Lead] | None:
+        """The page's lead blocks (core/lead.py), found once a page; None with ``Options.lead`` off."""
+        if not self.options.lead:
+            return None
+        with steps.step("lead"):
+            return page_leads(tree)
+
+    def _clean(self, text: str, meta: Metadata, html_sample: str | None, steps: StepStats,
+               leads: list[Lead] | None = None) -> CleanResult:
+        if leads:  # the page's lead where the extractor left it out (core/lead.py), read by the rules like the rest
+            with steps.step("lead"):
+                text, added = with_leads(text, leads)
+            steps.count("lead", "added", added)
         # The repeated-title rule needs the title to find the headline in the text: no title, no removal.
         title = None if self.options.keep_headline else meta.title
         with steps.step("text-rules"):

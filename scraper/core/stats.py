@@ -28,6 +28,7 @@ STEPS = (
     "content",        # --mode fast: presswash's own content scorer, kept where it is sure
     "prune",          # code and drawings out of <body>, once, before the DOM cleaners and trafilatura
     "dom-rules",      # the DOM cleaners
+    "lead",           # the article's lead blocks, put back in a text that lacks them (scraper/core/lead.py)
     "extract",        # trafilatura, first mode (precision in --mode auto)
     "extract-modes",  # trafilatura, the other runs of --mode auto (recall, balanced) or fast, where needed, text only
     "language",       # identifying the language of a page that declares none (scraper/core/language.py)

@@ -33,6 +33,7 @@ PIPELINE_SYSTEMS: dict[str, dict[str, Any]] = {
     "presswash-no-categories": {"ignore": ("CAT",)},  # the recognisers of cleaners/packs/categories.toml
     "presswash-no-runs": {"ignore": ("RUN",)},  # the clutter-run rules of cleaners/packs/runs.toml
     "presswash-no-learned": {"ignore": ("LRN",)},  # the learned line scorer of cleaners/packs/learned.toml
+    "presswash-no-lead": {"lead": False},  # the lead put back where trafilatura left it out (core/lead.py)
 }
 # name -> the arguments of trafilatura.extract.
 TRAFILATURA_SYSTEMS: dict[str, dict[str, Any]] = {
@@ -48,7 +49,7 @@ DEFAULT_SYSTEMS = ["presswash", "trafilatura", "trafilatura-precision"]
 ABLATION_SYSTEMS = ["presswash-balanced", "presswash-fast", "presswash-fast-no-scorer", "presswash-no-fallback", "presswash-no-tail", "presswash-keep-headline",
                     "presswash-no-dom", "presswash-no-text", "presswash-no-rules", "presswash-no-language-packs",
                     "presswash-no-langid", "presswash-no-categories", "presswash-no-runs",
-                    "presswash-no-learned"]
+                    "presswash-no-learned", "presswash-no-lead"]
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,178 @@
+"""The article's lead (standfirst, intro, teaser paragraph) where trafilatura left it out.
+
+Many sites print the lead between the headline and the body in an element of its own, named for what it is
+(``p.lead``, ``div.article-intro``, ``h2.c-article-head__subtitle``, ``div.chapo``, ``p.entradilla``), often in the
+article's header or beside the body's container. trafilatura reads the body's container and drops the rest; its
+precision mode also drops every element whose class says "teaser". On trafilatura's evaluation corpus these
+leads are most of the article text no trafilatura mode finds (docs/quality.md, "The lead").
+
+``page_leads`` finds such elements once a page, by their class or id alone (the words below, in the dev sets'
+languages), and keeps those that read as a lead: a few words to a paragraph, not a link, not a list, not in a
+link box, a sidebar or a comment, and not the headline's block. ``with_leads`` puts a lead the extracted text
+lacks right before the body's first paragraph, when the lead comes before that paragraph on the page and both
+sit in the same part of it (not only under <body>). The text rules then read it like any other line.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+from lxml import etree
+
+
+# Class and id words that name a lead, whole (split at "-", "_", spaces and camelCase humps).
+LEAD_WORDS = frozenset({
+    "lead", "lede", "intro", "introduction", "introtext", "leadtext", "standfirst", "strapline", "teaser",
+    "teasertext", "excerpt", "summary", "abstract", "preface", "subtitle", "subheadline", "deck", "dek",
+    "chapo", "chapeau", "entradilla", "bajada", "copete", "sumario", "sommario", "catenaccio", "vorspann",
+    "anreisser", "einleitung", "zajawka", "wstep", "inleiding",
+})
+# An element under one of these tags, or under a class or id with one of these words, is no article's lead.
+NOT_UNDER_TAGS = frozenset({"a", "li", "nav", "aside", "footer", "figure", "form", "button", "label", "blockquote"})
+NOT_UNDER_WORDS = frozenset({
+    "sidebar", "related", "widget", "widgets", "comment", "comments", "menu", "nav", "navigation", "breadcrumb",
+    "breadcrumbs", "footer", "newsletter", "promo", "carousel", "slider", "recommended", "popular", "trending",
+    "teasers", "teaserlist", "more",
+})
+# A lead block named for what it holds besides words is the lead's picture, its credit or its byline.
+NOT_LEAD_WORDS = frozenset({
+    "image", "img", "photo", "picture", "media", "video", "figure", "caption", "credit", "credits", "art", "gallery",
+    "slideshow", "visual", "author", "byline", "meta", "date", "time", "info", "share", "social",
+})
+MEDIA_TAGS = ("img", "picture", "video", "iframe", "figure", "figcaption", "audio")
+LEAD_TAGS = ("p", "div", "section", "header", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "em")
+MIN_WORDS, MAX_WORDS, MIN_CHARS = 4, 120, 20
+LINK_SHARE = 0.5  # a block whose text is mostly link text is a link to another story
+BODY_LINE_WORDS = 12  # the body's first paragraph: the text's first line of this many words
+FOLLOWING_PARAGRAPHS = 300  # how far after a lead its page is searched for that paragraph
+KEY_CHARS = 60  # a lead counts as in the text when its first KEY_CHARS characters are
+
+# Candidates: the class and id values holding the start of a lead word, found with one search of all the page's
+# values joined, lower-cased (a search a value costs ten times more); the words are checked after.
+_STEMS = ahocorasick.Automaton()  # (a regex of the 27 stems reads each position 27 times)
+for _stem in {w[:4] for w in LEAD_WORDS}:
+    _STEMS.add_word(_stem, len(_stem))
+_STEMS.make_automaton()
+_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def attribute_words(value: str | None) -> set[str]:
+    """The words of a class or id value: "c-article-head__subtitle" -> {"c", "article", "head", "subtitle"},
+    "storyLead" -> {"story", "lead"}."""
+    if not value:
+        return set()
+    return {w for w in _SPLIT.split(_HUMP.sub(" ", value).lower()) if w}
+
+
+def _named(element: Any, words: frozenset[str]) -> bool:
+    return not words.isdisjoint(attribute_words(element.get("class")) | attribute_words(element.get("id")))
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    element: Any
+    text: str  # its words, one space apart
+
+    @property
+    def key(self) -> str:
+        return self.text[:KEY_CHARS]
+
+
+def page_leads(tree: Any) -> list[Lead]:
+    """The elements of the page (after the DOM cleaners) that read as the article's lead, in document order."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    marked = _marked(body)
+    named = [el for el in marked if el.tag in LEAD_TAGS and _named(el, LEAD_WORDS) and not _named(el, NOT_LEAD_WORDS)]
+    # A page has one lead: a class that names several blocks names cards (teasers of other stories).
+    classes = Counter(el.get("class") for el in named if el.get("class"))
+    named = [el for el in named if classes[el.get("class")] < 2] if classes else named
+    inner = set(named)
+    for el in named:  # the innermost: "div.story-lead > p.story-lead-text" gives the paragraph
+        for up in el.iterancestors():
+            inner.discard(up)
+    leads = []
+    for el in named:
+        if el not in inner or not _reads_as_lead(el, body):
+            continue
+        text = " ".join(el.text_content().split())
+        words = len(text.split())
+        if MIN_WORDS <= words <= MAX_WORDS and len(text) >= MIN_CHARS and not _mostly_links(el, len(text)):
+            leads.append(Lead(el, text))
+    return leads
+
+
+def _marked(body: Any) -> list[Any]:
+    """The elements whose class or id holds the start of a lead word, in document order: one search of all the
+    values joined (a search a value costs ten times more), each value's start remembered with its element."""
+    elements, starts, parts, at = [], [], [], 0
+    for element in body.iter(etree.Element):  # (a walk costs less than libxml2's XPath for @class or @id)
+        for value in (element.get("class"), element.get("id")):
+            if value:
+                elements.append(element)
+                starts.append(at)
+                parts.append(value)
+                at += len(value) + 1
+    joined = "\n".join(parts)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a letter whose lower case is longer ("İ"): each value on its own
+        lowered = "\n".join(part.lower().ljust(len(part))[:len(part)] for part in parts)
+    hits = {bisect_right(starts, end - size + 1) - 1 for end, size in _STEMS.iter(lowered)}
+    return list(dict.fromkeys(elements[i] for i in sorted(hits)))
+
+
+def _reads_as_lead(element: Any, body: Any) -> bool:
+    """Not the headline's block, not a list, a table or a picture, and not inside a link, a list item, a sidebar, a
+    comment…"""
+    if next(element.iter("h1", "ul", "ol", "table", *MEDIA_TAGS), None) is not None:
+        return False
+    for up in element.iterancestors():
+        if up is body:
+            return True
+        if up.tag in NOT_UNDER_TAGS or _named(up, NOT_UNDER_WORDS):
+            return False
+    return True
+
+
+def _mostly_links(element: Any, chars: int) -> bool:
+    linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+    return linked > LINK_SHARE * chars
+
+
+def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
+    """``text`` with the leads it lacks put right before its body's first paragraph (the first line of
+    BODY_LINE_WORDS words or more), each where the page has it before that paragraph, in the same part of the
+    page; and how many were put in."""
+    if not leads or not text.strip():
+        return text, 0
+    flat = " ".join(text.split())
+    missing = [lead for lead in leads if lead.key not in flat]
+    if not missing:
+        return text, 0
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if len(line.split()) >= BODY_LINE_WORDS), None)
+    if start is None:
+        return text, 0
+    probe = " ".join(lines[start].split())[:KEY_CHARS]
+    added = [lead.text for lead in missing if _before_paragraph(lead.element, probe)]
+    if not added:
+        return text, 0
+    return "\n".join(lines[:start] + added + lines[start:]), len(added)
+
+
+def _before_paragraph(element: Any, probe: str) -> bool:
+    """Whether a <p> after ``element`` on the page holds ``probe`` (the body's first words), and the two share
+    an ancestor below <body>."""
+    for paragraph in element.xpath(f"following::p[position() <= {FOLLOWING_PARAGRAPHS}]"):
+        if probe in " ".join(paragraph.text_content().split()):
+            mine = set(element.iterancestors())
+            shared = next((up for up in paragraph.iterancestors() if up in mine), None)
+            return shared is not None and shared.tag not in ("body", "html")
+    return False
