@@ -24,6 +24,8 @@ from typing import Any
 import ahocorasick
 from lxml import etree
 
+from cleaners.rules import without_state_classes
+
 
 # Class and id words that name a lead, whole (split at "-", "_", spaces and camelCase humps).
 LEAD_WORDS = frozenset({
@@ -49,7 +51,9 @@ LEAD_TAGS = ("p", "div", "section", "header", "h2", "h3", "h4", "h5", "h6", "spa
 MIN_WORDS, MAX_WORDS, MIN_CHARS = 4, 120, 20
 LINK_SHARE = 0.5  # a block whose text is mostly link text is a link to another story
 BODY_LINE_WORDS = 12  # the body's first paragraph: the text's first line of this many words
-FOLLOWING_PARAGRAPHS = 300  # how far after a lead its page is searched for that paragraph
+FOLLOWING_TEXTS = 2000  # how far after a lead its page is searched for that paragraph (text nodes)
+PROBE_CHARS = 30  # the paragraph's first characters looked for (its first text node holds them, mostly)
+LEAD_TOO_FAR = ("html", "body")  # a lead and the body whose nearest shared block is one of these are apart
 KEY_CHARS = 60  # a lead counts as in the text when its first KEY_CHARS characters are
 
 # Candidates: the class and id values holding the start of a lead word, found with one search of all the page's
@@ -71,7 +75,10 @@ def attribute_words(value: str | None) -> set[str]:
 
 
 def _named(element: Any, words: frozenset[str]) -> bool:
-    return not words.isdisjoint(attribute_words(element.get("class")) | attribute_words(element.get("id")))
+    """Whether the element's class or id holds one of ``words``; not in a class that says what the element has
+    ("site__main--no-sidebar", "has-intro": cleaners.rules.without_state_classes)."""
+    names = without_state_classes(element.get("class") or "")
+    return not words.isdisjoint(attribute_words(names) | attribute_words(element.get("id")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +96,20 @@ def page_leads(tree: Any) -> list[Lead]:
     body = tree.find("body")
     if body is None:
         return []
-    marked = _marked(body)
-    named = [el for el in marked if el.tag in LEAD_TAGS and _named(el, LEAD_WORDS) and not _named(el, NOT_LEAD_WORDS)]
-    # A page has one lead: a class that names several blocks names cards (teasers of other stories).
-    classes = Counter(el.get("class") for el in named if el.get("class"))
-    named = [el for el in named if classes[el.get("class")] < 2] if classes else named
-    inner = set(named)
-    for el in named:  # the innermost: "div.story-lead > p.story-lead-text" gives the paragraph
-        for up in el.iterancestors():
-            inner.discard(up)
-    leads = []
-    for el in named:
-        if el not in inner or not _reads_as_lead(el, body):
+    placed = [el for el in _marked(body) if el.tag in LEAD_TAGS and _named(el, LEAD_WORDS)
+              and not _named(el, NOT_LEAD_WORDS) and _reads_as_lead(el, body)]
+    # A page has one lead: a class that names several such blocks names cards (teasers of other stories).
+    classes = Counter(el.get("class") for el in placed if el.get("class"))
+    found = []
+    for el in placed:
+        if el.get("class") and classes[el.get("class")] > 1:
             continue
         text = " ".join(el.text_content().split())
-        words = len(text.split())
-        if MIN_WORDS <= words <= MAX_WORDS and len(text) >= MIN_CHARS and not _mostly_links(el, len(text)):
-            leads.append(Lead(el, text))
-    return leads
+        if MIN_WORDS <= len(text.split()) <= MAX_WORDS and len(text) >= MIN_CHARS and not _mostly_links(el, len(text)):
+            found.append(Lead(el, text))
+    # The innermost: "div.story-lead > p.story-lead-text" gives the paragraph, "header.intro > h2, p" both.
+    outer = {up for lead in found for up in lead.element.iterancestors()}
+    return [lead for lead in found if lead.element not in outer]
 
 
 def _marked(body: Any) -> list[Any]:
@@ -168,11 +171,12 @@ def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
 
 
 def _before_paragraph(element: Any, probe: str) -> bool:
-    """Whether a <p> after ``element`` on the page holds ``probe`` (the body's first words), and the two share
-    an ancestor below <body>."""
-    for paragraph in element.xpath(f"following::p[position() <= {FOLLOWING_PARAGRAPHS}]"):
-        if probe in " ".join(paragraph.text_content().split()):
+    """Whether the body's first words (``probe``) come after ``element`` on the page, in a text of a block that
+    shares an ancestor with it below <html>."""
+    probe = probe[:PROBE_CHARS]
+    for node in element.xpath(f"following::text()[position() <= {FOLLOWING_TEXTS}]"):
+        if probe in " ".join(node.split()):
             mine = set(element.iterancestors())
-            shared = next((up for up in paragraph.iterancestors() if up in mine), None)
-            return shared is not None and shared.tag not in ("body", "html")
+            shared = next((up for up in node.getparent().iterancestors() if up in mine), None)
+            return shared is not None and shared.tag not in LEAD_TOO_FAR
     return False
