@@ -97,3 +97,18 @@ def test_the_pipeline_puts_back_the_lead_trafilatura_leaves_out_and_no_lead_turn
     assert LEAD in with_lead.text and LEAD not in without.text
     assert with_lead.text.index(LEAD) < with_lead.text.index(PROSE[:40])
     assert with_lead.steps.counts["lead"]["added"] >= 1
+
+
+def test_the_bodys_first_words_are_found_outside_paragraphs_and_state_classes_are_not_read():
+    body = "".join(f'<div class="paragraph">{PROSE * 2}</div>' for _ in range(3))
+    html = ('<html><body><div class="site__main site__main--no-sidebar"><div class="top"><h1>Two pools to close</h1>'
+            f'<p class="intro">{LEAD}</p></div><div class="copy">{body}</div></div></body></html>')
+    leads = page_leads(parse_html(html))
+    assert [lead.text for lead in leads] == [LEAD]  # "no-sidebar" says what the page lacks: not a sidebar
+    text = PROSE.strip() + "\n" + PROSE.strip()
+    assert with_leads(text, leads) == (LEAD + "\n" + text, 1)
+
+
+def test_a_short_label_inside_a_lead_block_does_not_hide_the_lead():
+    header = f'<h2 class="intro__title"><b class="intro__categories">Sport</b> {LEAD}</h2>'
+    assert _leads(_page(header)) == [f"Sport {LEAD}"]
