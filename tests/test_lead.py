@@ -112,3 +112,9 @@ def test_the_bodys_first_words_are_found_outside_paragraphs_and_state_classes_ar
 def test_a_short_label_inside_a_lead_block_does_not_hide_the_lead():
     header = f'<h2 class="intro__title"><b class="intro__categories">Sport</b> {LEAD}</h2>'
     assert _leads(_page(header)) == [f"Sport {LEAD}"]
+
+
+def test_a_page_of_many_lead_like_blocks_gives_three_at_most():
+    blocks = "".join(f'<p class="intro-{i}">{OTHER} Number {i}.</p>' for i in range(40))
+    leads = page_leads(parse_html(_page(blocks)))
+    assert len(leads) == 3 and leads[0].text.endswith("Number 0.")

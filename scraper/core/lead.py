@@ -49,6 +49,7 @@ NOT_LEAD_WORDS = frozenset({
 MEDIA_TAGS = ("img", "picture", "video", "iframe", "figure", "figcaption", "audio")
 LEAD_TAGS = ("p", "div", "section", "header", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "em")
 MIN_WORDS, MAX_WORDS, MIN_CHARS = 4, 120, 20
+MAX_LEADS = 3  # a subtitle, a standfirst, an intro at most (and each text's search stays bounded on any page)
 LINK_SHARE = 0.5  # a block whose text is mostly link text is a link to another story
 BODY_LINE_WORDS = 12  # the body's first paragraph: the text's first line of this many words
 FOLLOWING_TEXTS = 2000  # how far after a lead its page is searched for that paragraph (text nodes)
@@ -109,7 +110,7 @@ def page_leads(tree: Any) -> list[Lead]:
             found.append(Lead(el, text))
     # The innermost: "div.story-lead > p.story-lead-text" gives the paragraph, "header.intro > h2, p" both.
     outer = {up for lead in found for up in lead.element.iterancestors()}
-    return [lead for lead in found if lead.element not in outer]
+    return [lead for lead in found if lead.element not in outer][:MAX_LEADS]
 
 
 def _marked(body: Any) -> list[Any]:
