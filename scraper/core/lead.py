@@ -16,6 +16,7 @@ sit in the same part of it (not only under <body>). The text rules then read it 
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -58,11 +59,12 @@ LEAD_TOO_FAR = ("html", "body")  # a lead and the body whose nearest shared bloc
 KEY_CHARS = 60  # a lead counts as in the text when its first KEY_CHARS characters are
 
 # Candidates: the class and id values holding the start of a lead word, found with one search of all the page's
-# values joined, lower-cased (a search a value costs ten times more); the words are checked after.
-_STEMS = ahocorasick.Automaton()  # (a regex of the 27 stems reads each position 27 times)
+# values joined, lower-cased (a regex search of each value cost five times more); the words are checked after.
+_STEMS = ahocorasick.Automaton()  # (a regex of the stems tries each of them at each position)
 for _stem in {w[:4] for w in LEAD_WORDS}:
     _STEMS.add_word(_stem, len(_stem))
 _STEMS.make_automaton()
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
@@ -115,7 +117,7 @@ def page_leads(tree: Any) -> list[Lead]:
 
 def _marked(body: Any) -> list[Any]:
     """The elements whose class or id holds the start of a lead word, in document order: one search of all the
-    values joined (a search a value costs ten times more), each value's start remembered with its element."""
+    values joined, each value's start remembered with its element."""
     elements, starts, parts, at = [], [], [], 0
     for element in body.iter(etree.Element):  # (a walk costs less than libxml2's XPath for @class or @id)
         for value in (element.get("class"), element.get("id")):
@@ -124,10 +126,8 @@ def _marked(body: Any) -> list[Any]:
                 starts.append(at)
                 parts.append(value)
                 at += len(value) + 1
-    joined = "\n".join(parts)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # a letter whose lower case is longer ("İ"): each value on its own
-        lowered = "\n".join(part.lower().ljust(len(part))[:len(part)] for part in parts)
+    # (ASCII letters only: the words are ASCII, and str.lower can lengthen a value: "İ" -> "i̇")
+    lowered = "\n".join(parts).translate(_ASCII_LOWER)
     hits = {bisect_right(starts, end - size + 1) - 1 for end, size in _STEMS.iter(lowered)}
     return list(dict.fromkeys(elements[i] for i in sorted(hits)))
 

@@ -293,7 +293,8 @@ class Processor:
                 texts["recall"] = extract_text(tree, url, self.options.include_comments, "recall")
         # detected once per page, on the first mode's text (another mode's when it found none)
         meta = self._metadata(found, page, signals, host, next((t for t in texts.values() if t.strip()), ""), steps)
-        cleaned = {mode: self._clean(text, meta, html_sample, steps, leads) for mode, text in texts.items() if text.strip()}
+        cleaned = {mode: self._clean(text, meta, html_sample, steps, leads)
+                   for mode, text in texts.items() if text.strip()}
         mode = modes[0]
         if bulk and not fast and not holds_paragraphs(len(cleaned[mode].text.split()) if mode in cleaned else 0,
                                                       paragraphs):
