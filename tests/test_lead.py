@@ -118,3 +118,12 @@ def test_a_page_of_many_lead_like_blocks_gives_three_at_most():
     blocks = "".join(f'<p class="intro-{i}">{OTHER} Number {i}.</p>' for i in range(40))
     leads = page_leads(parse_html(_page(blocks)))
     assert len(leads) == 3 and leads[0].text.endswith("Number 0.")
+
+
+def test_a_text_that_spaces_the_leads_pieces_otherwise_still_holds_it():
+    header = '<p class="intro"><span class="date">19.10.2019, 15:30 Uhr</span><span>Am Samstag spielt die Elf.</span></p>'
+    tree = parse_html(_page(header))
+    leads = page_leads(tree)
+    assert [lead.text for lead in leads] == ["19.10.2019, 15:30 UhrAm Samstag spielt die Elf."]  # as a browser
+    text = "19.10.2019, 15:30 Uhr Am Samstag spielt die Elf.\n" + PROSE.strip()  # as an extractor may space it
+    assert with_leads(text, leads) == (text, 0)

@@ -20,6 +20,7 @@ import string
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import ahocorasick
@@ -56,7 +57,7 @@ BODY_LINE_WORDS = 12  # the body's first paragraph: the text's first line of thi
 FOLLOWING_TEXTS = 2000  # how far after a lead its page is searched for that paragraph (text nodes)
 PROBE_CHARS = 30  # the paragraph's first characters looked for (its first text node holds them, mostly)
 LEAD_TOO_FAR = ("html", "body")  # a lead and the body whose nearest shared block is one of these are apart
-KEY_CHARS = 60  # a lead counts as in the text when its first KEY_CHARS characters are
+KEY_CHARS = 50  # a lead counts as in the text when its first KEY_CHARS characters but spaces are
 
 # Candidates: the class and id values holding the start of a lead word, found with one search of all the page's
 # values joined, lower-cased (a regex search of each value cost five times more); the words are checked after.
@@ -91,7 +92,8 @@ class Lead:
 
     @property
     def key(self) -> str:
-        return self.text[:KEY_CHARS]
+        """Its first KEY_CHARS characters but spaces: a text holds the lead however its words were spaced."""
+        return "".join(self.text.split())[:KEY_CHARS]
 
 
 def page_leads(tree: Any) -> list[Lead]:
@@ -107,7 +109,7 @@ def page_leads(tree: Any) -> list[Lead]:
     for el in placed:
         if el.get("class") and classes[el.get("class")] > 1:
             continue
-        text = " ".join(el.text_content().split())
+        text = " ".join(el.text_content().split())  # (as a browser joins inline pieces, without CSS)
         if MIN_WORDS <= len(text.split()) <= MAX_WORDS and len(text) >= MIN_CHARS and not _mostly_links(el, len(text)):
             found.append(Lead(el, text))
     # The innermost: "div.story-lead > p.story-lead-text" gives the paragraph, "header.intro > h2, p" both.
@@ -156,7 +158,7 @@ def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
     page; and how many were put in."""
     if not leads or not text.strip():
         return text, 0
-    flat = " ".join(text.split())
+    flat = "".join(text.split())
     missing = [lead for lead in leads if lead.key not in flat]
     if not missing:
         return text, 0
@@ -164,7 +166,7 @@ def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
     start = next((i for i, line in enumerate(lines) if len(line.split()) >= BODY_LINE_WORDS), None)
     if start is None:
         return text, 0
-    probe = " ".join(lines[start].split())[:KEY_CHARS]
+    probe = " ".join(lines[start].split())
     added = [lead.text for lead in missing if _before_paragraph(lead.element, probe)]
     if not added:
         return text, 0
@@ -172,12 +174,13 @@ def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
 
 
 def _before_paragraph(element: Any, probe: str) -> bool:
-    """Whether the body's first words (``probe``) come after ``element`` on the page, in a text of a block that
-    shares an ancestor with it below <html>."""
+    """Whether the body's first words (``probe``) come after ``element`` on the page, in a text that shares a
+    block with it below <body>."""
     probe = probe[:PROBE_CHARS]
     for node in element.xpath(f"following::text()[position() <= {FOLLOWING_TEXTS}]"):
         if probe in " ".join(node.split()):
             mine = set(element.iterancestors())
-            shared = next((up for up in node.getparent().iterancestors() if up in mine), None)
+            holder = node.getparent()  # (for a tail, the element it follows)
+            shared = next((up for up in chain((holder,), holder.iterancestors()) if up in mine), None)
             return shared is not None and shared.tag not in LEAD_TOO_FAR
     return False
