@@ -1,6 +1,9 @@
 """The article's lead put back where trafilatura left it out (scraper/core/lead.py): which blocks read as a lead,
 where one goes in the text, and the whole pipeline with it and without it (--no-lead)."""
 
+from cleaners import RuleBook
+from scraper.cli.explain import render_explain
+from scraper.cli.explain_html import ExplainPage
 from scraper.core.document import Page
 from scraper.core.extraction import extract_text, parse_html
 from scraper.core.lead import attribute_words, page_leads, with_leads
@@ -67,23 +70,23 @@ def test_a_missing_lead_goes_right_before_the_bodys_first_paragraph():
     tree = parse_html(_page(f'<p class="lead">{LEAD}</p>'))
     leads = page_leads(tree)
     text = "Two pools to close\nBy Jane Roe\n" + PROSE.strip() + "\n" + PROSE.strip()
-    added, count = with_leads(text, leads)
-    assert count == 1
+    added, put_in = with_leads(text, leads)
+    assert put_in == (LEAD,)
     assert added.split("\n") == ["Two pools to close", "By Jane Roe", LEAD, PROSE.strip(), PROSE.strip()]
-    assert with_leads(added, leads) == (added, 0)  # already there: nothing more
+    assert with_leads(added, leads) == (added, ())  # already there: nothing more
 
 
 def test_a_lead_after_the_body_or_in_another_part_of_the_page_is_not_put_in():
     after = f'<div class="intro">{OTHER}</div>'
     tree = parse_html(_page("", after=after))
-    assert with_leads(PROSE.strip(), page_leads(tree)) == (PROSE.strip(), 0)  # it comes after the body
+    assert with_leads(PROSE.strip(), page_leads(tree)) == (PROSE.strip(), ())  # it comes after the body
     # a block right under <body>, outside the part that holds the article
     html = ("<html><body>" f'<p class="intro">{OTHER}</p>'
             "<div class=\"article\">" + "".join(f"<p>{PROSE}</p>" for _ in range(3)) + "</div></body></html>")
-    assert with_leads(PROSE.strip(), page_leads(parse_html(html))) == (PROSE.strip(), 0)
+    assert with_leads(PROSE.strip(), page_leads(parse_html(html))) == (PROSE.strip(), ())
     # no line long enough to be the body's first paragraph
     tree = parse_html(_page(f'<p class="lead">{LEAD}</p>'))
-    assert with_leads("Short line\nAnother", page_leads(tree)) == ("Short line\nAnother", 0)
+    assert with_leads("Short line\nAnother", page_leads(tree)) == ("Short line\nAnother", ())
 
 
 def test_the_pipeline_puts_back_the_lead_trafilatura_leaves_out_and_no_lead_turns_it_off():
@@ -97,6 +100,14 @@ def test_the_pipeline_puts_back_the_lead_trafilatura_leaves_out_and_no_lead_turn
     assert LEAD in with_lead.text and LEAD not in without.text
     assert with_lead.text.index(LEAD) < with_lead.text.index(PROSE[:40])
     assert with_lead.steps.counts["lead"]["added"] >= 1
+    # `presswash explain` marks the line the lead step put in, and the audit says which it was
+    assert LEAD in with_lead.audit[2] and without.audit[2] == ()
+    shown = render_explain(with_lead)
+    assert f"+ [lead: put back, the extractor left it out] {LEAD}" in shown
+    assert "+ [lead" not in render_explain(without)
+    page_html = ExplainPage(RuleBook.load())
+    page_html.add(with_lead)
+    assert '<p class="lead"' in page_html.render("pools") and LEAD in page_html.render("pools")
 
 
 def test_the_bodys_first_words_are_found_outside_paragraphs_and_state_classes_are_not_read():
@@ -106,7 +117,7 @@ def test_the_bodys_first_words_are_found_outside_paragraphs_and_state_classes_ar
     leads = page_leads(parse_html(html))
     assert [lead.text for lead in leads] == [LEAD]  # "no-sidebar" says what the page lacks: not a sidebar
     text = PROSE.strip() + "\n" + PROSE.strip()
-    assert with_leads(text, leads) == (LEAD + "\n" + text, 1)
+    assert with_leads(text, leads) == (LEAD + "\n" + text, (LEAD,))
 
 
 def test_a_short_label_inside_a_lead_block_does_not_hide_the_lead():
@@ -126,4 +137,4 @@ def test_a_text_that_spaces_the_leads_pieces_otherwise_still_holds_it():
     leads = page_leads(tree)
     assert [lead.text for lead in leads] == ["19.10.2019, 15:30 UhrAm Samstag spielt die Elf."]  # as a browser
     text = "19.10.2019, 15:30 Uhr Am Samstag spielt die Elf.\n" + PROSE.strip()  # as an extractor may space it
-    assert with_leads(text, leads) == (text, 0)
+    assert with_leads(text, leads) == (text, ())

@@ -15,7 +15,7 @@ from cleaners.model import CleanResult, Edit, Line
 from scraper.cli.clean import open_store
 from scraper.cli.options import (EXIT_DOC_ERRORS, EXIT_OK, EXIT_USAGE, add_pipeline_options, add_store_option,
                                  options_from_args)
-from scraper.cli.render import DIM, RED, YELLOW, clip, paint
+from scraper.cli.render import DIM, GREEN, RED, YELLOW, clip, paint
 from scraper.core.document import Article, Outcome
 from scraper.offline.batch import process_pages
 from scraper.offline.sources import iter_pages
@@ -134,7 +134,7 @@ def render_placement(article_id: str, placement: Placement, name: Callable[[str]
 
 def removal_summary(outcome: Article) -> str:
     """How much the rules removed and how much was kept, with the record's flags."""
-    dom_edits, cleaned = outcome.audit or ([], None)
+    dom_edits, cleaned, _ = outcome.audit or ([], None, ())
     words = sum(len(e.text.split()) for e in dom_edits + (cleaned.edits if cleaned else []))
     return (f"removed: {len(outcome.removed)} edits, {words} words; kept {outcome.word_count} words"
             + (f"; flags: {', '.join(outcome.flags)}" if outcome.flags else ""))
@@ -150,12 +150,12 @@ def render_explain(outcome: Outcome, colour: bool = False) -> str:
     """The clean text with every removal shown in place: ``-`` a dropped line, ``~`` a stripped prefix,
     ``x`` a block dropped from the page before extraction."""
     out = [f"== {outcome.source}" + (f"  <{outcome.url}>" if outcome.url else "")]
-    dom_edits, cleaned = outcome.audit or ([], None)
+    dom_edits, cleaned, put_in = outcome.audit or ([], None, ())
     if not outcome.ok:  # with the removals when the rules removed everything
         out.append(f"error: {outcome.error}")
         out.extend(render_block(edit, colour) for edit in dom_edits)
         if cleaned is not None:
-            out.extend(render_lines(cleaned, colour))
+            out.extend(render_lines(cleaned, colour, put_in))
         return "\n".join(out)
     out.append(f"title: {outcome.title or '-'}")
     source = outcome.provenance.get("language")
@@ -168,7 +168,7 @@ def render_explain(outcome: Outcome, colour: bool = False) -> str:
     out.append("")
     out.extend(render_block(edit, colour) for edit in dom_edits)
     if cleaned is not None:
-        out.extend(render_lines(cleaned, colour))
+        out.extend(render_lines(cleaned, colour, put_in))
     return "\n".join(out)
 
 
@@ -177,9 +177,10 @@ def render_block(edit: Edit, colour: bool = False) -> str:
     return paint(f"x [{edit.rule} {edit.name}] {clip(edit.text)}", DIM, colour)
 
 
-def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
+def render_lines(cleaned: CleanResult, colour: bool = False, put_in: tuple[str, ...] = ()) -> list[str]:
     """Each line of a cleaned text as the engine left it: `-` dropped, `~` a stripped prefix (above the rest
-    of its line), two spaces kept. `presswash rules ID` shows its examples the same way."""
+    of its line), two spaces kept, `+` kept and put in by the lead step (``put_in``: the article's lead, which
+    the extractor left out). `presswash rules ID` shows its examples the same way."""
     out = []
     for line, strips in lines_with_strips(cleaned):
         for edit in strips:
@@ -188,6 +189,8 @@ def render_lines(cleaned: CleanResult, colour: bool = False) -> list[str]:
             e = line.removed_by
             detail = f" ({e.detail})" if e.detail else ""  # what a scoring recogniser counted
             out.append(paint(f"- [{e.rule} {e.name}{detail}] {line.text}", RED, colour))
+        elif line.text in put_in:
+            out.append(paint(f"+ [lead: put back, the extractor left it out] {line.text}", GREEN, colour))
         else:
             out.append(f"  {line.text}")
     return out

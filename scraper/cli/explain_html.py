@@ -37,6 +37,7 @@ del { text-decoration: line-through; text-decoration-color: #a33; }
 .block del { background: #eeeeee; color: #444; display: block; max-height: 9em; overflow: auto; margin-top: .15em;
              padding: .2em .5em; }
 .text p { margin: .45em 0; }
+.text p.lead { background: #e8f6ec; cursor: help; }
 .cut[title] { cursor: help; }
 .legend { background: #f4f4f8; padding: .5em .8em; border-left: 3px solid #888; }
 td.source code { background: #eef3ff; padding: 0 .3em; }
@@ -66,7 +67,7 @@ class ExplainPage:
         out = [f'<section id="{anchor}">', f"<h2>{escape(outcome.source)}</h2>"]
         if outcome.url:
             out.append(f'<p class="dim mono">{escape(outcome.url)}</p>')
-        dom_edits, cleaned = outcome.audit or ([], None)
+        dom_edits, cleaned, put_in = outcome.audit or ([], None, ())
         if outcome.ok:
             out.append(f"<p>{escape(removal_summary(outcome))}</p>")
         else:  # a failure shows its removals only when the rules removed all of its text
@@ -78,7 +79,7 @@ class ExplainPage:
             else:
                 out.append('<p class="dim">none</p>')
             out.append("<h3>Clean text</h3>")
-            out.append('<div class="text">' + (self._text(cleaned) if cleaned is not None else "") + "</div>")
+            out.append('<div class="text">' + (self._text(cleaned, put_in) if cleaned is not None else "") + "</div>")
         if outcome.ok:
             out.append("<h3>Record and where its fields came from</h3>")
             out.append(self._record_table(outcome))
@@ -128,13 +129,17 @@ class ExplainPage:
     def _block(self, edit: Edit) -> str:
         return self._cut(edit, "block", edit.text)
 
-    def _text(self, cleaned: CleanResult) -> str:
-        """Each line of the text as the engine left it, the removals struck through (as render_lines)."""
+    def _text(self, cleaned: CleanResult, put_in: tuple[str, ...] = ()) -> str:
+        """Each line of the text as the engine left it, the removals struck through and the lead lines the lead
+        step put in marked (as render_lines)."""
         out = []
         for line, strips in lines_with_strips(cleaned):
             cuts = "".join(self._cut(edit, "stripped", edit.text) + " " for edit in strips)
             if line.removed_by is not None:
                 out.append(f'<p class="dropped">{cuts}{self._cut(line.removed_by, "dropped", line.text)}</p>')
+            elif line.text in put_in:
+                out.append(f'<p class="lead" title="the article\'s lead, which the extractor left out: put back">'
+                           f'<span class="rule">lead</span> {cuts}{escape(line.text)}</p>')
             else:
                 out.append(f"<p>{cuts}{escape(line.text)}</p>")
         return "\n".join(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-RED, YELLOW, DIM, RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
+RED, GREEN, YELLOW, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
 
 
 def paint(text: str, colour: str, colour_on: bool) -> str:

@@ -87,7 +87,8 @@ class Article(Metadata):
     flags: list[str] = field(default_factory=list)
     extractor: dict[str, str] = field(default_factory=dict)
     packs: list[str] = field(default_factory=list)
-    # The full audit (with line positions), for ``presswash explain``; not part of the record.
+    # The full audit, for ``presswash explain``; not part of the record: (the DOM rules' edits, the text's
+    # CleanResult with line positions, the lead lines the lead step put into the text).
     audit: Any = field(default=None, repr=False)
     # What site-pack mining needs of the page (a cleaners.mining.PageSample), when it was asked for.
     sample: Any = field(default=None, repr=False)

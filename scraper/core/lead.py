@@ -19,7 +19,7 @@ import re
 import string
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -152,25 +152,34 @@ def _mostly_links(element: Any, chars: int) -> bool:
     return linked > LINK_SHARE * chars
 
 
-def with_leads(text: str, leads: list[Lead]) -> tuple[str, int]:
+@dataclass(slots=True)
+class PageLeads:
+    """A page's lead blocks, and the leads put into each of its texts (by the id of what the text became: the
+    Processor keeps them for `presswash explain`)."""
+
+    blocks: list[Lead]
+    put_in: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def with_leads(text: str, leads: list[Lead]) -> tuple[str, tuple[str, ...]]:
     """``text`` with the leads it lacks put right before its body's first paragraph (the first line of
     BODY_LINE_WORDS words or more), each where the page has it before that paragraph, in the same part of the
-    page; and how many were put in."""
+    page; and the lines put in."""
     if not leads or not text.strip():
-        return text, 0
+        return text, ()
     flat = "".join(text.split())
     missing = [lead for lead in leads if lead.key not in flat]
     if not missing:
-        return text, 0
+        return text, ()
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if len(line.split()) >= BODY_LINE_WORDS), None)
     if start is None:
-        return text, 0
+        return text, ()
     probe = " ".join(lines[start].split())
-    added = [lead.text for lead in missing if _before_paragraph(lead.element, probe)]
+    added = tuple(lead.text for lead in missing if _before_paragraph(lead.element, probe))
     if not added:
-        return text, 0
-    return "\n".join(lines[:start] + added + lines[start:]), len(added)
+        return text, ()
+    return "\n".join(lines[:start] + list(added) + lines[start:]), added
 
 
 def _before_paragraph(element: Any, probe: str) -> bool:

@@ -28,7 +28,7 @@ from scraper.core.document import Article, Failure, Outcome, Page, record_id, to
 from scraper.core.fingerprint import fingerprint, preload as preload_fingerprint
 from scraper.core.content import guess_content
 from scraper.core.language import detect_language
-from scraper.core.lead import Lead, page_leads, with_leads
+from scraper.core.lead import PageLeads, page_leads, with_leads
 from scraper.core.metadata import Metadata
 from scraper.core.page_metadata import jsonld_scripts
 from scraper.core.paywall import paywall_flags
@@ -254,8 +254,9 @@ class Processor:
             steps.count("content", "kept" if sure else "unsure")
             if sure:
                 meta = self._metadata(found, page, signals, host, guess.text, steps)
-                cleaned = self._clean(guess.text, meta, html_sample, steps, self._leads(tree, steps))
-                return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks)
+                leads = self._leads(tree, steps)
+                cleaned = self._clean(guess.text, meta, html_sample, steps, leads)
+                return self._html_article(page, cleaned, flags, notes, [], meta, SCORER, url, signals, blocks, leads)
         with steps.step("prune"):
             prune_code(tree)
             ready_for_precision(tree)
@@ -340,7 +341,7 @@ class Processor:
             # "No article text" misleads when the parser dropped most of the page: say what happened.
             raise ExtractionError(f"{notes[0]}; no article text came before that point" if notes else NO_TEXT)
         return self._html_article(page, cleaned[mode], flags, notes, dom_edits, meta, "fast" if bulk else mode,
-                                  url, signals, blocks)
+                                  url, signals, blocks, leads)
 
     def _metadata(self, found: Metadata, page: Page, signals: PageSignals, host: str | None, text: str,
                   steps: StepStats) -> Metadata:
@@ -358,20 +359,21 @@ class Processor:
 
     def _html_article(self, page: Page, cleaned: CleanResult, flags: list[str], notes: list[str], dom_edits: list,
                       meta: Metadata, mode: str, url: str | None, signals: PageSignals,
-                      blocks: list[Block] | None) -> Outcome:
+                      blocks: list[Block] | None, leads: PageLeads | None = None) -> Outcome:
         if notes:
             flags = flags + ["parse-truncated"]
         flags = flags + paywall_flags(signals.paywall, cleaned.text, meta.description)
         # The page's rel=canonical as the store keys it (no tracking parameters, no fragment), whichever copy of a
         # story (the page, its AMP twin) is processed first.
         canonical = clean_url(signals.canonical_url) if signals.canonical_url else None
-        article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url, canonical_url=canonical)
+        article = self._article(page, cleaned, flags, dom_edits, meta, mode=mode, url=url, canonical_url=canonical,
+                                put_in=leads.put_in.get(id(cleaned), ()) if leads is not None else ())
         article.sample = blocks
         return article
 
     def _all_modes(self, tree: Any, url: str | None, texts: dict[str, str], cleaned: dict[str, CleanResult],
                    meta: Metadata, html_sample: str, steps: StepStats, full_precision: bool = False,
-                   leads: list[Lead] | None = None) -> tuple[str, dict[str, CleanResult]]:
+                   leads: PageLeads | None = None) -> tuple[str, dict[str, CleanResult]]:
         """The modes --mode auto has not run yet, then the choice among all three (pick_mode) and against the
         fallback (prefer_fallback): the mode kept and the cleaned texts."""
         # precision's first run skipped trafilatura's comparisons (fast): here, where its text looks cut short,
@@ -419,19 +421,20 @@ class Processor:
         steps.count("language", "detected" if language else "unsure")
         return meta.with_language(language, "detected")
 
-    def _leads(self, tree: Any, steps: StepStats) -> list[Lead] | None:
+    def _leads(self, tree: Any, steps: StepStats) -> PageLeads | None:
         """The page's lead blocks (core/lead.py), found once a page; None with ``Options.lead`` off."""
         if not self.options.lead:
             return None
         with steps.step("lead"):
-            return page_leads(tree)
+            return PageLeads(page_leads(tree))
 
     def _clean(self, text: str, meta: Metadata, html_sample: str | None, steps: StepStats,
-               leads: list[Lead] | None = None) -> CleanResult:
-        if leads:  # the page's lead where the extractor left it out (core/lead.py), read by the rules like the rest
+               leads: PageLeads | None = None) -> CleanResult:
+        added: tuple[str, ...] = ()
+        if leads is not None and leads.blocks:  # the page's lead where the extractor left it out (core/lead.py)
             with steps.step("lead"):
-                text, added = with_leads(text, leads)
-            steps.count("lead", "added", added)
+                text, added = with_leads(text, leads.blocks)
+            steps.count("lead", "added", len(added))
         # The repeated-title rule needs the title to find the headline in the text: no title, no removal.
         title = None if self.options.keep_headline else meta.title
         with steps.step("text-rules"):
@@ -441,14 +444,18 @@ class Processor:
                 cleaned = self.cleaner.clean_text(text, title=title, hostname=meta.hostname,
                                                   html_sample=html_sample, language=meta.language)
         steps.count("text-rules", "removed", len(cleaned.edits))
+        if added:  # read by the rules like the rest; `presswash explain` marks them
+            leads.put_in[id(cleaned)] = added
         return cleaned
 
     def _article(self, page: Page, cleaned: CleanResult, flags: list[str], dom_edits: list, meta: Metadata,
-                 mode: str | None = None, url: str | None = None, canonical_url: str | None = None) -> Outcome:
+                 mode: str | None = None, url: str | None = None, canonical_url: str | None = None,
+                 put_in: tuple[str, ...] = ()) -> Outcome:
+        """The Article of a cleaned text; ``put_in``: the lead lines the lead step put into it (for the audit)."""
         if not cleaned.text.strip():
             removed = len(cleaned.edits) + len(dom_edits)
             raise DocumentError(f"no text left: the cleaner rules removed all of it ({removed} removals; "
-                                "see `presswash explain`)", audit=(dom_edits, cleaned))
+                                "see `presswash explain`)", audit=(dom_edits, cleaned, put_in))
         facts = cleaned.facts
         return Article(
             id=record_id(page), source=page.source, text=cleaned.text, fetched_at=page.fetched_at,
@@ -457,7 +464,7 @@ class Processor:
             images=list(facts.get("images", [])),
             removed=[e.to_record() for e in dom_edits + cleaned.edits],
             flags=flags + cleaned.flags, extractor=extractor_info(mode), packs=cleaned.packs,
-            audit=(dom_edits, cleaned),
+            audit=(dom_edits, cleaned, put_in),
         )
 
 
