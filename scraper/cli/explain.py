@@ -148,7 +148,7 @@ def harvested(outcome: Article) -> str:
 
 def render_explain(outcome: Outcome, colour: bool = False) -> str:
     """The clean text with every removal shown in place: ``-`` a dropped line, ``~`` a stripped prefix,
-    ``x`` a block dropped from the page before extraction."""
+    ``x`` a block dropped from the page before extraction; ``+`` a lead line the lead step put back."""
     out = [f"== {outcome.source}" + (f"  <{outcome.url}>" if outcome.url else "")]
     dom_edits, cleaned, put_in = outcome.audit or ([], None, ())
     if not outcome.ok:  # with the removals when the rules removed everything

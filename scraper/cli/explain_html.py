@@ -103,7 +103,8 @@ class ExplainPage:
         body = [(
             '<p class="legend">Struck through: what the rules removed, in place, each labelled with its rule '
             "(hover a label for the rule's name and why; it links to the table of rules below). Blocks the DOM "
-            "rules dropped from the page before extraction are listed above each text.</p>")]
+            "rules dropped from the page before extraction are listed above each text. In green, labelled lead: the "
+            "article's lead, which the extractor left out, put back.</p>")]
         if len(self.sections) > 1:
             body.append("<ul>" + "".join(self.contents) + "</ul>")
         body.extend(self.sections)
