@@ -78,11 +78,10 @@ def attribute_words(value: str | None) -> set[str]:
     return {w for w in _SPLIT.split(_HUMP.sub(" ", value).lower()) if w}
 
 
-def _named(element: Any, words: frozenset[str]) -> bool:
-    """Whether the element's class or id holds one of ``words``; not in a class that says what the element has
+def element_words(element: Any) -> set[str]:
+    """The words of the element's class and id, less the classes that say what the element has
     ("site__main--no-sidebar", "has-intro": cleaners.rules.without_state_classes)."""
-    names = without_state_classes(element.get("class") or "")
-    return not words.isdisjoint(attribute_words(names) | attribute_words(element.get("id")))
+    return attribute_words(without_state_classes(element.get("class") or "")) | attribute_words(element.get("id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +100,8 @@ def page_leads(tree: Any) -> list[Lead]:
     body = tree.find("body")
     if body is None:
         return []
-    placed = [el for el in _marked(body) if el.tag in LEAD_TAGS and _named(el, LEAD_WORDS)
-              and not _named(el, NOT_LEAD_WORDS) and _reads_as_lead(el, body)]
+    placed = [el for el in _marked(body) if el.tag in LEAD_TAGS and _names_a_lead(element_words(el))
+              and _reads_as_lead(el, body)]
     # A page has one lead: a class that names several such blocks names cards (teasers of other stories).
     classes = Counter(el.get("class") for el in placed if el.get("class"))
     found = []
@@ -115,6 +114,11 @@ def page_leads(tree: Any) -> list[Lead]:
     # The innermost: "div.story-lead > p.story-lead-text" gives the paragraph, "header.intro > h2, p" both.
     outer = {up for lead in found for up in lead.element.iterancestors()}
     return [lead for lead in found if lead.element not in outer][:MAX_LEADS]
+
+
+def _names_a_lead(words: set[str]) -> bool:
+    """Named for a lead, and not for the lead's picture, credit or byline as well (read once per element)."""
+    return not LEAD_WORDS.isdisjoint(words) and NOT_LEAD_WORDS.isdisjoint(words)
 
 
 def _marked(body: Any) -> list[Any]:
@@ -142,7 +146,7 @@ def _reads_as_lead(element: Any, body: Any) -> bool:
     for up in element.iterancestors():
         if up is body:
             return True
-        if up.tag in NOT_UNDER_TAGS or _named(up, NOT_UNDER_WORDS):
+        if up.tag in NOT_UNDER_TAGS or not NOT_UNDER_WORDS.isdisjoint(element_words(up)):
             return False
     return True
 
