@@ -7,8 +7,8 @@ the kill lands (at a random point of the start-up, at a random point while the o
 after it is in place), what it kills (the whole process group, workers included, or the run alone, whose
 workers must then exit by themselves) and `--jobs 1` or `--jobs 2`. After every kill the output is absent or
 complete (the atomic write: a temporary file, then a rename); the killed run's temporary file is removed by
-the next run. The last run goes to the end: every input is in the output exactly once, every line a whole
-record.
+the next run, and the run's story index (a temporary SQLite file) is nowhere. The last run goes to the end:
+every input is in the output exactly once, every line a whole record.
 """
 
 from __future__ import annotations
@@ -128,13 +128,16 @@ def test_clean_killed_12_times_then_rerun_has_every_input_once(batch):
     work = root / "work"
     work.mkdir()
     out = work / "out.jsonl"
+    tmp = root / "tmp"  # the runs' temporary folder: a killed run must leave its story index nowhere
+    tmp.mkdir()
+    env = {**ENV, "TMPDIR": str(tmp)}
     rng = random.Random(SEED)
     landed = dict.fromkeys(PHASES, 0)
     killed: list[int] = []
     started = time.monotonic()
     for aim, alone, jobs in KILLS:
         before = out.stat().st_ino if out.exists() else None
-        proc = subprocess.Popen(clean_cmd(root / "in", out, jobs), env=ENV, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(clean_cmd(root / "in", out, jobs), env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         launched = time.monotonic()
         if aim == "before the output was opened":
@@ -167,6 +170,7 @@ def test_clean_killed_12_times_then_rerun_has_every_input_once(batch):
         # older ones; one killed before that (while Python started) leaves them for the next.
         assert all(any(name.startswith(f".out.jsonl.{pid}.") for pid in killed) for name in left), left
         assert not mine or left == mine, left
+        assert not [p.name for p in tmp.iterdir() if p.name.startswith("presswash-")]  # the run's index is unlinked
         if out.exists():
             read_complete(out, sources)  # never half a file: the old one whole, or the new one whole
         if mine:

@@ -3,14 +3,16 @@ among the run's articles before it, in input order, and, with --store, among the
 
 The run's index is a store of its own, in a temporary SQLite file, so the decision is the store's
 (Store.place, scraper/store/stories.py), made in this process in input order: the result is the same
-with any --jobs. A --store is only read: clean adds nothing to it.
+with any --jobs. The file is unlinked once the store has it open (a scratch store), so a run that is killed
+leaves nothing of it in the temporary folder. A --store is only read: clean adds nothing to it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scraper.core.document import Outcome
@@ -25,14 +27,19 @@ def placements(outcomes: Iterable[Outcome], against: Store | None = None) -> Ite
     are set from it."""
     from scraper.store import Store
 
-    with tempfile.TemporaryDirectory(prefix="presswash-stories-") as folder, \
-            Store(Path(folder) / "run.db", scratch=True) as run:
-        for outcome in outcomes:
-            placement = None
-            if outcome.ok:
-                placement = run.place(outcome.id, outcome.fingerprint, also=against)
-                outcome.duplicate_of, outcome.story = placement.duplicate_of, placement.story
-            yield outcome, placement
+    handle, path = tempfile.mkstemp(prefix="presswash-stories-", suffix=".db")
+    os.close(handle)
+    try:
+        with Store(path, scratch=True) as run:
+            for outcome in outcomes:
+                placement = None
+                if outcome.ok:
+                    placement = run.place(outcome.id, outcome.fingerprint, also=against)
+                    outcome.duplicate_of, outcome.story = placement.duplicate_of, placement.story
+                yield outcome, placement
+    finally:  # already gone where an open file can be unlinked (POSIX)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def placed(outcomes: Iterable[Outcome], against: Store | None = None) -> Iterator[Outcome]:

@@ -4,6 +4,8 @@ race. A plain path or ``sqlite:///PATH`` names it; nothing needs installing."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 import urllib.parse
@@ -85,7 +87,10 @@ def _read_only_uri(path: str | Path) -> str:
 class SQLiteBackend:
     name = "sqlite"
     insert = staticmethod(insert)
-    scratch = False  # a throwaway file, written by one process: no WAL, no syncing (Store(scratch=True))
+    # A throwaway file, written by one process (Store(scratch=True)): no WAL, no syncing, one connection, and the
+    # file unlinked as soon as that connection has it open, so that nothing of it outlives the process, even
+    # one killed with SIGKILL (POSIX; where an open file cannot be removed, its owner removes it).
+    scratch = False
 
     def __init__(self, target: str):
         self.path = sqlite_path(target)
@@ -108,6 +113,8 @@ class SQLiteBackend:
                 db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
                 if scratch:
                     db.execute("PRAGMA journal_mode=MEMORY")
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
                 elif path != ":memory:":
                     _use_wal(db)
             db.execute("PRAGMA synchronous=OFF" if scratch else "PRAGMA synchronous=NORMAL")
@@ -117,7 +124,7 @@ class SQLiteBackend:
         if path != ":memory:" and not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine("sqlite://", creator=connect,
-                               poolclass=StaticPool if path == ":memory:" else QueuePool)
+                               poolclass=StaticPool if path == ":memory:" or scratch else QueuePool)
         event.listen(engine, "begin", _begin)
         return engine
 

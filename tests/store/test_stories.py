@@ -200,3 +200,16 @@ def test_an_upgraded_sqlite_file_keeps_its_indexes(tmp_path: Path):
     with Store(tmp_path / "s.db") as store:
         names = {n for (n,) in sql(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"articles_duplicate_of", "articles_story"} <= names
+
+
+def test_a_scratch_store_leaves_no_file_even_while_open(tmp_path: Path):
+    # clean's run index (scraper/offline/stories.py): a process killed with SIGKILL must leave nothing behind,
+    # so the file is gone as soon as the store has it open, and the store still works on the open file.
+    path = tmp_path / "run.db"
+    path.touch()
+    with Store(path, scratch=True) as run:
+        assert not path.exists()
+        first = run.place("a", fingerprint(WIRE))
+        copy = run.place("b", fingerprint(trimmed(WIRE)))
+        assert first.duplicate_of is None and copy.duplicate_of == "a"
+        assert not path.exists() and list(tmp_path.iterdir()) == []
