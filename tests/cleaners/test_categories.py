@@ -50,6 +50,8 @@ SIGNATURES = [
     ("Me gusta esto:", "JPK009", "jetpack"),
     ("Leave a Reply to Sam Cancel reply", "WPN003", "wordpress"),
     ("The post Council keeps the library open appeared first on The Ledger.", "WPN006", "wordpress"),
+    ("You can follow any responses to this entry through the RSS 2.0 feed. Both comments and pings are currently "
+     "closed.", "WPN007", "wordpress"),
     ("Thanks for reading The Ledger! Subscribe for free to receive new posts and support my work.", "SBK001",
      "substack"),
     ("Discover more from The Ledger", "SBK002", "substack"),
