@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -27,8 +28,9 @@ def placements(outcomes: Iterable[Outcome], against: Store | None = None) -> Ite
     are set from it."""
     from scraper.store import Store
 
-    handle, path = tempfile.mkstemp(prefix="presswash-stories-", suffix=".db")
-    os.close(handle)
+    # A fresh name, not a file made ahead: SQLite makes the file and the store unlinks it at once, so that no
+    # moment of the run leaves a file behind for a kill to strand.
+    path = os.path.join(tempfile.gettempdir(), f"presswash-stories-{uuid.uuid4().hex}.db")
     try:
         with Store(path, scratch=True) as run:
             for outcome in outcomes:

@@ -112,9 +112,9 @@ class SQLiteBackend:
             else:
                 db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
                 if scratch:
-                    db.execute("PRAGMA journal_mode=MEMORY")
                     with contextlib.suppress(OSError):
                         os.unlink(path)
+                    db.execute("PRAGMA journal_mode=MEMORY")
                 elif path != ":memory:":
                     _use_wal(db)
             db.execute("PRAGMA synchronous=OFF" if scratch else "PRAGMA synchronous=NORMAL")
