@@ -675,7 +675,8 @@ _MAKERS = frozenset({"word", "counted", "fact"})
 
 # What a row of buttons may hold besides its words: spaces and separators. Anything else left once the
 # words are taken out (code, markup, sums, a puzzle's dots) means the line is something else.
-_SEPARATORS = frozenset(" \t|•·/,:;–—-()[]!+…»«›‹→←>*\"'“”„‘’&@")
+# (and the icons that share, listen and print buttons carry: "🎧 Listen", "✉ Email")
+_SEPARATORS = frozenset(" \t|•·/,:;–—-()[]!+…»«›‹→←>*\"'“”„‘’&@🎧🔊🔉📢✉📧📩🖨🔗📤💬🔖📌\ufe0f")
 
 
 def foreign_marks(text: str) -> bool:
